@@ -1,0 +1,1 @@
+"""Core: the environment model, tags, naming and the offline engine."""

@@ -1,0 +1,131 @@
+"""The runtime environment a stack hands to its components: profile, tags and the tagged provider.
+
+A stack calls :meth:`Environment.load` once. It reads the profile from the stack's structured
+config (``<project>:environment``), validates it before any resource exists (ENV-3), and builds
+the explicit ``aws.Provider`` whose ``default_tags`` carry the required tags (TAG-1). Components
+take the ``Environment`` and pass ``env.aws`` down to their children.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from infra_kit.core.profile import EnvironmentProfile, build_profile
+from infra_kit.core.tags import check_tags, kubernetes_labels
+from infra_kit.errors import ConfigError
+
+__all__ = ["CONFIG_KEY", "Environment", "required_tags"]
+
+#: The structured config key, under the project's namespace, that holds the profile overrides.
+CONFIG_KEY = "environment"
+
+_REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
+
+
+def required_tags(profile: EnvironmentProfile, *, project: str, stack: str) -> dict[str, str]:
+    """The TAG-1 tags every taggable resource of this stack carries."""
+    values = profile.tags
+    tags = {
+        **values.extra,
+        "environment": profile.name,
+        "team": values.team,
+        "cost-center": values.cost_center,
+        "managed-by": "pulumi",
+        "stack": f"{project}/{stack}",
+        "repository": values.repository,
+    }
+    if values.service is not None:
+        tags["service"] = values.service
+    if values.feature is not None:
+        tags["feature"] = values.feature
+    return check_tags(tags, argument="environment.tags")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What every component of one stack shares. Build it with :meth:`load` or :meth:`create`."""
+
+    profile: EnvironmentProfile
+    project: str
+    stack: str
+    region: str
+    tags: Mapping[str, str]
+    aws: aws.Provider = field(repr=False)
+
+    @classmethod
+    def load(cls, name: str = "aws") -> Environment:
+        """Load the profile from the running stack's config and create the tagged AWS provider.
+
+        Raises :class:`ConfigError` naming the stack file, before any resource is registered.
+        """
+        project, stack = pulumi.get_project(), pulumi.get_stack()
+        source = f"Pulumi.{stack}.yaml"
+        config = pulumi.Config()
+        raw = config.get(CONFIG_KEY)
+        if raw is None:
+            raise ConfigError(
+                source,
+                [
+                    f"{project}:{CONFIG_KEY}: not set. Fix: add a '{project}:{CONFIG_KEY}' "
+                    "mapping with at least tags.team, tags.cost_center, tags.repository and "
+                    "tags.service"
+                ],
+            )
+        try:
+            overrides: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            overrides = raw
+        region = pulumi.Config("aws").get("region")
+        problems = []
+        if region is None:
+            problems.append("aws:region: not set. Fix: add 'aws:region: <region>' to the file")
+        elif not re.match(_REGION, region):
+            problems.append(f"aws:region={region!r}: not an AWS region name, e.g. us-east-1")
+        if problems:
+            raise ConfigError(source, problems)
+        assert region is not None
+        default_name = stack if stack in {"dev", "stage", "prod"} else None
+        profile = build_profile(
+            overrides, default_name=default_name, source=f"{source} ({project}:{CONFIG_KEY})"
+        )
+        return cls.create(profile, project=project, stack=stack, region=region, name=name)
+
+    @classmethod
+    def create(
+        cls, profile: EnvironmentProfile, *, project: str, stack: str, region: str,
+        name: str = "aws",
+    ) -> Environment:
+        """Create the tagged provider for an already validated profile."""
+        tags = required_tags(profile, project=project, stack=stack)
+        provider = aws.Provider(
+            name,
+            aws.ProviderArgs(
+                region=region,
+                default_tags=aws.ProviderDefaultTagsArgs(tags=dict(tags)),
+            ),
+        )
+        return cls(profile, project, stack, region, tags, provider)
+
+    def labels(self, name: str, **extra: str | None) -> dict[str, str]:
+        """Kubernetes labels for a workload named ``name`` in this environment."""
+        return kubernetes_labels(
+            name=name,
+            environment=self.profile.name,
+            team=self.profile.tags.team,
+            part_of=extra.pop("part_of", None) or self.project,
+            **extra,
+        )
+
+    def resource_options(self, opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+        """Options for a component: ``opts`` plus this environment's AWS provider."""
+        return pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(providers={"aws": self.aws}), opts
+        )
+

@@ -1,0 +1,44 @@
+"""Exception types raised by infra-kit.
+
+Every error is written for a person: it names the argument or config key, the value that was
+given, and how to fix it. The CLI prints these without a traceback and exits non-zero.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ConfigError", "InfraKitError", "SynthError", "ValidationError"]
+
+
+class InfraKitError(Exception):
+    """Base class of every error infra-kit raises on purpose."""
+
+
+class ValidationError(InfraKitError, ValueError):
+    """An argument passed to a component is invalid or would weaken a prescription silently.
+
+    ``key`` names the argument, ``value`` repeats what was given and ``fix`` says what to do.
+    """
+
+    def __init__(self, key: str, value: object, problem: str, fix: str) -> None:
+        self.key = key
+        self.value = value
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"{key}={value!r}: {problem}. Fix: {fix}")
+
+
+class ConfigError(InfraKitError):
+    """Stack configuration is invalid or contradictory (ENV-3).
+
+    Raised before any resource is registered. ``problems`` lists one line per offending key.
+    """
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        body = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"invalid configuration in {source}:\n{body}")
+
+
+class SynthError(InfraKitError):
+    """The offline engine could not run a program (missing project, stack file or a program error)."""
