@@ -18,7 +18,8 @@ __all__ = ["main"]
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="infra-kit", description="Pulumi components and stacks that encode production practice."
+        prog="infra-kit",
+        description="Pulumi components and stacks that encode production practice.",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     synth = sub.add_parser(
@@ -29,26 +30,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     synth.add_argument("--stack", required=True, help="stack name, e.g. dev, stage, prod")
     synth.add_argument(
-        "--project-dir", type=Path, default=Path("."),
+        "--project-dir",
+        type=Path,
+        default=Path("."),
         help="directory holding Pulumi.yaml (default: the current directory)",
-    )  # fmt: skip
+    )
     synth.add_argument(
-        "--out", type=Path, default=None,
+        "--out",
+        type=Path,
+        default=None,
         help="output directory (default: <project-dir>/.synth/<stack>)",
-    )  # fmt: skip
-    synth.add_argument("--json", action="store_true", help="print graph.json to stdout, write nothing")
+    )
+    synth.add_argument(
+        "--json", action="store_true", help="print graph.json to stdout, write nothing"
+    )
     return parser
 
 
 def _synth(args: argparse.Namespace) -> int:
     from infra_kit.core.engine import OfflineEngine
 
-    engine = OfflineEngine(args.project_dir, args.stack)
+    engine = OfflineEngine.for_project(args.project_dir, args.stack)
     graph = engine.run()
     if args.json:
         sys.stdout.write(graph.to_json())
         return 0
-    out = args.out if args.out is not None else engine.project.directory / ".synth" / args.stack
+    out = args.out if args.out is not None else engine.directory / ".synth" / args.stack
     written = graph.write(out)
     print(graph.summary())
     for warning in engine.warnings:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pulumi
@@ -99,7 +100,12 @@ class Environment:
 
     @classmethod
     def create(
-        cls, profile: EnvironmentProfile, *, project: str, stack: str, region: str,
+        cls,
+        profile: EnvironmentProfile,
+        *,
+        project: str,
+        stack: str,
+        region: str,
         name: str = "aws",
     ) -> Environment:
         """Create the tagged provider for an already validated profile."""
@@ -113,6 +119,28 @@ class Environment:
         )
         return cls(profile, project, stack, region, tags, provider)
 
+    @property
+    def partition(self) -> str:
+        """The AWS partition of this environment's region (``aws``, ``aws-cn``, ``aws-us-gov``)."""
+        if self.region.startswith("cn-"):
+            return "aws-cn"
+        return "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+
+    @cached_property
+    def account_id(self) -> pulumi.Output[str]:
+        """The account the tagged provider deploys into (one ``getCallerIdentity`` per stack)."""
+        identity = aws.get_caller_identity_output(
+            opts=pulumi.InvokeOutputOptions(provider=self.aws)
+        )
+        return identity.account_id
+
+    def arn(self, service: str, resource: str, *, regional: bool = True) -> pulumi.Output[str]:
+        """``arn:<partition>:<service>:<region>:<account>:<resource>`` for this environment."""
+        region = self.region if regional else ""
+        return self.account_id.apply(
+            lambda account: f"arn:{self.partition}:{service}:{region}:{account}:{resource}"
+        )
+
     def labels(self, name: str, **extra: str | None) -> dict[str, str]:
         """Kubernetes labels for a workload named ``name`` in this environment."""
         return kubernetes_labels(
@@ -123,9 +151,10 @@ class Environment:
             **extra,
         )
 
-    def resource_options(self, opts: pulumi.ResourceOptions | None = None) -> pulumi.ResourceOptions:
+    def resource_options(
+        self, opts: pulumi.ResourceOptions | None = None
+    ) -> pulumi.ResourceOptions:
         """Options for a component: ``opts`` plus this environment's AWS provider."""
         return pulumi.ResourceOptions.merge(
             pulumi.ResourceOptions(providers={"aws": self.aws}), opts
         )
-

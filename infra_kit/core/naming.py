@@ -10,7 +10,7 @@ import re
 
 from infra_kit.errors import ValidationError
 
-__all__ = ["child_name", "check_name"]
+__all__ = ["check_name", "child_name"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
 
@@ -19,7 +19,8 @@ def check_name(name: str, *, argument: str = "name") -> str:
     """Validate a component name: lower-case letters, digits and dashes, 2 to 40 characters."""
     if not _NAME.match(name) or "--" in name:
         raise ValidationError(
-            argument, name,
+            argument,
+            name,
             "a component name is 2 to 40 lower-case letters, digits and single dashes, starting "
             "with a letter",
             "rename it, e.g. 'orders-api'",

@@ -47,9 +47,29 @@ EnvironmentName = Literal["dev", "stage", "prod", "preview"]
 
 #: Retention periods CloudWatch Logs accepts, in days.
 CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
-    1096, 1827, 2192, 2557, 2922, 3288, 3653,
-)  # fmt: skip
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 RetentionDays = Annotated[int, Field(description="a CloudWatch Logs retention period in days")]
 
@@ -110,7 +130,7 @@ class TagValues(_Frozen):
             raise PydanticCustomError("tag_empty", "must not be empty")
         problem = validate_tag_value(value)
         if problem:
-            raise PydanticCustomError("tag_value", problem)
+            raise PydanticCustomError("tag_value", "{problem}", {"problem": problem})
         return value
 
     @model_validator(mode="after")
@@ -142,7 +162,8 @@ class NetworkProfile(_Frozen):
             net = ipaddress.IPv4Network(value, strict=True)
         except ValueError as exc:
             raise PydanticCustomError(
-                "cidr", "not an IPv4 network in CIDR notation ({error}); e.g. 10.0.0.0/16",
+                "cidr",
+                "not an IPv4 network in CIDR notation ({error}); e.g. 10.0.0.0/16",
                 {"error": str(exc)},
             ) from exc
         if not 16 <= net.prefixlen <= 22:
@@ -227,7 +248,8 @@ class ClusterProfile(_Frozen):
                 net = ipaddress.ip_network(cidr, strict=True)
             except ValueError as exc:
                 raise PydanticCustomError(
-                    "cidr", "{cidr!r} is not a network in CIDR notation ({error})",
+                    "cidr",
+                    "{cidr!r} is not a network in CIDR notation ({error})",
                     {"cidr": cidr, "error": str(exc)},
                 ) from exc
             if net.prefixlen == 0:
@@ -245,9 +267,12 @@ class ClusterProfile(_Frozen):
     def _valid_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for arn in value:
             parts = arn.split(":")
-            if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[
-                5
-            ].startswith("role/"):
+            if (
+                len(parts) != 6
+                or parts[0] != "arn"
+                or parts[2] != "iam"
+                or not parts[5].startswith("role/")
+            ):
                 raise PydanticCustomError(
                     "role_arn",
                     "{arn!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
@@ -357,7 +382,9 @@ class EnvironmentProfile(_Frozen):
                 "expires; remove the key"
             )
         if problems:
-            raise PydanticCustomError("environment_rules", "; ".join(problems))
+            raise PydanticCustomError(
+                "environment_rules", "{problems}", {"problems": "; ".join(problems)}
+            )
         return self
 
 
@@ -529,19 +556,26 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
         _merge(_COMMON, _LARGE_ENVIRONMENT),
         {
             "name": "stage",
-            "network": {"nat_strategy": "single", "enable_interface_endpoints": False,
-                        "flow_log_retention_days": 30},
+            "network": {
+                "nat_strategy": "single",
+                "enable_interface_endpoints": False,
+                "flow_log_retention_days": 30,
+            },
             "keys": {"deletion_window_days": 14},
             "logs": {"retention_days": 30},
             "secrets": {"recovery_window_days": 14},
             "buckets": {"noncurrent_version_expiration_days": 30},
-            "database": {"instance_class": "db.t4g.medium", "allocated_storage_gb": 20,
-                         "max_allocated_storage_gb": 200, "backup_retention_days": 7},
+            "database": {
+                "instance_class": "db.t4g.medium",
+                "allocated_storage_gb": 20,
+                "max_allocated_storage_gb": 200,
+                "backup_retention_days": 7,
+            },
             "cluster": {"capacity_type": "SPOT", "nodes_desired_per_az": 1, "nodes_max_per_az": 4},
             "workloads": {"min_replicas": 2, "max_replicas": 20},
             "budget": {"monthly_limit_usd": 2000},
         },
-    ),  # fmt: skip
+    ),
     "prod": _merge(_merge(_COMMON, _LARGE_ENVIRONMENT), {"name": "prod"}),
 }
 

@@ -69,7 +69,9 @@ def check_tags(tags: Mapping[str, str], *, argument: str = "tags") -> dict[str, 
     """Validate ``tags`` against AWS limits; return them as a plain dict or raise ValidationError."""
     if len(tags) > MAX_TAGS:
         raise ValidationError(
-            argument, f"{len(tags)} tags", f"AWS allows at most {MAX_TAGS} tags on a resource",
+            argument,
+            f"{len(tags)} tags",
+            f"AWS allows at most {MAX_TAGS} tags on a resource",
             "drop the tags that are not needed for cost allocation or ownership",
         )
     for key, value in tags.items():
@@ -140,7 +142,8 @@ def kubernetes_labels(
     for key, value in labels.items():
         if len(value) > 63 or not _LABEL_VALUE.match(value):
             raise ValidationError(
-                key, value,
+                key,
+                value,
                 "a Kubernetes label value is at most 63 characters of letters, digits, - _ . "
                 "and starts and ends with a letter or digit",
                 "shorten or rename it",

@@ -46,48 +46,93 @@ class _Rule:
 _RULES: dict[str, _Rule] = {
     "aws:ec2/vpc:Vpc": _Rule("vpc-{h}", "arn:{p}:ec2:{r}:{a}:vpc/{id}", None),
     "aws:ec2/subnet:Subnet": _Rule("subnet-{h}", "arn:{p}:ec2:{r}:{a}:subnet/{id}", None),
-    "aws:ec2/internetGateway:InternetGateway": _Rule("igw-{h}", "arn:{p}:ec2:{r}:{a}:internet-gateway/{id}", None),
+    "aws:ec2/internetGateway:InternetGateway": _Rule(
+        "igw-{h}", "arn:{p}:ec2:{r}:{a}:internet-gateway/{id}", None
+    ),
     "aws:ec2/natGateway:NatGateway": _Rule("nat-{h}", None, None),
     "aws:ec2/eip:Eip": _Rule("eipalloc-{h}", "arn:{p}:ec2:{r}:{a}:elastic-ip/{id}", None),
     "aws:ec2/routeTable:RouteTable": _Rule("rtb-{h}", "arn:{p}:ec2:{r}:{a}:route-table/{id}", None),
     "aws:ec2/route:Route": _Rule("r-rtb-{h}", None, None),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": _Rule("rtbassoc-{h}", None, None),
-    "aws:ec2/securityGroup:SecurityGroup": _Rule("sg-{h}", "arn:{p}:ec2:{r}:{a}:security-group/{id}"),
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _Rule("sg-{h}", "arn:{p}:ec2:{r}:{a}:security-group/{id}", None),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _Rule("sgr-{h}", "arn:{p}:ec2:{r}:{a}:security-group-rule/{id}", None),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _Rule("sgr-{h}", "arn:{p}:ec2:{r}:{a}:security-group-rule/{id}", None),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": _Rule("vpce-{h}", "arn:{p}:ec2:{r}:{a}:vpc-endpoint/{id}", None),
+    "aws:ec2/securityGroup:SecurityGroup": _Rule(
+        "sg-{h}", "arn:{p}:ec2:{r}:{a}:security-group/{id}"
+    ),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _Rule(
+        "sg-{h}", "arn:{p}:ec2:{r}:{a}:security-group/{id}", None
+    ),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _Rule(
+        "sgr-{h}", "arn:{p}:ec2:{r}:{a}:security-group-rule/{id}", None
+    ),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _Rule(
+        "sgr-{h}", "arn:{p}:ec2:{r}:{a}:security-group-rule/{id}", None
+    ),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _Rule(
+        "vpce-{h}", "arn:{p}:ec2:{r}:{a}:vpc-endpoint/{id}", None
+    ),
     "aws:ec2/flowLog:FlowLog": _Rule("fl-{h}", "arn:{p}:ec2:{r}:{a}:vpc-flow-log/{id}", None),
-    "aws:ec2/launchTemplate:LaunchTemplate": _Rule("lt-{h}", "arn:{p}:ec2:{r}:{a}:launch-template/{id}"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _Rule(
+        "lt-{h}", "arn:{p}:ec2:{r}:{a}:launch-template/{id}"
+    ),
     "aws:kms/key:Key": _Rule("{uuid}", "arn:{p}:kms:{r}:{a}:key/{id}", None),
     "aws:kms/alias:Alias": _Rule("{name}", "arn:{p}:kms:{r}:{a}:{name}"),
     "aws:iam/role:Role": _Rule("{name}", "arn:{p}:iam::{a}:role/{name}"),
-    "aws:iam/policy:Policy": _Rule("arn:{p}:iam::{a}:policy/{name}", "arn:{p}:iam::{a}:policy/{name}"),
+    "aws:iam/policy:Policy": _Rule(
+        "arn:{p}:iam::{a}:policy/{name}", "arn:{p}:iam::{a}:policy/{name}"
+    ),
     "aws:iam/rolePolicy:RolePolicy": _Rule("{role}:{name}", None),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _Rule("{role}-{h}", None, None),
-    "aws:iam/instanceProfile:InstanceProfile": _Rule("{name}", "arn:{p}:iam::{a}:instance-profile/{name}"),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _Rule("arn:{p}:iam::{a}:oidc-provider/{oidc}", "arn:{p}:iam::{a}:oidc-provider/{oidc}", None),
+    "aws:iam/instanceProfile:InstanceProfile": _Rule(
+        "{name}", "arn:{p}:iam::{a}:instance-profile/{name}"
+    ),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _Rule(
+        "arn:{p}:iam::{a}:oidc-provider/{oidc}", "arn:{p}:iam::{a}:oidc-provider/{oidc}", None
+    ),
     "aws:cloudwatch/logGroup:LogGroup": _Rule("{name}", "arn:{p}:logs:{r}:{a}:log-group:{name}"),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": _Rule("{name}", "arn:{p}:cloudwatch:{r}:{a}:alarm:{name}"),
-    "aws:cloudwatch/dashboard:Dashboard": _Rule("{dashboardName}", "arn:{p}:cloudwatch::{a}:dashboard/{dashboardName}", "dashboardName"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _Rule(
+        "{name}", "arn:{p}:cloudwatch:{r}:{a}:alarm:{name}"
+    ),
+    "aws:cloudwatch/dashboard:Dashboard": _Rule(
+        "{dashboardName}", "arn:{p}:cloudwatch::{a}:dashboard/{dashboardName}", "dashboardName"
+    ),
     "aws:sns/topic:Topic": _Rule("arn:{p}:sns:{r}:{a}:{name}", "arn:{p}:sns:{r}:{a}:{name}"),
     "aws:s3/bucket:Bucket": _Rule("{bucket}", "arn:{p}:s3:::{bucket}", "bucket"),
     "aws:s3/bucketV2:BucketV2": _Rule("{bucket}", "arn:{p}:s3:::{bucket}", "bucket"),
-    "aws:secretsmanager/secret:Secret": _Rule("arn:{p}:secretsmanager:{r}:{a}:secret:{name}-{h6}", "arn:{p}:secretsmanager:{r}:{a}:secret:{name}-{h6}"),
+    "aws:secretsmanager/secret:Secret": _Rule(
+        "arn:{p}:secretsmanager:{r}:{a}:secret:{name}-{h6}",
+        "arn:{p}:secretsmanager:{r}:{a}:secret:{name}-{h6}",
+    ),
     "aws:lambda/function:Function": _Rule("{name}", "arn:{p}:lambda:{r}:{a}:function:{name}"),
-    "aws:rds/instance:Instance": _Rule("{identifier}", "arn:{p}:rds:{r}:{a}:db:{identifier}", "identifier"),
+    "aws:rds/instance:Instance": _Rule(
+        "{identifier}", "arn:{p}:rds:{r}:{a}:db:{identifier}", "identifier"
+    ),
     "aws:rds/subnetGroup:SubnetGroup": _Rule("{name}", "arn:{p}:rds:{r}:{a}:subgrp:{name}"),
     "aws:rds/parameterGroup:ParameterGroup": _Rule("{name}", "arn:{p}:rds:{r}:{a}:pg:{name}"),
     "aws:eks/cluster:Cluster": _Rule("{name}", "arn:{p}:eks:{r}:{a}:cluster/{name}"),
-    "aws:eks/nodeGroup:NodeGroup": _Rule("{clusterName}:{nodeGroupName}", "arn:{p}:eks:{r}:{a}:nodegroup/{clusterName}/{nodeGroupName}/{uuid}", "nodeGroupName"),
-    "aws:eks/addon:Addon": _Rule("{clusterName}:{addonName}", "arn:{p}:eks:{r}:{a}:addon/{clusterName}/{addonName}/{uuid}", None),
-    "aws:eks/accessEntry:AccessEntry": _Rule("{clusterName}:{principalArn}", "arn:{p}:eks:{r}:{a}:access-entry/{clusterName}/{uuid}", None),
+    "aws:eks/nodeGroup:NodeGroup": _Rule(
+        "{clusterName}:{nodeGroupName}",
+        "arn:{p}:eks:{r}:{a}:nodegroup/{clusterName}/{nodeGroupName}/{uuid}",
+        "nodeGroupName",
+    ),
+    "aws:eks/addon:Addon": _Rule(
+        "{clusterName}:{addonName}",
+        "arn:{p}:eks:{r}:{a}:addon/{clusterName}/{addonName}/{uuid}",
+        None,
+    ),
+    "aws:eks/accessEntry:AccessEntry": _Rule(
+        "{clusterName}:{principalArn}",
+        "arn:{p}:eks:{r}:{a}:access-entry/{clusterName}/{uuid}",
+        None,
+    ),
     "aws:budgets/budget:Budget": _Rule("{a}:{name}", "arn:{p}:budgets::{a}:budget/{name}"),
     "aws:backup/vault:Vault": _Rule("{name}", "arn:{p}:backup:{r}:{a}:backup-vault:{name}"),
     "aws:backup/plan:Plan": _Rule("{uuid}", "arn:{p}:backup:{r}:{a}:backup-plan:{id}"),
-    "aws:sqs/queue:Queue": _Rule("https://sqs.{r}.amazonaws.com/{a}/{name}", "arn:{p}:sqs:{r}:{a}:{name}"),
-    "aws:acm/certificate:Certificate": _Rule("arn:{p}:acm:{r}:{a}:certificate/{uuid}", "arn:{p}:acm:{r}:{a}:certificate/{uuid}", None),
-}  # fmt: skip
+    "aws:sqs/queue:Queue": _Rule(
+        "https://sqs.{r}.amazonaws.com/{a}/{name}", "arn:{p}:sqs:{r}:{a}:{name}"
+    ),
+    "aws:acm/certificate:Certificate": _Rule(
+        "arn:{p}:acm:{r}:{a}:certificate/{uuid}", "arn:{p}:acm:{r}:{a}:certificate/{uuid}", None
+    ),
+}
 
 
 def _uuid(h: str) -> str:
@@ -98,13 +143,17 @@ def _uuid(h: str) -> str:
 class FakeCloud:
     """Computes outputs for resources and answers invokes, all deterministically."""
 
-    def __init__(self, region: str, resolve_stack: Callable[[str], tuple[dict[str, Any], list[str]]]):
+    def __init__(
+        self, region: str, resolve_stack: Callable[[str], tuple[dict[str, Any], list[str]]]
+    ):
         self.region = region
         self.partition = partition_of(region)
         self.resolve_stack = resolve_stack
 
     # -- resources ----------------------------------------------------------------------------
-    def resource(self, typ: str, name: str, inputs: dict[str, Any], read_id: str | None) -> tuple[str, dict[str, Any]]:
+    def resource(
+        self, typ: str, name: str, inputs: dict[str, Any], read_id: str | None
+    ) -> tuple[str, dict[str, Any]]:
         if typ == "pulumi:pulumi:StackReference":
             outputs, secret_names = self.resolve_stack(str(inputs.get("name") or read_id))
             return str(read_id), {**inputs, "outputs": outputs, "secretOutputNames": secret_names}
@@ -126,11 +175,18 @@ class FakeCloud:
             state[rule.name_key] = f"{prefix}{h[:8]}" if prefix else physical
         issuer_id = _hex("oidc", name, n=32).upper()
         fields: dict[str, Any] = {
-            "h": h, "h6": h[:6], "h8": h[:8], "uuid": _uuid(h + _hex(h)), "p": self.partition,
-            "r": self.region, "a": ACCOUNT_ID, "name": state.get("name", physical),
+            "h": h,
+            "h6": h[:6],
+            "h8": h[:8],
+            "uuid": _uuid(h + _hex(h)),
+            "p": self.partition,
+            "r": self.region,
+            "a": ACCOUNT_ID,
+            "name": state.get("name", physical),
             "oidc": str(state.get("url", "")).removeprefix("https://"),
-            "role": str(state.get("role", "")), **{k: v for k, v in state.items() if isinstance(v, str)},
-        }  # fmt: skip
+            "role": str(state.get("role", "")),
+            **{k: v for k, v in state.items() if isinstance(v, str)},
+        }
         fields["name"] = state.get("name", physical)
         resource_id = rule.id.format(**fields)
         fields["id"] = resource_id
@@ -139,7 +195,9 @@ class FakeCloud:
         state.update(self._extras(typ, state, resource_id, h, issuer_id))
         return resource_id, state
 
-    def _extras(self, typ: str, s: dict[str, Any], rid: str, h: str, issuer_id: str) -> dict[str, Any]:
+    def _extras(
+        self, typ: str, s: dict[str, Any], rid: str, h: str, issuer_id: str
+    ) -> dict[str, Any]:
         r = self.region
         if typ == "aws:ec2/vpc:Vpc":
             return {
@@ -178,37 +236,52 @@ class FakeCloud:
                 "secretStatus": "active",
             }
             return {
-                "address": host, "endpoint": f"{host}:{port}", "port": port,
-                "resourceId": "db-" + h.upper()[:26], "hostedZoneId": "Z2R2ITUGPM61AM",
+                "address": host,
+                "endpoint": f"{host}:{port}",
+                "port": port,
+                "resourceId": "db-" + h.upper()[:26],
+                "hostedZoneId": "Z2R2ITUGPM61AM",
                 "masterUserSecrets": [secret] if s.get("manageMasterUserPassword") else [],
-            }  # fmt: skip
+            }
         if typ == "aws:eks/cluster:Cluster":
             endpoint_id = _hex("endpoint", h, n=32).upper()
             ca = base64.b64encode(
-                b"-----BEGIN CERTIFICATE-----\nOFFLINE-PLACEHOLDER-CA-" + h.encode()
+                b"-----BEGIN CERTIFICATE-----\nOFFLINE-PLACEHOLDER-CA-"
+                + h.encode()
                 + b"\n-----END CERTIFICATE-----\n"
-            ).decode()  # fmt: skip
+            ).decode()
             return {
                 "endpoint": f"https://{endpoint_id}.gr7.{r}.eks.amazonaws.com",
                 "certificateAuthority": {"data": ca},
-                "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{r}.amazonaws.com/id/{issuer_id}"}]}],
+                "identities": [
+                    {"oidcs": [{"issuer": f"https://oidc.eks.{r}.amazonaws.com/id/{issuer_id}"}]}
+                ],
                 "platformVersion": "eks.1",
                 "status": "ACTIVE",
                 "clusterId": _uuid(h),
-                "vpcConfig": {**(s.get("vpcConfig") or {}), "clusterSecurityGroupId": f"sg-{_hex('cluster-sg', h)}",
-                              "vpcId": "vpc-" + _hex("cluster-vpc", h)},
-            }  # fmt: skip
+                "vpcConfig": {
+                    **(s.get("vpcConfig") or {}),
+                    "clusterSecurityGroupId": f"sg-{_hex('cluster-sg', h)}",
+                    "vpcId": "vpc-" + _hex("cluster-vpc", h),
+                },
+            }
         if typ == "aws:eks/nodeGroup:NodeGroup":
-            return {"status": "ACTIVE", "resources": [{"autoscalingGroups": [{"name": f"eks-{_uuid(h)}"}]}]}
+            return {
+                "status": "ACTIVE",
+                "resources": [{"autoscalingGroups": [{"name": f"eks-{_uuid(h)}"}]}],
+            }
         if typ == "aws:lambda/function:Function":
             arn = s.get("arn", "")
             return {
                 "invokeArn": f"arn:{self.partition}:apigateway:{r}:lambda:path/2015-03-31/functions/{arn}/invocations",
-                "version": "$LATEST", "qualifiedArn": f"{arn}:$LATEST",
-            }  # fmt: skip
+                "version": "$LATEST",
+                "qualifiedArn": f"{arn}:$LATEST",
+            }
         return {}
 
-    def _kubernetes(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    def _kubernetes(
+        self, typ: str, name: str, inputs: dict[str, Any]
+    ) -> tuple[str, dict[str, Any]]:
         state = dict(inputs)
         meta = dict(state.get("metadata") or {})
         if typ.startswith("kubernetes:helm.sh/"):
@@ -238,20 +311,29 @@ class FakeCloud:
         prefix = "".join(w[0] for w in r.split("-")[:-1]) + r.split("-")[-1]
         return {
             "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a: {
-                "id": r, "names": [f"{r}{c}" for c in letters],
+                "id": r,
+                "names": [f"{r}{c}" for c in letters],
                 "zoneIds": [f"{prefix}-az{i + 1}" for i in range(len(letters))],
-                "groupNames": [r] * len(letters), "state": "available",
+                "groupNames": [r] * len(letters),
+                "state": "available",
             },
             "aws:index/getCallerIdentity:getCallerIdentity": lambda a: {
-                "id": ACCOUNT_ID, "accountId": ACCOUNT_ID,
+                "id": ACCOUNT_ID,
+                "accountId": ACCOUNT_ID,
                 "arn": f"arn:{p}:sts::{ACCOUNT_ID}:assumed-role/offline-synth/offline",
                 "userId": "AROAOFFLINESYNTH:offline",
             },
             "aws:index/getRegion:getRegion": lambda a: {
-                "id": r, "name": r, "region": r, "description": r, "endpoint": f"ec2.{r}.amazonaws.com",
+                "id": r,
+                "name": r,
+                "region": r,
+                "description": r,
+                "endpoint": f"ec2.{r}.amazonaws.com",
             },
             "aws:index/getPartition:getPartition": lambda a: {
-                "id": p, "partition": p, "dnsSuffix": "amazonaws.com",
+                "id": p,
+                "partition": p,
+                "dnsSuffix": "amazonaws.com",
                 "reverseDnsPrefix": "com.amazonaws",
             },
-        }  # fmt: skip
+        }

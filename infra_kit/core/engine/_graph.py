@@ -66,11 +66,20 @@ class Graph:
             inputs = redact(r["inputs"], r["secret_paths"])
             if "kind" not in inputs or "apiVersion" not in inputs:
                 continue
-            ordered = {"apiVersion": inputs["apiVersion"], "kind": inputs["kind"],
-                       "metadata": inputs.get("metadata", {})}  # fmt: skip
+            ordered = {
+                "apiVersion": inputs["apiVersion"],
+                "kind": inputs["kind"],
+                "metadata": inputs.get("metadata", {}),
+            }
             ordered.update({k: v for k, v in sorted(inputs.items()) if k not in ordered})
             objects.append(ordered)
-        objects.sort(key=lambda o: (o["kind"], o["metadata"].get("namespace", ""), o["metadata"].get("name", "")))
+        objects.sort(
+            key=lambda o: (
+                o["kind"],
+                o["metadata"].get("namespace", ""),
+                o["metadata"].get("name", ""),
+            )
+        )
         return objects
 
     def write(self, out: Path) -> list[Path]:
@@ -87,9 +96,13 @@ class Graph:
             k8s.mkdir(exist_ok=True)
         for obj in objects:
             meta = obj["metadata"]
-            stem = "-".join(p for p in (obj["kind"].lower(), meta.get("namespace"), meta.get("name")) if p)
+            stem = "-".join(
+                p for p in (obj["kind"].lower(), meta.get("namespace"), meta.get("name")) if p
+            )
             path = k8s / f"{stem}.yaml"
-            path.write_text(yaml.safe_dump(obj, sort_keys=False, default_flow_style=False), encoding="utf-8")
+            path.write_text(
+                yaml.safe_dump(obj, sort_keys=False, default_flow_style=False), encoding="utf-8"
+            )
             written.append(path)
         return written
 
@@ -108,7 +121,9 @@ class Graph:
 
     def named(self, name: str, type_: str | None = None) -> dict[str, Any]:
         """The one resource with logical ``name`` (and ``type_``); KeyError if none or several."""
-        found = [r for r in self.resources if r["name"] == name and (type_ is None or r["type"] == type_)]
+        found = [
+            r for r in self.resources if r["name"] == name and (type_ is None or r["type"] == type_)
+        ]
         if len(found) != 1:
             raise KeyError(f"{len(found)} resources named {name!r} of type {type_!r}")
         return found[0]

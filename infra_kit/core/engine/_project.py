@@ -30,7 +30,10 @@ class Project:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
 
     def stacks(self) -> list[str]:
-        return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in self.stack_config_dir.glob("Pulumi.*.yaml"))
+        return sorted(
+            p.name[len("Pulumi.") : -len(".yaml")]
+            for p in self.stack_config_dir.glob("Pulumi.*.yaml")
+        )
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,18 @@ def load_project(directory: Path) -> Project:
     runtime = data.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if runtime_name != "python":
-        raise SynthError(f"{manifest}: runtime is {runtime_name!r}; the offline engine runs python programs")
+        raise SynthError(
+            f"{manifest}: runtime is {runtime_name!r}; the offline engine runs python programs"
+        )
     if not data.get("name"):
         raise SynthError(f"{manifest}: 'name' is missing")
     program_dir = (directory / str(data.get("main", "."))).resolve()
     if not (program_dir / "__main__.py").is_file():
         raise SynthError(f"{manifest}: main points at {program_dir}, which has no __main__.py")
     config_dir = (directory / str(data.get("stackConfigDir", "."))).resolve()
-    return Project(directory, str(data["name"]), program_dir, config_dir, dict(data.get("config") or {}))
+    return Project(
+        directory, str(data["name"]), program_dir, config_dir, dict(data.get("config") or {})
+    )
 
 
 def find_projects(root: Path) -> dict[str, Path]:

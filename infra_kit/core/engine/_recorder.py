@@ -26,8 +26,8 @@ class OfflineMocks(Mocks):
             return "", {}
         return self.cloud.resource(args.typ, args.name, args.inputs, args.resource_id)
 
-    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        return self.cloud.invoke(args.token, args.args), None
+    def call(self, args: MockCallArgs) -> dict[Any, Any]:  # pyright: ignore[reportIncompatibleMethodOverride] -- the monitor accepts a bare dict
+        return self.cloud.invoke(args.token, args.args)
 
 
 def _provider_urn(ref: str) -> str | None:
@@ -44,7 +44,9 @@ class RecordingMonitor(MockMonitor):
         self._lock = threading.Lock()
 
     def _record(self, urn: str, request: Any, custom: bool) -> None:
-        inputs, secret_paths = decode_struct(request.object if hasattr(request, "object") else request.properties, self.roots)
+        inputs, secret_paths = decode_struct(
+            request.object if hasattr(request, "object") else request.properties, self.roots
+        )
         record = {
             "urn": urn,
             "type": request.type,

@@ -10,17 +10,23 @@ import runpy
 import subprocess
 import sys
 import traceback
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pulumi.runtime import rpc, set_all_config, set_mocks
 from pulumi.runtime.settings import get_root_resource
-from pulumi.runtime.stack import massage, run_pulumi_func
+from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 from infra_kit.core.engine._cloud import FakeCloud
 from infra_kit.core.engine._graph import Graph
-from infra_kit.core.engine._project import find_projects, load_project, load_stack_config
+from infra_kit.core.engine._project import (
+    StackConfig,
+    find_projects,
+    load_project,
+    load_stack_config,
+)
 from infra_kit.core.engine._recorder import OfflineMocks, RecordingMonitor
 from infra_kit.core.engine._values import decode_struct
 from infra_kit.errors import InfraKitError, SynthError
@@ -48,20 +54,71 @@ class _Collect(logging.Handler):
 
 
 class OfflineEngine:
-    """Runs one stack of one project through the SDK's mock API.
+    """Runs one Pulumi program for one stack through the SDK's mock API.
 
     ``run()`` returns the :class:`Graph`. After a failed run, :attr:`registered` still tells
     which resources the program had registered before it failed (ENV-3 asks for none).
     """
 
-    def __init__(self, project_dir: Path | str, stack: str) -> None:
-        self.project = load_project(Path(project_dir))
+    def __init__(
+        self,
+        program: Callable[[], None],
+        *,
+        project: str,
+        stack: str,
+        config: StackConfig,
+        directory: Path,
+    ) -> None:
+        self.program = program
+        self.project_name = project
         self.stack = stack
-        self.config = load_stack_config(self.project, stack)
-        self.root = _repo_root(self.project.directory)
+        self.config = config
+        self.directory = directory.resolve()
+        self.root = _repo_root(self.directory)
         self.monitor: RecordingMonitor | None = None
         self.warnings: list[str] = []
         self._stack_outputs: dict[str, tuple[dict[str, Any], list[str]]] = {}
+
+    @classmethod
+    def for_project(cls, project_dir: Path | str, stack: str) -> OfflineEngine:
+        """The engine for ``stack`` of the Pulumi project in ``project_dir``."""
+        project = load_project(Path(project_dir))
+        config = load_stack_config(project, stack)
+        main = project.program_dir / "__main__.py"
+
+        def program() -> None:
+            sys.path.insert(0, str(project.program_dir))
+            try:
+                runpy.run_path(str(main), run_name="__main__")
+            finally:
+                sys.path.remove(str(project.program_dir))
+
+        return cls(
+            program, project=project.name, stack=stack, config=config, directory=project.directory
+        )
+
+    @classmethod
+    def for_function(
+        cls,
+        program: Callable[[], None],
+        *,
+        project: str = "test",
+        stack: str = "dev",
+        config: Mapping[str, str] | None = None,
+        secret_keys: Sequence[str] = (),
+        directory: Path | None = None,
+    ) -> OfflineEngine:
+        """The engine for a Python callable, as tests and embedding tools use it."""
+        values = dict(config or {})
+        values.setdefault("aws:region", "us-east-1")
+        stack_config = StackConfig(values, list(secret_keys), values["aws:region"])
+        return cls(
+            program,
+            project=project,
+            stack=stack,
+            config=stack_config,
+            directory=directory or Path.cwd(),
+        )
 
     @property
     def registered(self) -> list[dict[str, Any]]:
@@ -74,7 +131,7 @@ class OfflineEngine:
         return contextvars.Context().run(self._run)
 
     def _run(self) -> Graph:
-        roots = (self.project.directory, self.root, _PACKAGE_ROOT)
+        roots = (self.directory, self.root, _PACKAGE_ROOT)
         cloud = FakeCloud(self.config.region, self._resolve_stack_reference)
         mocks = OfflineMocks(cloud)
         self.monitor = RecordingMonitor(mocks, roots)
@@ -83,37 +140,37 @@ class OfflineEngine:
         collector = _Collect()
         logger.addHandler(collector)
         set_all_config(self.config.values, self.config.secret_keys)
-        set_mocks(mocks, project=self.project.name, stack=self.stack, preview=False,
-                  logger=logger, monitor=self.monitor)  # fmt: skip
-        main = self.project.program_dir / "__main__.py"
-
-        def program() -> None:
-            sys.path.insert(0, str(self.project.program_dir))
-            try:
-                runpy.run_path(str(main), run_name="__main__")
-            finally:
-                sys.path.remove(str(self.project.program_dir))
-
+        set_mocks(
+            mocks,
+            project=self.project_name,
+            stack=self.stack,
+            preview=False,
+            logger=logger,
+            monitor=self.monitor,
+        )
+        program = self.program
         try:
             _sync_await(run_pulumi_func(program))
         except InfraKitError:
             raise
         except Exception as exc:  # a program error: say where, without the runtime's frames
-            raise SynthError(_describe_program_error(exc, self.project.program_dir)) from exc
+            raise SynthError(_describe_program_error(exc, self.directory)) from exc
         finally:
             logger.removeHandler(collector)
             self.warnings = collector.messages
         root = get_root_resource()
-        exported = massage(getattr(root, "outputs", {}), [])
+        exported: dict[str, Any] = dict(getattr(root, "outputs", None) or {})
         struct = _sync_await(rpc.serialize_properties(exported, {}))
         outputs, secret_paths = decode_struct(struct, roots)
         records = sorted(self.monitor.records.values(), key=lambda r: r["urn"])
-        return Graph(self.project.name, self.stack, records, outputs, secret_paths)
+        return Graph(self.project_name, self.stack, records, outputs, secret_paths)
 
     def _resolve_stack_reference(self, name: str) -> tuple[dict[str, Any], list[str]]:
         parts = name.split("/")
         if len(parts) not in (2, 3):
-            raise SynthError(f"StackReference {name!r}: expected 'project/stack' or 'org/project/stack'")
+            raise SynthError(
+                f"StackReference {name!r}: expected 'project/stack' or 'org/project/stack'"
+            )
         project, stack = parts[-2], parts[-1]
         if name in self._stack_outputs:
             return self._stack_outputs[name]
@@ -124,16 +181,23 @@ class OfflineEngine:
                 f"(found: {', '.join(sorted(projects)) or 'none'})"
             )
         chain = [c for c in os.environ.get(_CHAIN_ENV, "").split(",") if c]
-        here = f"{self.project.name}/{self.stack}"
+        here = f"{self.project_name}/{self.stack}"
         if f"{project}/{stack}" in [*chain, here]:
-            raise SynthError(f"StackReference cycle: {' -> '.join([*chain, here, f'{project}/{stack}'])}")
+            raise SynthError(
+                f"StackReference cycle: {' -> '.join([*chain, here, f'{project}/{stack}'])}"
+            )
         env = {**os.environ, _CHAIN_ENV: ",".join([*chain, here])}
         proc = subprocess.run(
             [sys.executable, "-m", "infra_kit.core.engine", str(projects[project]), stack],
-            capture_output=True, text=True, env=env, check=False,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
         if proc.returncode != 0:
-            raise SynthError(f"StackReference {name!r}: synthesizing it failed:\n{proc.stderr.strip()}")
+            raise SynthError(
+                f"StackReference {name!r}: synthesizing it failed:\n{proc.stderr.strip()}"
+            )
         data = json.loads(proc.stdout)
         result = (data["outputs"], data["secret_output_names"])
         self._stack_outputs[name] = result
@@ -142,14 +206,24 @@ class OfflineEngine:
 
 def _describe_program_error(exc: BaseException, program_dir: Path) -> str:
     frames = traceback.extract_tb(exc.__traceback__)
-    user = [f for f in frames if "site-packages" not in f.filename and "/pulumi/" not in f.filename]
+    cause = exc.__cause__
+    while cause is not None:  # errors inside apply() surface wrapped; show the root frame
+        frames += traceback.extract_tb(cause.__traceback__)
+        cause = cause.__cause__
+    user = [
+        f
+        for f in frames
+        if f.filename.startswith((str(program_dir), str(_PACKAGE_ROOT)))
+        and "site-packages" not in f.filename
+        and "/engine/" not in f.filename
+    ]
     where = f" at {user[-1].filename}:{user[-1].lineno}" if user else ""
     return f"the program in {program_dir} failed{where}: {type(exc).__name__}: {exc}"
 
 
 def synthesize(project_dir: Path | str, stack: str) -> Graph:
     """Run ``stack`` of the Pulumi project in ``project_dir`` offline and return its graph."""
-    return OfflineEngine(project_dir, stack).run()
+    return OfflineEngine.for_project(project_dir, stack).run()
 
 
 def raw_outputs(project_dir: Path | str, stack: str) -> dict[str, Any]:
@@ -157,4 +231,3 @@ def raw_outputs(project_dir: Path | str, stack: str) -> dict[str, Any]:
     graph = synthesize(project_dir, stack)
     secret_names = sorted({p.split(".")[0].split("[")[0] for p in graph.output_secret_paths})
     return {"outputs": graph.outputs, "secret_output_names": secret_names}
-

@@ -93,12 +93,15 @@ class _Decoder:
 
     def archive(self, v: dict[str, Any], path: str) -> dict[str, Any]:
         if "path" in v:
-            return {"archive": {"path": self._relative(v["path"]), "digest": self._digest(v["path"])}}
+            return {
+                "archive": {"path": self._relative(v["path"]), "digest": self._digest(v["path"])}
+            }
         if "assets" in v:
             return {
                 "archive": {
                     "assets": {
-                        k: self.value(item, _join(path, k)) for k, item in sorted(v["assets"].items())
+                        k: self.value(item, _join(path, k))
+                        for k, item in sorted(v["assets"].items())
                     }
                 }
             }

@@ -1,0 +1,79 @@
+"""Named lists of exact IAM actions, per service (SEC-1).
+
+Grant helpers draw from these lists rather than from wildcards. Each list is the minimum a
+common access pattern needs; none contains a ``*``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CLOUDWATCH_PUT_METRICS",
+    "KMS_DECRYPT",
+    "KMS_ENCRYPT_DECRYPT",
+    "LOGS_WRITE",
+    "RDS_CONNECT",
+    "S3_DELETE",
+    "S3_READ",
+    "S3_WRITE",
+    "SECRETS_READ",
+    "SECRETS_ROTATE",
+    "STS_ASSUME_ROLE_WITH_WEB_IDENTITY",
+    "XRAY_WRITE",
+]
+
+#: Read objects and list one bucket.
+S3_READ: tuple[str, ...] = ("s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket")
+#: Write objects (no delete, no ACL changes: ACLs are disabled).
+S3_WRITE: tuple[str, ...] = (
+    "s3:PutObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+)
+#: Delete objects.
+S3_DELETE: tuple[str, ...] = ("s3:DeleteObject", "s3:DeleteObjectVersion")
+
+#: Decrypt data a service encrypted with a key on the caller's behalf.
+KMS_DECRYPT: tuple[str, ...] = ("kms:Decrypt",)
+#: Encrypt and decrypt through a service (S3 SSE-KMS, Secrets Manager, CloudWatch Logs).
+KMS_ENCRYPT_DECRYPT: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:ReEncryptFrom",
+    "kms:ReEncryptTo",
+    "kms:DescribeKey",
+)
+
+#: Read the current value of a secret.
+SECRETS_READ: tuple[str, ...] = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
+#: What a rotation function needs on the one secret it rotates.
+SECRETS_ROTATE: tuple[str, ...] = (
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+)
+
+#: IAM database authentication.
+RDS_CONNECT: tuple[str, ...] = ("rds-db:connect",)
+
+#: Write to existing log streams, and create streams, in a named log group.
+LOGS_WRITE: tuple[str, ...] = (
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "logs:DescribeLogStreams",
+)
+
+#: Publish traces to X-Ray. These APIs take no resource ARN.
+XRAY_WRITE: tuple[str, ...] = (
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+)
+
+#: Publish metrics; PutMetricData takes no resource ARN, scope it with cloudwatch:namespace.
+CLOUDWATCH_PUT_METRICS: tuple[str, ...] = ("cloudwatch:PutMetricData",)
+
+#: The one action an IRSA trust policy allows.
+STS_ASSUME_ROLE_WITH_WEB_IDENTITY: tuple[str, ...] = ("sts:AssumeRoleWithWebIdentity",)

@@ -1,0 +1,134 @@
+"""IAM roles for Kubernetes service accounts (IRSA), trusted only by one service account (SEC-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from infra_kit.aws import actions
+from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.errors import ValidationError
+
+__all__ = ["IrsaRole", "IrsaRoleArgs", "irsa_trust_policy"]
+
+
+def irsa_trust_policy(
+    oidc_provider_arn: pulumi.Input[str],
+    oidc_issuer_url: pulumi.Input[str],
+    namespace: str,
+    service_account: str,
+) -> pulumi.Output[str]:
+    """A trust policy that lets exactly ``namespace/service_account`` assume the role.
+
+    Conditions: ``<issuer>:sub`` = ``system:serviceaccount:<ns>:<sa>`` and
+    ``<issuer>:aud`` = ``sts.amazonaws.com``.
+    """
+
+    def render(args: list[str]) -> dict[str, object]:
+        provider_arn, issuer = args
+        host = issuer.removeprefix("https://")
+        doc = PolicyDocument(
+            [
+                Statement(
+                    actions=actions.STS_ASSUME_ROLE_WITH_WEB_IDENTITY,
+                    principals={"Federated": [provider_arn]},
+                    conditions={
+                        "StringEquals": {
+                            f"{host}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                            f"{host}:aud": "sts.amazonaws.com",
+                        }
+                    },
+                )
+            ]
+        )
+        return doc.to_dict()
+
+    return pulumi.Output.json_dumps(
+        pulumi.Output.all(oidc_provider_arn, oidc_issuer_url).apply(render)
+    )
+
+
+@dataclass(frozen=True)
+class IrsaRoleArgs:
+    """Arguments of :class:`IrsaRole`.
+
+    Args:
+        oidc_provider_arn: ARN of the cluster's IAM OIDC provider.
+        oidc_issuer_url: the cluster's OIDC issuer URL (``https://oidc.eks...``).
+        namespace: the service account's namespace.
+        service_account: the service account's name.
+        policies: inline policies, by label, attached at creation. Default: none; add access
+            later with the resources' ``grant_*`` methods.
+        managed_policy_arns: AWS-managed policies to attach. Default: none.
+    """
+
+    oidc_provider_arn: pulumi.Input[str]
+    oidc_issuer_url: pulumi.Input[str]
+    namespace: str
+    service_account: str
+    policies: dict[str, PolicyDocument] = field(default_factory=dict)
+    managed_policy_arns: Sequence[pulumi.Input[str]] = ()
+
+
+class IrsaRole(Component):
+    """An IAM role that one Kubernetes service account assumes through the cluster's OIDC provider.
+
+    Children: ``aws.iam.Role`` ``<name>``; one ``aws.iam.RolePolicy`` per entry of ``policies``;
+    one ``aws.iam.RolePolicyAttachment`` per managed policy.
+    Prescriptions: SEC-1 (a role per workload, trust scoped by ``:sub`` and ``:aud``).
+    """
+
+    TYPE = "infra-kit:aws:IrsaRole"
+
+    def __init__(
+        self,
+        name: str,
+        args: IrsaRoleArgs,
+        env: Environment,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        for key in ("namespace", "service_account"):
+            value = getattr(args, key)
+            if not value or not value.replace("-", "").replace(".", "").isalnum():
+                raise ValidationError(
+                    key,
+                    value,
+                    "not a Kubernetes object name",
+                    "use lower-case letters, digits, '-' and '.'",
+                )
+        super().__init__(name, env, opts)
+        self.namespace = args.namespace
+        self.service_account = args.service_account
+        self.iam_role = aws.iam.Role(
+            name,
+            aws.iam.RoleArgs(
+                assume_role_policy=irsa_trust_policy(
+                    args.oidc_provider_arn,
+                    args.oidc_issuer_url,
+                    args.namespace,
+                    args.service_account,
+                ),
+                description=f"IRSA role of {args.namespace}/{args.service_account}",
+                max_session_duration=3600,
+            ),
+            opts=self.child_opts(),
+        )
+        for label, document in sorted(args.policies.items()):
+            aws.iam.RolePolicy(
+                self.child(label),
+                aws.iam.RolePolicyArgs(role=self.iam_role.name, policy=document.to_json()),
+                opts=self.child_opts(),
+            )
+        for i, arn in enumerate(args.managed_policy_arns):
+            aws.iam.RolePolicyAttachment(
+                self.child("managed", i),
+                aws.iam.RolePolicyAttachmentArgs(role=self.iam_role.name, policy_arn=arn),
+                opts=self.child_opts(),
+            )
+        self.arn: pulumi.Output[str] = self.iam_role.arn
+        self.register_outputs({"arn": self.arn})
