@@ -3,7 +3,7 @@
 from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws.grants import Grantee, HasRole, attach_policy
-from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, irsa_trust_policy
+from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
 from infra_kit.aws.key import Key, KeyArgs
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "IrsaRoleArgs",
     "Key",
     "KeyArgs",
+    "OidcIdentity",
     "PolicyDocument",
     "Statement",
     "actions",

@@ -14,7 +14,15 @@ from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
 
-__all__ = ["IrsaRole", "IrsaRoleArgs", "irsa_trust_policy"]
+__all__ = ["IrsaRole", "IrsaRoleArgs", "OidcIdentity", "irsa_trust_policy"]
+
+
+@dataclass(frozen=True)
+class OidcIdentity:
+    """A cluster's IAM OIDC provider, as IRSA trust policies need it."""
+
+    provider_arn: pulumi.Input[str]
+    issuer_url: pulumi.Input[str]
 
 
 def irsa_trust_policy(
@@ -58,8 +66,7 @@ class IrsaRoleArgs:
     """Arguments of :class:`IrsaRole`.
 
     Args:
-        oidc_provider_arn: ARN of the cluster's IAM OIDC provider.
-        oidc_issuer_url: the cluster's OIDC issuer URL (``https://oidc.eks...``).
+        oidc: the cluster's OIDC provider ARN and issuer URL (``Cluster.oidc``).
         namespace: the service account's namespace.
         service_account: the service account's name.
         policies: inline policies, by label, attached at creation. Default: none; add access
@@ -67,8 +74,7 @@ class IrsaRoleArgs:
         managed_policy_arns: AWS-managed policies to attach. Default: none.
     """
 
-    oidc_provider_arn: pulumi.Input[str]
-    oidc_issuer_url: pulumi.Input[str]
+    oidc: OidcIdentity
     namespace: str
     service_account: str
     policies: dict[str, PolicyDocument] = field(default_factory=dict)
@@ -108,8 +114,8 @@ class IrsaRole(Component):
             name,
             aws.iam.RoleArgs(
                 assume_role_policy=irsa_trust_policy(
-                    args.oidc_provider_arn,
-                    args.oidc_issuer_url,
+                    args.oidc.provider_arn,
+                    args.oidc.issuer_url,
                     args.namespace,
                     args.service_account,
                 ),

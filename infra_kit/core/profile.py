@@ -14,7 +14,7 @@ import copy
 import ipaddress
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -25,6 +25,7 @@ from infra_kit.errors import ConfigError
 __all__ = [
     "BUILTIN_PROFILES",
     "CLOUDWATCH_RETENTION_DAYS",
+    "SUPPORTED_KUBERNETES_VERSIONS",
     "AlarmProfile",
     "BucketProfile",
     "BudgetProfile",
@@ -71,7 +72,8 @@ CLOUDWATCH_RETENTION_DAYS: tuple[int, ...] = (
     3653,
 )
 
-RetentionDays = Annotated[int, Field(description="a CloudWatch Logs retention period in days")]
+#: EKS Kubernetes versions infra-kit supports; the default is pinned in ``_COMMON`` below.
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34")
 
 
 class NatStrategy(StrEnum):
@@ -230,7 +232,19 @@ class DatabaseProfile(_Frozen):
 class ClusterProfile(_Frozen):
     """EKS control plane and managed node groups (NET-1, HA-1, SCALE-1)."""
 
-    kubernetes_version: str = Field(pattern=r"^1\.\d{2}$")
+    kubernetes_version: str
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _supported_version(cls, value: str) -> str:
+        if value not in SUPPORTED_KUBERNETES_VERSIONS:
+            raise PydanticCustomError(
+                "kubernetes_version",
+                "not a Kubernetes version infra-kit supports; use one of {allowed}",
+                {"allowed": ", ".join(SUPPORTED_KUBERNETES_VERSIONS)},
+            )
+        return value
+
     public_access_cidrs: tuple[str, ...]
     admin_role_arns: tuple[str, ...]
     node_instance_types: tuple[str, ...] = Field(min_length=1)
@@ -434,7 +448,7 @@ _COMMON: dict[str, Any] = {
         "notification_emails": [],
     },
     "cluster": {
-        "kubernetes_version": "1.33",
+        "kubernetes_version": "1.34",
         "public_access_cidrs": [],
         "admin_role_arns": [],
     },
