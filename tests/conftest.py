@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
 
+from infra_kit.core.engine import Graph, synthesize
+
 REPO = Path(__file__).resolve().parents[1]
+
+
+@cache
+def _platform(stack: str) -> Graph:
+    return synthesize(REPO, stack)
 
 
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def platform_graph() -> Callable[[str], Graph]:
+    """``platform_graph("prod")``: the platform stack's graph, synthesized once per session."""
+    return _platform

@@ -322,6 +322,7 @@ class WorkloadProfile(_Frozen):
     namespace_cpu_quota: str
     namespace_memory_quota: str
     namespace_pod_quota: int = Field(ge=1)
+    require_image_digest: bool
 
     @model_validator(mode="after")
     def _replica_bounds(self) -> WorkloadProfile:
@@ -458,6 +459,7 @@ _COMMON: dict[str, Any] = {
         "cpu_request": "100m",
         "memory_request": "128Mi",
         "memory_limit": "256Mi",
+        "require_image_digest": False,
     },
 }
 
@@ -590,7 +592,10 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
             "budget": {"monthly_limit_usd": 2000},
         },
     ),
-    "prod": _merge(_merge(_COMMON, _LARGE_ENVIRONMENT), {"name": "prod"}),
+    "prod": _merge(
+        _merge(_COMMON, _LARGE_ENVIRONMENT),
+        {"name": "prod", "workloads": {"require_image_digest": True}},
+    ),
 }
 
 

@@ -9,13 +9,14 @@ import os
 import runpy
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from pulumi.runtime import rpc, set_all_config, set_mocks
-from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.settings import SETTINGS, get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -148,6 +149,10 @@ class OfflineEngine:
             logger=logger,
             monitor=self.monitor,
         )
+        # MockSettings leaves the set of pending outputs as it was; a failed earlier run in this
+        # process may have left tasks there, so each run starts with its own.
+        SETTINGS.outputs = set()  # pyright: ignore[reportAttributeAccessIssue] -- a context property with a setter
+        SETTINGS.lock = threading.Lock()  # pyright: ignore[reportAttributeAccessIssue] -- likewise
         program = self.program
         try:
             _sync_await(run_pulumi_func(program))

@@ -1,0 +1,144 @@
+"""The environment profile: built-in defaults, overrides, and refusals (ENV-2, ENV-3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra_kit.core.profile import (
+    BUILTIN_PROFILES,
+    CapacityType,
+    EnvironmentProfile,
+    NatStrategy,
+    build_profile,
+)
+from infra_kit.errors import ConfigError
+
+TAGS = {"team": "payments", "service": "orders", "cost_center": "cc-42", "repository": "shop"}
+
+
+def profile(name: str, **overrides: Any) -> EnvironmentProfile:
+    return build_profile({"name": name, "tags": TAGS, **overrides}, source="Pulumi.test.yaml")
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_PROFILES))
+def test_every_builtin_profile_validates_with_only_tags_given(name: str) -> None:
+    assert profile(name).name == name
+
+
+def test_dev_is_cheap_two_az_with_a_single_nat_and_no_protection() -> None:
+    p = profile("dev")
+    assert p.network.az_count == 2
+    assert p.network.nat_strategy is NatStrategy.SINGLE
+    assert p.network.enable_interface_endpoints is False
+    assert p.database.multi_az is False
+    assert p.database.backup_retention_days == 1
+    assert p.protect_stateful is False
+    assert p.cluster.capacity_type is CapacityType.SPOT
+
+
+def test_stage_is_three_az_multi_az_and_protected_with_a_week_of_backups() -> None:
+    p = profile("stage")
+    assert p.network.az_count == 3
+    assert p.database.multi_az is True
+    assert p.database.backup_retention_days == 7
+    assert p.protect_stateful is True
+
+
+def test_prod_has_no_single_point_of_failure_and_keeps_backups_two_weeks() -> None:
+    p = profile("prod")
+    assert p.network.az_count == 3
+    assert p.network.nat_strategy is NatStrategy.ONE_PER_AZ
+    assert p.network.enable_interface_endpoints is True
+    assert p.database.multi_az is True
+    assert p.database.backup_retention_days >= 14
+    assert p.protect_stateful is True
+    assert p.workloads.min_replicas >= 2
+    assert p.workloads.max_replicas >= 10 * p.workloads.min_replicas
+    assert p.cluster.capacity_type is CapacityType.ON_DEMAND
+    assert p.cluster.public_access_cidrs == ()
+
+
+def test_preview_environments_expire() -> None:
+    assert profile("preview").preview_ttl_hours == 72
+
+
+def test_every_environment_shares_the_alarm_thresholds_of_obs_3() -> None:
+    for name in BUILTIN_PROFILES:
+        alarms = profile(name).alarms
+        assert (alarms.utilization_warning_percent, alarms.utilization_critical_percent) == (75, 90)
+
+
+def test_a_stack_file_overrides_only_what_differs() -> None:
+    p = profile("prod", network={"az_count": 4}, logs={"retention_days": 365})
+    assert p.network.az_count == 4
+    assert p.logs.retention_days == 365
+    base = profile("prod")
+    assert p.network.nat_strategy == base.network.nat_strategy
+    assert p.network.vpc_cidr == base.network.vpc_cidr
+    assert p.database == base.database
+
+
+def test_the_stack_name_picks_the_profile_when_name_is_not_given() -> None:
+    p = build_profile({"tags": TAGS}, default_name="stage")
+    assert p.name == "stage"
+
+
+def test_the_profile_is_frozen() -> None:
+    p = profile("dev")
+    with pytest.raises(Exception, match="frozen"):
+        p.network.az_count = 5  # type: ignore[misc]
+
+
+def test_overrides_do_not_leak_into_the_builtin_profiles() -> None:
+    profile("dev", network={"az_count": 3})
+    assert BUILTIN_PROFILES["dev"]["network"]["az_count"] == 2
+
+
+# Each bad configuration, the key its message must name, and a fragment of the fix.
+BAD_CONFIGS: list[tuple[str, dict[str, Any], str, str]] = [
+    ("unknown top-level key", {"name": "dev", "tags": TAGS, "colour": "blue"}, "colour", "unknown key"),
+    ("unknown nested key", {"name": "dev", "tags": TAGS, "network": {"azs": 3}}, "network.azs", "az_count"),
+    ("prod with two AZs", {"name": "prod", "tags": TAGS, "network": {"az_count": 2}}, "network.az_count=2", "at least 3"),
+    ("prod with a single NAT", {"name": "prod", "tags": TAGS, "network": {"nat_strategy": "single"}}, "network.nat_strategy", "one_per_az"),
+    ("CIDR that does not parse", {"name": "dev", "tags": TAGS, "network": {"vpc_cidr": "10.0.0.300/16"}}, "network.vpc_cidr", "CIDR"),
+    ("CIDR too small", {"name": "dev", "tags": TAGS, "network": {"vpc_cidr": "10.0.0.0/26"}}, "network.vpc_cidr", "/22"),
+    ("replicas min above max", {"name": "dev", "tags": TAGS, "workloads": {"min_replicas": 5, "max_replicas": 2}}, "workloads.min_replicas=5", "max_replicas"),
+    ("nodes min above max", {"name": "dev", "tags": TAGS, "cluster": {"nodes_min_per_az": 4}}, "cluster.nodes_min_per_az=4", "order them"),
+    ("missing team tag", {"name": "dev", "tags": {k: v for k, v in TAGS.items() if k != "team"}}, "tags.team", "required"),
+    ("malformed tag value", {"name": "dev", "tags": {**TAGS, "team": "pay,ments"}}, "tags.team", "letters, digits"),
+    ("service and feature both set", {"name": "dev", "tags": {**TAGS, "feature": "x"}}, "tags.service / tags.feature", "exactly one"),
+    ("unknown environment", {"name": "qa", "tags": TAGS}, "name='qa'", "dev, preview, prod, stage"),
+    ("retention CloudWatch refuses", {"name": "dev", "tags": TAGS, "logs": {"retention_days": 10}}, "logs.retention_days=10", "14"),
+    ("prod without backups", {"name": "prod", "tags": TAGS, "database": {"backup_retention_days": 3}}, "database.backup_retention_days=3", "14 days"),
+    ("prod public endpoint", {"name": "prod", "tags": TAGS, "cluster": {"public_access_cidrs": ["203.0.113.0/24"]}}, "cluster.public_access_cidrs", "private only"),
+    ("endpoint open to the internet", {"name": "dev", "tags": TAGS, "cluster": {"public_access_cidrs": ["0.0.0.0/0"]}}, "cluster.public_access_cidrs", "whole internet"),
+    ("unsupported kubernetes version", {"name": "dev", "tags": TAGS, "cluster": {"kubernetes_version": "1.20"}}, "cluster.kubernetes_version", "1.34"),
+    ("preview without expiry", {"name": "preview", "tags": TAGS, "preview_ttl_hours": None}, "preview_ttl_hours", "must expire"),
+    ("wrong type", {"name": "dev", "tags": TAGS, "network": {"az_count": "three"}}, "network.az_count='three'", "integer"),
+    ("admin that is not a role ARN", {"name": "dev", "tags": TAGS, "cluster": {"admin_role_arns": ["alice"]}}, "cluster.admin_role_arns", "IAM role ARN"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("case", "config", "key", "fix"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS]
+)
+def test_bad_configuration_is_refused_naming_the_key_the_file_and_the_fix(
+    case: str, config: dict[str, Any], key: str, fix: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_profile(config, source="Pulumi.prod.yaml (platform:environment)")
+    message = str(caught.value)
+    assert "Pulumi.prod.yaml" in message
+    assert key in message, message
+    assert fix in message, message
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    config = {"name": "prod", "tags": TAGS, "network": {"az_count": 2, "nat_strategy": "single"}}
+    with pytest.raises(ConfigError) as caught:
+        build_profile(config)
+    assert len(caught.value.problems) == 1  # one model-level finding listing both keys
+    assert "network.az_count" in caught.value.problems[0]
+    assert "network.nat_strategy" in caught.value.problems[0]
