@@ -1,25 +1,35 @@
-"""The platform program: shared infrastructure of one environment (dev, stage, prod).
+"""The platform program: the shared infrastructure of one environment (dev, stage, prod).
 
 Every environment-dependent value comes from the environment profile loaded from
 ``Pulumi.<stack>.yaml``; this program has no environment checks of its own (ENV-2).
 """
 
 import pulumi
-import pulumi_aws as aws
 
+from infra_kit.aws import Key, KeyArgs, Network, NetworkArgs
 from infra_kit.core.environment import Environment
 
 env = Environment.load()
 
-key = aws.kms.Key(
-    "platform-key",
-    aws.kms.KeyArgs(
-        description=f"infra-kit platform key for {env.project}/{env.stack}",
-        enable_key_rotation=True,
-        deletion_window_in_days=env.profile.keys.deletion_window_days,
+# One customer-managed key per environment (SEC-3): log groups, the cluster's secrets and node
+# volumes, and data services use it through their AWS service only.
+key = Key(
+    "platform",
+    KeyArgs(
+        description=f"infra-kit platform key of {env.project}/{env.stack}",
+        via_services=("ec2", "eks", "rds", "s3", "secretsmanager"),
+        log_group_access=True,
     ),
-    opts=pulumi.ResourceOptions(provider=env.aws, protect=env.profile.protect_stateful),
+    env,
 )
+
+network = Network("core", NetworkArgs(flow_log_key=key), env)
 
 pulumi.export("environment", env.profile.name)
 pulumi.export("kms_key_arn", key.arn)
+pulumi.export("vpc_id", network.vpc_id)
+pulumi.export("vpc_cidr", network.vpc_cidr)
+pulumi.export("availability_zones", network.availability_zones)
+pulumi.export("public_subnet_ids", network.public_subnet_ids)
+pulumi.export("private_subnet_ids", network.private_subnet_ids)
+pulumi.export("isolated_subnet_ids", network.isolated_subnet_ids)

@@ -1,21 +1,41 @@
-"""AWS building blocks: one component per module, secure by default."""
+"""AWS building blocks: one component per module, secure by default.
+
+Components: :class:`Network`, :class:`Key`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+:class:`IrsaRole`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
+lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
+"""
 
 from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
+from infra_kit.aws.database import Database, DatabaseArgs
 from infra_kit.aws.grants import Grantee, HasRole, attach_policy
 from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
 from infra_kit.aws.key import Key, KeyArgs
+from infra_kit.aws.network import Network, NetworkArgs, SubnetTier
+from infra_kit.aws.secret import RotationArgs, Secret, SecretArgs
 
 __all__ = [
+    "Bucket",
+    "BucketArgs",
+    "BucketPurpose",
+    "Database",
+    "DatabaseArgs",
     "Grantee",
     "HasRole",
     "IrsaRole",
     "IrsaRoleArgs",
     "Key",
     "KeyArgs",
+    "Network",
+    "NetworkArgs",
     "OidcIdentity",
     "PolicyDocument",
+    "RotationArgs",
+    "Secret",
+    "SecretArgs",
     "Statement",
+    "SubnetTier",
     "actions",
     "attach_policy",
     "irsa_trust_policy",

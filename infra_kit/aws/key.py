@@ -117,6 +117,7 @@ class Key(Component):
             )
         super().__init__(name, env, opts)
         self.via_services = tuple(args.via_services)
+        self.log_group_access = args.log_group_access
         policy = env.account_id.apply(lambda account: self._policy(account, args).to_dict())
         self.key = aws.kms.Key(
             name,

@@ -1,0 +1,413 @@
+"""A private, encrypted, versioned S3 bucket with TLS-only access and least-privilege grants."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pulumi
+import pulumi_aws as aws
+
+from infra_kit.aws import actions
+from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws.grants import Grantee, attach_policy, kms_via_service
+from infra_kit.aws.key import Key
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.core.tags import validate_tag_value
+from infra_kit.errors import ValidationError
+
+__all__ = [
+    "ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS",
+    "DESTROY_WITH_OBJECTS_TAG",
+    "KMS_S3_WRITE",
+    "Bucket",
+    "BucketArgs",
+    "BucketPurpose",
+]
+
+#: Days after which S3 removes the parts of a multipart upload that never completed.
+ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7
+#: The tag that records why a bucket may be destroyed with its objects still in it.
+DESTROY_WITH_OBJECTS_TAG = "infra-kit:destroy-with-objects-reason"
+#: What writing through S3 needs from the bucket's key (multipart uploads also decrypt).
+KMS_S3_WRITE: tuple[str, ...] = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
+
+_LOGGING_SERVICE = "logging.s3.amazonaws.com"
+_MIN_REASON_WORDS = 3
+# S3_READ splits into object-level actions (on ``arn/*``) and ListBucket (on the bucket ARN).
+_BUCKET_LEVEL_ACTIONS = frozenset({"s3:ListBucket"})
+
+
+class BucketPurpose(StrEnum):
+    """What a bucket holds; it decides the encryption and who may write to it."""
+
+    DATA = "data"
+    """Application data: SSE-KMS with the given customer-managed key, access-logged where the
+    profile says."""
+    ACCESS_LOGS = "access_logs"
+    """A target of S3 server access logs: SSE-S3, because the S3 logging service writes the
+    objects with its own credentials and cannot use a customer-managed key of this account
+    without a key policy naming it; never itself access-logged."""
+
+
+@dataclass(frozen=True)
+class BucketArgs:
+    """Arguments of :class:`Bucket`.
+
+    Args:
+        key: the customer-managed key that encrypts the objects (SEC-3). It must be usable
+            through S3 (``KeyArgs.via_services`` includes ``"s3"``). Required for a ``DATA``
+            bucket; refused for an ``ACCESS_LOGS`` bucket, which uses SSE-S3.
+        purpose: what the bucket holds. Default: ``BucketPurpose.DATA``.
+        access_log_bucket: an ``ACCESS_LOGS`` bucket that receives this bucket's server access
+            logs. Given: logs go there in every environment. Default (None): when the profile's
+            ``buckets.enable_access_logging`` is on (stage and prod), a dedicated
+            ``<name>-access-logs`` bucket is created; when it is off (dev, preview), no logs.
+        access_log_source_arns: for an ``ACCESS_LOGS`` bucket, the ARNs of the buckets whose
+            logs it accepts (``aws:SourceArn``). Default: any bucket of this account
+            (``aws:SourceAccount`` only). Refused on a ``DATA`` bucket.
+        allow_destroy_with_objects_reason: lets ``pulumi destroy`` delete the bucket with its
+            objects (``force_destroy``), losing them. Give a sentence saying why; it is kept in
+            the ``infra-kit:destroy-with-objects-reason`` tag. Default (None): a bucket that still
+            holds objects is never deleted. Pulumi ``protect`` still applies in stage and prod.
+    """
+
+    key: Key | None = None
+    purpose: BucketPurpose = BucketPurpose.DATA
+    access_log_bucket: Bucket | None = None
+    access_log_source_arns: Sequence[pulumi.Input[str]] = ()
+    allow_destroy_with_objects_reason: str | None = None
+
+
+def _check_args(args: BucketArgs) -> None:
+    """Refuse contradictory or weakening arguments before any resource exists."""
+    if args.purpose is BucketPurpose.DATA:
+        if args.key is None:
+            raise ValidationError(
+                "key",
+                None,
+                "a data bucket is encrypted with a customer-managed key (SEC-3)",
+                "pass key=Key(..., KeyArgs(..., via_services=['s3']))",
+            )
+        if "s3" not in args.key.via_services:
+            raise ValidationError(
+                "key",
+                args.key.component_name,
+                "the key is not usable through S3, so S3 could not encrypt with it",
+                "add 's3' to the key's KeyArgs.via_services",
+            )
+        if args.access_log_source_arns:
+            raise ValidationError(
+                "access_log_source_arns",
+                list(args.access_log_source_arns),
+                "only an ACCESS_LOGS bucket receives access logs",
+                "remove it, or set purpose=BucketPurpose.ACCESS_LOGS",
+            )
+        target = args.access_log_bucket
+        if target is not None and target.purpose is not BucketPurpose.ACCESS_LOGS:
+            raise ValidationError(
+                "access_log_bucket",
+                target.component_name,
+                "it is a data bucket; the S3 logging service cannot write into a bucket "
+                "encrypted with a customer-managed key",
+                "pass a Bucket created with purpose=BucketPurpose.ACCESS_LOGS, or leave it "
+                "unset to get a dedicated one",
+            )
+    else:
+        if args.key is not None:
+            raise ValidationError(
+                "key",
+                args.key.component_name,
+                "an access-log bucket uses SSE-S3 so that the S3 logging service can write it",
+                "remove key from the ACCESS_LOGS bucket's arguments",
+            )
+        if args.access_log_bucket is not None:
+            raise ValidationError(
+                "access_log_bucket",
+                args.access_log_bucket.component_name,
+                "an access-log bucket is not itself access-logged (logs of logs loop)",
+                "remove access_log_bucket from the ACCESS_LOGS bucket's arguments",
+            )
+    reason = args.allow_destroy_with_objects_reason
+    if reason is not None:
+        problem = validate_tag_value(reason)
+        if problem or len(reason.split()) < _MIN_REASON_WORDS:
+            raise ValidationError(
+                "allow_destroy_with_objects_reason",
+                reason,
+                problem or "destroying a bucket with its objects loses them (DR-1); say why",
+                "write a sentence of at least three words, letters, digits, spaces and "
+                "_ . : / = + - @ only",
+            )
+
+
+class Bucket(Component):
+    """A private S3 bucket: encrypted, versioned, TLS-only, ACLs disabled, expiring old versions.
+
+    Children, for a bucket named ``<name>`` (the ``<name>-access-logs`` set repeats them for the
+    dedicated log bucket when one is created):
+
+    - ``aws.s3.Bucket`` ``<name>`` (protected and retained in stage and prod; ``force_destroy``
+      off unless ``allow_destroy_with_objects_reason``);
+    - ``aws.s3.BucketPublicAccessBlock`` ``<name>-public-access-block`` (all four blocks on);
+    - ``aws.s3.BucketOwnershipControls`` ``<name>-ownership`` (``BucketOwnerEnforced``);
+    - ``aws.s3.BucketServerSideEncryptionConfiguration`` ``<name>-encryption`` (SSE-KMS with the
+      key and an S3 Bucket Key; SSE-S3 for an access-log bucket);
+    - ``aws.s3.BucketVersioning`` ``<name>-versioning`` (Enabled);
+    - ``aws.s3.BucketLifecycleConfiguration`` ``<name>-lifecycle`` (abort incomplete multipart
+      uploads after 7 days; expire noncurrent versions after the profile's
+      ``buckets.noncurrent_version_expiration_days``; an access-log bucket also expires logs
+      after ``logs.retention_days``);
+    - ``aws.s3.BucketPolicy`` ``<name>-policy`` (deny any request without TLS; an access-log
+      bucket also lets ``logging.s3.amazonaws.com`` put objects for this account);
+    - ``aws.s3.BucketLogging`` ``<name>-logging`` when access logging is on.
+
+    Grants: :meth:`grant_read` and :meth:`grant_write` add one inline policy to the grantee's role.
+
+    Prescriptions: SEC-1 (exact grants), SEC-3 (CMK at rest, TLS in transit), DR-1 (versioning,
+    noncurrent retention from the profile, protect and retain in stage and prod, no silent
+    ``force_destroy``), OBS-2 (server access logs with a retention where the profile says).
+    """
+
+    TYPE = "infra-kit:aws:Bucket"
+
+    def __init__(
+        self,
+        name: str,
+        args: BucketArgs,
+        env: Environment,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        _check_args(args)
+        super().__init__(name, env, opts)
+        self.purpose = args.purpose
+        self.key: Key | None = args.key
+        self._reason = args.allow_destroy_with_objects_reason
+        source_arns = list(args.access_log_source_arns)
+        self.bucket, self.policy = self._bucket(name, args.purpose, source_arns)
+        self.arn: pulumi.Output[str] = self.bucket.arn
+        self.name: pulumi.Output[str] = self.bucket.id
+
+        self.access_log_bucket: aws.s3.Bucket | None = None
+        if args.purpose is BucketPurpose.DATA:
+            target: aws.s3.Bucket | None = None
+            target_policy: aws.s3.BucketPolicy | None = None
+            if args.access_log_bucket is not None:
+                target = args.access_log_bucket.bucket
+                target_policy = args.access_log_bucket.policy
+            elif env.profile.buckets.enable_access_logging:
+                target, target_policy = self._bucket(
+                    self.child("access-logs"), BucketPurpose.ACCESS_LOGS, [self.bucket.arn]
+                )
+                self.access_log_bucket = target
+            if target is not None and target_policy is not None:
+                aws.s3.BucketLogging(
+                    self.child("logging"),
+                    aws.s3.BucketLoggingInitArgs(
+                        bucket=self.bucket.id,
+                        target_bucket=target.id,
+                        target_prefix=f"{name}/",
+                        target_object_key_format=aws.s3.BucketLoggingTargetObjectKeyFormatArgs(
+                            partitioned_prefix=aws.s3.BucketLoggingTargetObjectKeyFormatPartitionedPrefixArgs(
+                                partition_date_source="EventTime"
+                            )
+                        ),
+                    ),
+                    # Delivery is allowed by the target's policy: enable logging after it.
+                    opts=self.child_opts(depends_on=[target_policy]),
+                )
+        self.register_outputs(
+            {
+                "arn": self.arn,
+                "name": self.name,
+                "key": self.key.arn if self.key is not None else None,
+            }
+        )
+
+    def _bucket(
+        self,
+        name: str,
+        purpose: BucketPurpose,
+        log_source_arns: Sequence[pulumi.Input[str]],
+    ) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
+        """The bucket ``name`` and its companion resources ``<name>-<suffix>``."""
+        tags = {DESTROY_WITH_OBJECTS_TAG: self._reason} if self._reason else None
+        if self._reason:
+            pulumi.log.warn(
+                f"bucket {name!r} may be destroyed with its objects: {self._reason}", self
+            )
+        bucket = aws.s3.Bucket(
+            name,
+            aws.s3.BucketArgs(force_destroy=self._reason is not None, tags=tags),
+            opts=self.stateful_opts(),
+        )
+        block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            aws.s3.BucketPublicAccessBlockArgs(
+                bucket=bucket.id,
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
+            ),
+            opts=self.child_opts(),
+        )
+        aws.s3.BucketOwnershipControls(
+            f"{name}-ownership",
+            aws.s3.BucketOwnershipControlsArgs(
+                bucket=bucket.id,
+                rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            ),
+            opts=self.child_opts(),
+        )
+        if purpose is BucketPurpose.DATA:
+            assert self.key is not None  # checked by _check_args
+            by_default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
+            )
+            bucket_key: bool | None = True
+        else:
+            by_default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="AES256"
+            )
+            bucket_key = None
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption",
+            aws.s3.BucketServerSideEncryptionConfigurationInitArgs(
+                bucket=bucket.id,
+                rules=[
+                    aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                        apply_server_side_encryption_by_default=by_default,
+                        bucket_key_enabled=bucket_key,
+                    )
+                ],
+            ),
+            opts=self.child_opts(),
+        )
+        versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning",
+            aws.s3.BucketVersioningInitArgs(
+                bucket=bucket.id,
+                versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
+                    status="Enabled"
+                ),
+            ),
+            opts=self.child_opts(),
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            aws.s3.BucketLifecycleConfigurationArgs(bucket=bucket.id, rules=self._rules(purpose)),
+            opts=self.child_opts(depends_on=[versioning]),
+        )
+        statements = [self._tls_only(bucket.arn)]
+        if purpose is BucketPurpose.ACCESS_LOGS:
+            statements.append(self._log_delivery(bucket.arn, log_source_arns))
+        policy = aws.s3.BucketPolicy(
+            f"{name}-policy",
+            aws.s3.BucketPolicyArgs(bucket=bucket.id, policy=PolicyDocument(statements).to_json()),
+            opts=self.child_opts(depends_on=[block]),
+        )
+        return bucket, policy
+
+    def _rules(self, purpose: BucketPurpose) -> list[aws.s3.BucketLifecycleConfigurationRuleArgs]:
+        profile = self.env.profile
+        every_object = aws.s3.BucketLifecycleConfigurationRuleFilterArgs()
+        rules = [
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="abort-incomplete-multipart-uploads",
+                status="Enabled",
+                filter=every_object,
+                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS
+                ),
+            ),
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-noncurrent-versions",
+                status="Enabled",
+                filter=every_object,
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=profile.buckets.noncurrent_version_expiration_days
+                ),
+            ),
+        ]
+        if purpose is BucketPurpose.ACCESS_LOGS:
+            rules.append(
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=every_object,
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                        days=profile.logs.retention_days
+                    ),
+                )
+            )
+        return rules
+
+    @staticmethod
+    def _tls_only(arn: pulumi.Output[str]) -> Statement:
+        # prescription: SEC-3 -- any request over plain HTTP is refused, whoever makes it.
+        return Statement(
+            sid="DenyInsecureTransport",
+            effect="Deny",
+            principals={"AWS": ["*"]},
+            actions=["s3:*"],
+            resources=[arn, arn.apply(lambda a: f"{a}/*")],
+            conditions={"Bool": {"aws:SecureTransport": "false"}},
+        )
+
+    def _log_delivery(
+        self, arn: pulumi.Output[str], source_arns: Sequence[pulumi.Input[str]]
+    ) -> Statement:
+        conditions: dict[str, dict[str, object]] = {
+            "StringEquals": {"aws:SourceAccount": self.env.account_id}
+        }
+        if source_arns:
+            conditions["ArnEquals"] = {"aws:SourceArn": list(source_arns)}
+        return Statement(
+            sid="AllowServerAccessLogDelivery",
+            principals={"Service": [_LOGGING_SERVICE]},
+            actions=["s3:PutObject"],
+            resources=[arn.apply(lambda a: f"{a}/*")],
+            conditions=conditions,
+        )
+
+    # -- grants ---------------------------------------------------------------------------------
+    def grant_read(self, grantee: Grantee) -> aws.iam.RolePolicy:
+        """Let ``grantee`` list the bucket and read objects and their versions (and decrypt them).
+
+        One inline policy ``<role>-<name>-read``: ``s3:GetObject`` and ``s3:GetObjectVersion`` on
+        ``<arn>/*``, ``s3:ListBucket`` on ``<arn>``, and ``kms:Decrypt`` on the key through S3 only.
+        """
+        object_actions = [a for a in actions.S3_READ if a not in _BUCKET_LEVEL_ACTIONS]
+        bucket_actions = [a for a in actions.S3_READ if a in _BUCKET_LEVEL_ACTIONS]
+        statements = [
+            Statement(actions=object_actions, resources=[self._objects()]),
+            Statement(actions=bucket_actions, resources=[self.arn]),
+        ]
+        return self._grant(grantee, "read", statements, actions.KMS_DECRYPT)
+
+    def grant_write(self, grantee: Grantee) -> aws.iam.RolePolicy:
+        """Let ``grantee`` put objects (no delete, no ACLs) and encrypt them with the key.
+
+        One inline policy ``<role>-<name>-write``: ``actions.S3_WRITE`` on ``<arn>/*`` and
+        ``kms:GenerateDataKey``, ``kms:Encrypt``, ``kms:Decrypt`` on the key through S3 only.
+        """
+        statements = [Statement(actions=actions.S3_WRITE, resources=[self._objects()])]
+        return self._grant(grantee, "write", statements, KMS_S3_WRITE)
+
+    def _objects(self) -> pulumi.Output[str]:
+        return self.arn.apply(lambda a: f"{a}/*")
+
+    def _grant(
+        self,
+        grantee: Grantee,
+        verb: str,
+        statements: list[Statement],
+        key_actions: Sequence[str],
+    ) -> aws.iam.RolePolicy:
+        if self.key is not None:
+            statements.append(kms_via_service(self.key.arn, "s3", self.env.region, key_actions))
+        document = PolicyDocument(statements)
+        return attach_policy(grantee, f"{self.component_name}-{verb}", document, parent=self)

@@ -1,0 +1,555 @@
+"""The VPC of one environment: three subnet tiers in every AZ, NAT by strategy, flow logs, endpoints."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra_kit.aws import actions
+from infra_kit.aws._cidr import TIERS, PlannedSubnet, SubnetTier, parse_vpc_cidr, plan_subnets
+from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws.key import Key
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.core.profile import NatStrategy
+from infra_kit.core.tags import validate_tag_value
+from infra_kit.errors import ValidationError
+
+__all__ = [
+    "DEFAULT_INTERFACE_ENDPOINT_SERVICES",
+    "FLOW_LOGS_DISABLED_TAG",
+    "INTERFACE_ENDPOINT_USD_PER_AZ_HOUR",
+    "Network",
+    "NetworkArgs",
+    "SubnetTier",
+]
+
+#: AWS APIs a private EKS workload calls most: image pulls, IRSA, secrets and logs (NET-4).
+DEFAULT_INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
+    "ecr.api",
+    "ecr.dkr",
+    "sts",
+    "secretsmanager",
+    "logs",
+)
+#: Approximate list price of one interface endpoint in one AZ (us-east-1), before data processed.
+INTERFACE_ENDPOINT_USD_PER_AZ_HOUR = 0.01
+#: The VPC tag that carries the written reason when flow logs are turned off (NET-3).
+FLOW_LOGS_DISABLED_TAG = "flow-logs-disabled-reason"
+
+_ROLE_TAGS: dict[SubnetTier, dict[str, str]] = {
+    SubnetTier.PUBLIC: {"kubernetes.io/role/elb": "1"},
+    SubnetTier.PRIVATE: {"kubernetes.io/role/internal-elb": "1"},
+    SubnetTier.ISOLATED: {},
+}
+_SERVICE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    """Arguments of :class:`Network`.
+
+    Args:
+        flow_log_key: the KMS key that encrypts the flow-log group; create it with
+            ``KeyArgs(log_group_access=True)``. Required; ``None`` only together with
+            ``disable_flow_logs_reason``.
+        cidr: the VPC CIDR, ``/16`` to ``/22`` in a private range. Default: the profile's
+            ``network.vpc_cidr`` (10.0.0.0/16 in every built-in environment).
+        interface_endpoint_services: services that get an interface endpoint when the profile's
+            ``network.enable_interface_endpoints`` is on (prod; off in dev, stage and preview).
+            Default: :data:`DEFAULT_INTERFACE_ENDPOINT_SERVICES`.
+        disable_flow_logs_reason: turns VPC flow logs off (NET-3 lost). A sentence of three
+            words or more, kept in the VPC's ``flow-logs-disabled-reason`` tag.
+            Default: None (flow logs on in every environment).
+    """
+
+    flow_log_key: Key | None
+    cidr: str | None = None
+    interface_endpoint_services: Sequence[str] = DEFAULT_INTERFACE_ENDPOINT_SERVICES
+    disable_flow_logs_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _Checked:
+    cidr: str
+    subnets: tuple[PlannedSubnet, ...]
+    services: tuple[str, ...]
+
+
+class Network(Component):
+    """A VPC with public, private and isolated subnets in each of ``network.az_count`` AZs.
+
+    Children (``<name>`` is the component's name, ``<i>`` the AZ index, ``<tier>`` one of
+    public, private, isolated):
+
+    - ``aws.ec2.Vpc`` ``<name>-vpc``, DNS support and hostnames on (private DNS of endpoints).
+    - ``aws.ec2.DefaultSecurityGroup`` ``<name>-default-sg`` with every rule removed (NET-2).
+    - ``aws.ec2.InternetGateway`` ``<name>-igw``, routed from the public tier only.
+    - per tier and AZ: ``aws.ec2.Subnet`` ``<name>-<tier>-<i>`` (CIDR from
+      :mod:`infra_kit.aws._cidr`, no public IPs on launch), ``aws.ec2.RouteTable``
+      ``<name>-<tier>-rt-<i>`` and ``aws.ec2.RouteTableAssociation`` ``<name>-<tier>-rta-<i>``.
+      Public tables route ``0.0.0.0/0`` to the internet gateway (``<name>-public-default-<i>``);
+      private tables to their NAT gateway (``<name>-private-default-<i>``); isolated tables
+      manage their routes exclusively and have none, so a route added by hand is removed on the
+      next deployment (NET-1).
+    - by ``network.nat_strategy`` (dev and stage single, prod one_per_az): ``aws.ec2.Eip``
+      ``<name>-nat-eip-<i>`` and ``aws.ec2.NatGateway`` ``<name>-nat-<i>`` in public subnet
+      ``<i>``. ``single`` puts one in AZ 0 for every private table; ``none`` creates neither
+      and leaves private subnets without a default route.
+    - ``aws.ec2.VpcEndpoint`` ``<name>-s3-endpoint``: a free S3 gateway endpoint in the private
+      and isolated route tables (NET-4).
+    - when ``network.enable_interface_endpoints`` (prod): ``aws.ec2.SecurityGroup``
+      ``<name>-endpoints-sg`` admitting only HTTPS from the VPC CIDR
+      (``aws.vpc.SecurityGroupIngressRule`` ``<name>-endpoints-https``), and an interface
+      endpoint ``<name>-endpoint-<service>`` with private DNS in the private subnets per service.
+      Each costs about 0.01 USD per AZ-hour plus 0.01 USD per GB processed (us-east-1 list price):
+      five endpoints in three AZs come to about 110 USD a month. ``interface_endpoint_count``
+      and ``interface_endpoint_usd_per_hour`` expose it, and each endpoint's
+      ``approx-usd-per-hour`` tag shows it.
+    - unless turned off with a reason: ``aws.cloudwatch.LogGroup`` ``<name>-flow-logs``
+      encrypted with ``flow_log_key``, retention ``network.flow_log_retention_days`` (dev 14,
+      stage 30, prod 90) and protected where the profile protects state; ``aws.iam.Role``
+      ``<name>-flow-logs-role`` trusted by ``vpc-flow-logs.amazonaws.com`` for this account's
+      flow logs only, ``aws.iam.RolePolicy`` ``<name>-flow-logs-policy`` allowing
+      logs:CreateLogStream, logs:PutLogEvents and logs:DescribeLogStreams on that group only,
+      and ``aws.ec2.FlowLog`` ``<name>-flow-log`` capturing ALL traffic of the VPC.
+
+    Attributes: ``vpc_id``, ``vpc_cidr`` (str), ``availability_zones`` (Output of the AZ names),
+    ``public_subnet_ids``, ``private_subnet_ids``, ``isolated_subnet_ids`` (ordered by AZ index),
+    ``subnet_ids_by_tier`` and ``route_table_ids`` (tier -> list by AZ), ``subnet_ids_by_az``
+    (AZ index -> tier -> id), ``nat_gateway_ids``, ``nat_public_ips`` (egress addresses to allow
+    elsewhere), ``s3_endpoint``, ``endpoint_security_group`` (None without interface endpoints),
+    ``interface_endpoint_count``, ``interface_endpoint_usd_per_hour`` and ``flow_log_group``
+    (None when flow logs are off).
+
+    Prescriptions: NET-1, NET-2, NET-3, NET-4, HA-1 (a NAT per AZ in prod), OBS-2 (encrypted log
+    group with retention from the profile), SEC-1 (flow-log role), TAG-1 (required tags from the
+    provider's default tags, plus Name and tier), COST-3 (a single NAT and no interface endpoints
+    outside prod).
+    """
+
+    TYPE = "infra-kit:aws:Network"
+
+    def __init__(
+        self,
+        name: str,
+        args: NetworkArgs,
+        env: Environment,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        checked = _check(args, env)
+        super().__init__(name, env, opts)
+        net = env.profile.network
+        self.vpc_cidr: str = checked.cidr
+        self.nat_strategy: NatStrategy = net.nat_strategy
+        vpc_tags = {"Name": self._label("vpc")}
+        if args.disable_flow_logs_reason is not None:
+            vpc_tags[FLOW_LOGS_DISABLED_TAG] = args.disable_flow_logs_reason.strip()
+        self.vpc = aws.ec2.Vpc(
+            self.child("vpc"),
+            aws.ec2.VpcArgs(
+                cidr_block=checked.cidr,
+                enable_dns_support=True,
+                enable_dns_hostnames=True,
+                tags=vpc_tags,
+            ),
+            opts=self.child_opts(),
+        )
+        self.vpc_id: pulumi.Output[str] = self.vpc.id
+        # prescription: NET-2 -- adopting the default group removes all of its rules.
+        self.default_security_group = aws.ec2.DefaultSecurityGroup(
+            self.child("default-sg"),
+            aws.ec2.DefaultSecurityGroupArgs(
+                vpc_id=self.vpc.id, ingress=[], egress=[], tags={"Name": self._label("unused")}
+            ),
+            opts=self.child_opts(),
+        )
+        self.availability_zones: pulumi.Output[list[str]] = self._zones(net.az_count)
+        self.internet_gateway = aws.ec2.InternetGateway(
+            self.child("igw"),
+            aws.ec2.InternetGatewayArgs(vpc_id=self.vpc.id, tags={"Name": self._label("igw")}),
+            opts=self.child_opts(),
+        )
+        self._build_subnets(checked)
+        self._build_nat(net.az_count)
+        self._build_endpoints(checked, net.enable_interface_endpoints, net.az_count)
+        self.flow_log_group: aws.cloudwatch.LogGroup | None = None
+        if args.flow_log_key is not None:
+            self.flow_log_group = self._build_flow_logs(args.flow_log_key)
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "vpc_cidr": self.vpc_cidr,
+                "availability_zones": self.availability_zones,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_subnet_ids": self.private_subnet_ids,
+                "isolated_subnet_ids": self.isolated_subnet_ids,
+                "route_table_ids": self.route_table_ids,
+                "nat_gateway_ids": self.nat_gateway_ids,
+                "nat_public_ips": self.nat_public_ips,
+                "interface_endpoint_count": self.interface_endpoint_count,
+                "flow_log_group_name": self.flow_log_group.name if self.flow_log_group else None,
+            }
+        )
+
+    # -- children -----------------------------------------------------------------------------
+    def _label(self, *suffix: str | int) -> str:
+        """The ``Name`` tag of a child: stack-qualified, so dev and stage differ in one account."""
+        return f"{self.env.project}-{self.env.stack}-{self.child(*suffix)}"
+
+    def _zones(self, count: int) -> pulumi.Output[list[str]]:
+        region = self.env.region
+
+        def first(names: list[str]) -> list[str]:
+            if len(names) < count:
+                raise ValidationError(
+                    "network.az_count",
+                    count,
+                    f"{region} has only {len(names)} AZs available: {', '.join(names)}",
+                    "lower network.az_count in the stack file",
+                )
+            return names[:count]
+
+        # Local and Wavelength zones need an opt-in; only the region's own AZs qualify.
+        opt_in = aws.GetAvailabilityZonesFilterArgs(
+            name="opt-in-status", values=["opt-in-not-required"]
+        )
+        zones = aws.get_availability_zones_output(
+            state="available", filters=[opt_in], opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        return zones.names.apply(first)
+
+    def _build_subnets(self, checked: _Checked) -> None:
+        self.subnets: dict[SubnetTier, list[aws.ec2.Subnet]] = {t: [] for t in TIERS}
+        self.route_tables: dict[SubnetTier, list[aws.ec2.RouteTable]] = {t: [] for t in TIERS}
+        for planned in checked.subnets:
+            tier, i = planned.tier, planned.az_index
+            zone = self.availability_zones.apply(lambda names, i=i: names[i])
+            subnet = aws.ec2.Subnet(
+                self.child(tier.value, i),
+                aws.ec2.SubnetArgs(
+                    vpc_id=self.vpc.id,
+                    cidr_block=planned.cidr,
+                    availability_zone=zone,
+                    map_public_ip_on_launch=False,
+                    tags={
+                        **_ROLE_TAGS[tier],
+                        "Name": pulumi.Output.concat(self._label(tier.value), "-", zone),
+                        "tier": tier.value,
+                    },
+                ),
+                opts=self.child_opts(),
+            )
+            table = aws.ec2.RouteTable(
+                self.child(tier.value, "rt", i),
+                aws.ec2.RouteTableArgs(
+                    vpc_id=self.vpc.id,
+                    # prescription: NET-1 -- an empty list makes the isolated table's routes
+                    # exclusive: nothing but the local (and S3 endpoint) route survives a deploy.
+                    routes=[] if tier is SubnetTier.ISOLATED else None,
+                    tags={"Name": self._label(tier.value, "rt", i), "tier": tier.value},
+                ),
+                opts=self.child_opts(),
+            )
+            aws.ec2.RouteTableAssociation(
+                self.child(tier.value, "rta", i),
+                aws.ec2.RouteTableAssociationArgs(subnet_id=subnet.id, route_table_id=table.id),
+                opts=self.child_opts(),
+            )
+            self.subnets[tier].append(subnet)
+            self.route_tables[tier].append(table)
+        self.subnet_ids_by_tier: dict[str, list[pulumi.Output[str]]] = {
+            t.value: [s.id for s in self.subnets[t]] for t in TIERS
+        }
+        self.public_subnet_ids = self.subnet_ids_by_tier[SubnetTier.PUBLIC.value]
+        self.private_subnet_ids = self.subnet_ids_by_tier[SubnetTier.PRIVATE.value]
+        self.isolated_subnet_ids = self.subnet_ids_by_tier[SubnetTier.ISOLATED.value]
+        az_count = len(self.public_subnet_ids)
+        self.subnet_ids_by_az: list[dict[str, pulumi.Output[str]]] = [
+            {t.value: self.subnets[t][i].id for t in TIERS} for i in range(az_count)
+        ]
+        self.route_table_ids: dict[str, list[pulumi.Output[str]]] = {
+            t.value: [r.id for r in self.route_tables[t]] for t in TIERS
+        }
+        for i, table in enumerate(self.route_tables[SubnetTier.PUBLIC]):
+            aws.ec2.Route(
+                self.child("public", "default", i),
+                aws.ec2.RouteArgs(
+                    route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    gateway_id=self.internet_gateway.id,
+                ),
+                opts=self.child_opts(),
+            )
+
+    def _build_nat(self, az_count: int) -> None:
+        count = {NatStrategy.NONE: 0, NatStrategy.SINGLE: 1, NatStrategy.ONE_PER_AZ: az_count}
+        self.nat_gateways: list[aws.ec2.NatGateway] = []
+        self.nat_public_ips: list[pulumi.Output[str]] = []
+        for i in range(count[self.nat_strategy]):
+            eip = aws.ec2.Eip(
+                self.child("nat", "eip", i),
+                aws.ec2.EipArgs(domain="vpc", tags={"Name": self._label("nat", "eip", i)}),
+                opts=self.child_opts(),
+            )
+            nat = aws.ec2.NatGateway(
+                self.child("nat", i),
+                aws.ec2.NatGatewayArgs(
+                    allocation_id=eip.allocation_id,
+                    subnet_id=self.subnets[SubnetTier.PUBLIC][i].id,
+                    connectivity_type="public",
+                    tags={"Name": self._label("nat", i)},
+                ),
+                opts=self.child_opts(depends_on=[self.internet_gateway]),
+            )
+            self.nat_gateways.append(nat)
+            self.nat_public_ips.append(eip.public_ip)
+        self.nat_gateway_ids: list[pulumi.Output[str]] = [n.id for n in self.nat_gateways]
+        if not self.nat_gateways:
+            return
+        for i, table in enumerate(self.route_tables[SubnetTier.PRIVATE]):
+            # prescription: HA-1 -- with one NAT per AZ, an AZ's outage leaves the others' egress.
+            nat = self.nat_gateways[i if self.nat_strategy is NatStrategy.ONE_PER_AZ else 0]
+            aws.ec2.Route(
+                self.child("private", "default", i),
+                aws.ec2.RouteArgs(
+                    route_table_id=table.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    nat_gateway_id=nat.id,
+                ),
+                opts=self.child_opts(),
+            )
+
+    def _service_name(self, service: str) -> str:
+        return f"com.amazonaws.{self.env.region}.{service}"
+
+    def _build_endpoints(self, checked: _Checked, enabled: bool, az_count: int) -> None:
+        # prescription: NET-4 -- S3 traffic stays off NAT; gateway endpoints cost nothing.
+        self.s3_endpoint = aws.ec2.VpcEndpoint(
+            self.child("s3-endpoint"),
+            aws.ec2.VpcEndpointArgs(
+                vpc_id=self.vpc.id,
+                service_name=self._service_name("s3"),
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[
+                    *self.route_table_ids[SubnetTier.PRIVATE.value],
+                    *self.route_table_ids[SubnetTier.ISOLATED.value],
+                ],
+                tags={"Name": self._label("s3-endpoint")},
+            ),
+            opts=self.child_opts(),
+        )
+        services = checked.services if enabled else ()
+        self.interface_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
+        self.interface_endpoint_count: int = len(services)
+        self.interface_endpoint_usd_per_hour: float = round(
+            len(services) * az_count * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR, 4
+        )
+        self.endpoint_security_group: aws.ec2.SecurityGroup | None = None
+        if not services:
+            return
+        sg = aws.ec2.SecurityGroup(
+            self.child("endpoints-sg"),
+            aws.ec2.SecurityGroupArgs(
+                vpc_id=self.vpc.id,
+                description="Interface endpoints: HTTPS from inside the VPC only",
+                tags={"Name": self._label("endpoints-sg")},
+            ),
+            opts=self.child_opts(),
+        )
+        # prescription: NET-2 -- one named source (the VPC CIDR) on one named port (443).
+        aws.vpc.SecurityGroupIngressRule(
+            self.child("endpoints-https"),
+            aws.vpc.SecurityGroupIngressRuleArgs(
+                security_group_id=sg.id,
+                description="HTTPS to AWS APIs from the VPC",
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                cidr_ipv4=self.vpc_cidr,
+            ),
+            opts=self.child_opts(),
+        )
+        self.endpoint_security_group = sg
+        hourly = f"{az_count * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR:.2f}"
+        for service in services:
+            suffix = service.replace(".", "-")
+            self.interface_endpoints[service] = aws.ec2.VpcEndpoint(
+                self.child("endpoint", suffix),
+                aws.ec2.VpcEndpointArgs(
+                    vpc_id=self.vpc.id,
+                    service_name=self._service_name(service),
+                    vpc_endpoint_type="Interface",
+                    private_dns_enabled=True,
+                    subnet_ids=self.private_subnet_ids,
+                    security_group_ids=[sg.id],
+                    tags={"Name": self._label("endpoint", suffix), "approx-usd-per-hour": hourly},
+                ),
+                opts=self.child_opts(),
+            )
+
+    def _build_flow_logs(self, key: Key) -> aws.cloudwatch.LogGroup:
+        env = self.env
+        protect = env.profile.protect_stateful
+        # prescription: OBS-2 -- encrypted with a customer-managed key, retention from the profile.
+        group = aws.cloudwatch.LogGroup(
+            self.child("flow-logs"),
+            aws.cloudwatch.LogGroupArgs(
+                name=f"/vpc-flow-logs/{env.project}-{env.stack}-{self.component_name}",
+                kms_key_id=key.arn,
+                retention_in_days=env.profile.network.flow_log_retention_days,
+                deletion_protection_enabled=protect,
+            ),
+            opts=self.stateful_opts(),
+        )
+        account = env.account_id
+        trust = PolicyDocument(
+            [
+                Statement(
+                    actions=["sts:AssumeRole"],
+                    principals={"Service": ["vpc-flow-logs.amazonaws.com"]},
+                    conditions={
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "ArnLike": {
+                            "aws:SourceArn": env.arn("ec2", "vpc-flow-log/*"),
+                        },
+                    },
+                )
+            ]
+        )
+        role = aws.iam.Role(
+            self.child("flow-logs-role"),
+            aws.iam.RoleArgs(
+                description=f"Delivers VPC flow logs of {self._label('vpc')} to CloudWatch Logs",
+                assume_role_policy=trust.to_json(),
+            ),
+            opts=self.child_opts(),
+        )
+        # prescription: SEC-1 -- exact actions on this log group (":*" is its streams) only.
+        # DescribeLogGroups and CreateLogGroup are not needed: the group exists before the flow log.
+        write = PolicyDocument(
+            [
+                Statement(
+                    actions=actions.LOGS_WRITE,
+                    resources=[group.arn, pulumi.Output.concat(group.arn, ":*")],
+                )
+            ]
+        )
+        policy = aws.iam.RolePolicy(
+            self.child("flow-logs-policy"),
+            aws.iam.RolePolicyArgs(role=role.name, policy=write.to_json()),
+            opts=self.child_opts(),
+        )
+        # prescription: NET-3
+        aws.ec2.FlowLog(
+            self.child("flow-log"),
+            aws.ec2.FlowLogArgs(
+                vpc_id=self.vpc.id,
+                traffic_type="ALL",
+                log_destination_type="cloud-watch-logs",
+                log_destination=group.arn,
+                iam_role_arn=role.arn,
+                tags={"Name": self._label("flow-log")},
+            ),
+            opts=self.child_opts(depends_on=[policy]),
+        )
+        return group
+
+
+# -- validation (before any resource exists) -------------------------------------------------
+def _check(args: NetworkArgs, env: Environment) -> _Checked:
+    net = env.profile.network
+    key = "cidr" if args.cidr is not None else "network.vpc_cidr"
+    cidr = str(parse_vpc_cidr(args.cidr if args.cidr is not None else net.vpc_cidr, key=key))
+    subnets = plan_subnets(cidr, net.az_count, key=key)
+    _check_flow_logs(args)
+    services = _check_services(args.interface_endpoint_services, net.enable_interface_endpoints)
+    return _Checked(cidr=cidr, subnets=subnets, services=services)
+
+
+def _check_flow_logs(args: NetworkArgs) -> None:
+    reason, key = args.disable_flow_logs_reason, args.flow_log_key
+    if reason is not None:
+        text = reason.strip()
+        if len(text.split()) < 3:
+            raise ValidationError(
+                "disable_flow_logs_reason",
+                reason,
+                "turning VPC flow logs off (NET-3) needs a written reason of three words or more",
+                "say in a sentence why this VPC runs without flow logs, or drop the argument",
+            )
+        problem = validate_tag_value(text)
+        if problem:
+            raise ValidationError(
+                "disable_flow_logs_reason",
+                reason,
+                f"the reason is kept in the VPC's {FLOW_LOGS_DISABLED_TAG} tag, and {problem}",
+                "reword it",
+            )
+        if key is not None:
+            raise ValidationError(
+                "flow_log_key",
+                key.component_name if isinstance(key, Key) else key,
+                "flow logs are turned off by disable_flow_logs_reason, so the key is not used",
+                "pass flow_log_key=None, or drop disable_flow_logs_reason to keep flow logs on",
+            )
+        return
+    if not isinstance(key, Key):
+        raise ValidationError(
+            "flow_log_key",
+            key,
+            "VPC flow logs are on (NET-3) and go to a log group encrypted with a "
+            "customer-managed key (OBS-2)",
+            "pass a Key created with KeyArgs(log_group_access=True), or turn flow logs off "
+            "with disable_flow_logs_reason='<why>'",
+        )
+    if not key.log_group_access:
+        raise ValidationError(
+            "flow_log_key",
+            key.component_name,
+            "the key's policy does not let CloudWatch Logs use it, so the encrypted flow-log "
+            "group could not be created",
+            "create the key with KeyArgs(..., log_group_access=True)",
+        )
+
+
+def _check_services(services: Sequence[str], enabled: bool) -> tuple[str, ...]:
+    if isinstance(services, str):
+        services = [services]
+    out = tuple(services)
+    for service in out:
+        if (
+            not isinstance(service, str)
+            or not _SERVICE.fullmatch(service)
+            or service.startswith(("com.amazonaws.", "cn.com.amazonaws."))
+        ):
+            raise ValidationError(
+                "interface_endpoint_services",
+                service,
+                "not a service name as endpoint names use it",
+                "write it like 'ecr.api' or 'sts' (without com.amazonaws.<region>.)",
+            )
+        if service == "s3":
+            raise ValidationError(
+                "interface_endpoint_services",
+                service,
+                "S3 already has a gateway endpoint, which costs nothing",
+                "remove 's3' from the list",
+            )
+    if len(set(out)) != len(out):
+        raise ValidationError(
+            "interface_endpoint_services", list(out), "a service is listed twice", "list it once"
+        )
+    if enabled and not out:
+        raise ValidationError(
+            "interface_endpoint_services",
+            [],
+            "the profile turns interface endpoints on (NET-4); an empty list would turn them "
+            "off without saying so",
+            "list the services, or set network.enable_interface_endpoints: false in the stack file",
+        )
+    return out

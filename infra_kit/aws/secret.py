@@ -1,0 +1,362 @@
+"""A Secrets Manager secret encrypted with a customer-managed key, with automated rotation (SEC-2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra_kit.aws import actions
+from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws.grants import Grantee, attach_policy, kms_via_service
+from infra_kit.aws.key import Key
+from infra_kit.aws.rotation import HANDLER, HANDLER_FILE, HANDLER_PATH
+from infra_kit.aws.rotation.handler import (
+    DEFAULT_EXCLUDE_CHARACTERS,
+    DEFAULT_PASSWORD_FIELD,
+    DEFAULT_PASSWORD_LENGTH,
+    ENDPOINT_VARIABLE,
+    EXCLUDE_CHARACTERS_VARIABLE,
+    PASSWORD_FIELD_VARIABLE,
+    PASSWORD_LENGTH_VARIABLE,
+)
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.errors import ValidationError
+
+__all__ = ["ROTATION_RUNTIME", "RotationArgs", "Secret", "SecretArgs"]
+
+#: Runtime of the rotation function: the newest Python runtime every pulumi-aws 7.x knows.
+ROTATION_RUNTIME = aws.lambda_.Runtime.PYTHON3D13
+
+_GET_RANDOM_PASSWORD = "secretsmanager:GetRandomPassword"
+_NO_RESOURCE = "GetRandomPassword acts on no resource so IAM accepts only a star"
+_MIN_PASSWORD_LENGTH = 16
+_MAX_PASSWORD_LENGTH = 4096
+_MAX_ROTATION_DAYS = 365
+_MAX_LAMBDA_TIMEOUT = 900
+
+
+@dataclass(frozen=True)
+class RotationArgs:
+    """Automated rotation of a :class:`Secret` by the function infra-kit ships (SEC-2).
+
+    The secret's value is a JSON object; each rotation replaces the ``password_field`` field with
+    a new random password and keeps every other field. See :mod:`infra_kit.aws.rotation.handler`.
+
+    Args:
+        automatically_after_days: days between rotations, 1 to 365. Default: the profile's
+            ``secrets.rotation_days`` (30 in every built-in environment).
+        rotate_immediately: rotate once as soon as the schedule is created, which gives a
+            secret created without a value its first one. When False, Secrets Manager only runs
+            the function's ``testSecret`` step then, on a copy of the current value, so the
+            secret needs a value already (``initial_value``). Default: True.
+        password_field: the JSON field that holds the password. Default: ``"password"``.
+        password_length: length of generated passwords, 16 to 4096. Default: 32.
+        exclude_characters: characters generated passwords never contain.
+            Default: ``/@"'\\`` (they break connection strings and shell quoting).
+        timeout_seconds: the function's timeout, 1 to 900. Default: 30.
+    """
+
+    automatically_after_days: int | None = None
+    rotate_immediately: bool = True
+    password_field: str = DEFAULT_PASSWORD_FIELD
+    password_length: int = DEFAULT_PASSWORD_LENGTH
+    exclude_characters: str = DEFAULT_EXCLUDE_CHARACTERS
+    timeout_seconds: int = 30
+
+
+@dataclass(frozen=True)
+class SecretArgs:
+    """Arguments of :class:`Secret`.
+
+    Args:
+        key: the customer-managed key that encrypts the secret (SEC-3). Required; it must be
+            usable through Secrets Manager (``KeyArgs(via_services=("secretsmanager",))``).
+        description: what the secret holds. Default: ``"<name> of <project>/<stack>"``.
+        initial_value: the first value, as a Pulumi secret from config
+            (``pulumi.Config().require_secret(...)``) or from another resource. It is wrapped in
+            ``pulumi.Output.secret`` and never stored in clear in state; a plain string is
+            refused, because a literal is a secret written in code. With rotation, a JSON object
+            (its other fields are kept). Default: none; the secret has no value until the first
+            rotation or until something writes one.
+        rotation: automated rotation. Default: none (no rotation).
+        recovery_window_days: days a deleted secret stays recoverable, 7 to 30. Default: the
+            profile's ``secrets.recovery_window_days`` (dev 7, stage 14, prod 30).
+    """
+
+    key: Key
+    description: str | None = None
+    initial_value: pulumi.Input[str] | None = None
+    rotation: RotationArgs | None = None
+    recovery_window_days: int | None = None
+
+
+def _key_allows_logs(key: Key) -> bool:
+    return key.log_group_access
+
+
+def _dns_suffix(partition: str) -> str:
+    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+
+
+def _check_rotation(rotation: RotationArgs, days: int) -> None:
+    if not 1 <= days <= _MAX_ROTATION_DAYS:
+        raise ValidationError(
+            "rotation.automatically_after_days",
+            days,
+            "a secret is rotated at least once a year and at most once a day",
+            f"pick a number of days from 1 to {_MAX_ROTATION_DAYS}, or omit it to use the "
+            "profile's secrets.rotation_days",
+        )
+    field = rotation.password_field
+    if not field.strip() or field != field.strip():
+        raise ValidationError(
+            "rotation.password_field",
+            field,
+            "the name of the JSON field that holds the password is empty or padded",
+            "name the field without surrounding spaces, e.g. 'password'",
+        )
+    if not _MIN_PASSWORD_LENGTH <= rotation.password_length <= _MAX_PASSWORD_LENGTH:
+        raise ValidationError(
+            "rotation.password_length",
+            rotation.password_length,
+            f"generated passwords are {_MIN_PASSWORD_LENGTH} to {_MAX_PASSWORD_LENGTH} "
+            "characters long (shorter ones are guessable)",
+            f"pick a length from {_MIN_PASSWORD_LENGTH} to {_MAX_PASSWORD_LENGTH}",
+        )
+    if not 1 <= rotation.timeout_seconds <= _MAX_LAMBDA_TIMEOUT:
+        raise ValidationError(
+            "rotation.timeout_seconds",
+            rotation.timeout_seconds,
+            "a Lambda function runs for 1 to 900 seconds",
+            "pick a timeout from 1 to 900 seconds",
+        )
+
+
+class Secret(Component):
+    """A Secrets Manager secret, encrypted with a customer-managed key, optionally rotated.
+
+    Children:
+
+    * ``aws.secretsmanager.Secret`` ``<name>``: KMS key ``args.key``, recovery window from the
+      profile; protected and retained on delete where the profile protects state.
+    * ``aws.secretsmanager.SecretVersion`` ``<name>-initial``: only with ``initial_value``, whose
+      value is a Pulumi secret.
+
+    With ``rotation``, also:
+
+    * ``aws.iam.Role`` ``<name>-rotation-role``: assumed by Lambda for this account only.
+    * ``aws.lambda_.Function`` ``<name>-rotation``: the handler of
+      :mod:`infra_kit.aws.rotation.handler`.
+    * ``aws.cloudwatch.LogGroup`` ``<name>-rotation-logs``: ``/aws/lambda/<function>``, retention
+      from the profile's ``logs.retention_days``; encrypted with ``args.key`` when the key lets
+      CloudWatch Logs use it (``KeyArgs(log_group_access=True)``), otherwise with CloudWatch
+      Logs' own encryption. The function logs step names, the secret's ARN and version ids,
+      never a value.
+    * ``aws.iam.RolePolicy`` ``<name>-rotation-policy``: rotate this secret only, generate
+      passwords, use the key through Secrets Manager only, write to its own log group.
+    * ``aws.lambda_.Permission`` ``<name>-rotation-invoke``: Secrets Manager may invoke the
+      function for this secret only.
+    * ``aws.secretsmanager.SecretRotation`` ``<name>-rotation-schedule``: the schedule.
+
+    Prescriptions: SEC-2 (no value in code, config or state in clear; automated rotation whose
+    pending and current versions coexist until every step passed), SEC-3 (customer-managed key),
+    SEC-1 (a role for the function, scoped to this secret; ``grant_read`` for readers),
+    DR-1 (recovery window from the profile; protected where the profile protects state),
+    OBS-2 (the function's log group has a retention).
+    """
+
+    TYPE = "infra-kit:aws:Secret"
+
+    def __init__(
+        self,
+        name: str,
+        args: SecretArgs,
+        env: Environment,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        if "secretsmanager" not in args.key.via_services:
+            raise ValidationError(
+                "key",
+                args.key.component_name,
+                "the key is not usable through Secrets Manager, which must encrypt and decrypt "
+                "the secret with it",
+                "create the key with KeyArgs(via_services=(..., 'secretsmanager'))",
+            )
+        window = args.recovery_window_days
+        if window is None:
+            window = env.profile.secrets.recovery_window_days
+        if not 7 <= window <= 30:
+            raise ValidationError(
+                "recovery_window_days",
+                window,
+                "Secrets Manager keeps a deleted secret recoverable for 7 to 30 days",
+                "pick a value from 7 to 30, or omit it to use the profile's "
+                "secrets.recovery_window_days",
+            )
+        if isinstance(args.initial_value, str):
+            raise ValidationError(
+                "initial_value",
+                "<a plain string>",
+                "a literal is a secret written in code and kept in clear in state (SEC-2)",
+                "pass a Pulumi secret, e.g. pulumi.Config().require_secret('db-password'), or "
+                "omit initial_value and let rotation generate the value",
+            )
+        days = 0
+        if args.rotation is not None:
+            days = args.rotation.automatically_after_days
+            if days is None:
+                days = env.profile.secrets.rotation_days
+            _check_rotation(args.rotation, days)
+
+        super().__init__(name, env, opts)
+        self.key = args.key
+        self.secret = aws.secretsmanager.Secret(
+            name,
+            aws.secretsmanager.SecretArgs(
+                description=args.description or f"{name} of {env.project}/{env.stack}",
+                kms_key_id=args.key.arn,
+                recovery_window_in_days=window,
+            ),
+            opts=self.stateful_opts(),
+        )
+        self.arn: pulumi.Output[str] = self.secret.arn
+        self.name: pulumi.Output[str] = self.secret.name
+
+        self.initial_version: aws.secretsmanager.SecretVersion | None = None
+        if args.initial_value is not None:
+            self.initial_version = aws.secretsmanager.SecretVersion(
+                self.child("initial"),
+                aws.secretsmanager.SecretVersionArgs(
+                    secret_id=self.secret.id,
+                    secret_string=pulumi.Output.secret(args.initial_value),
+                ),
+                opts=self.child_opts(),
+            )
+
+        self.rotation_function: aws.lambda_.Function | None = None
+        self.rotation_role: aws.iam.Role | None = None
+        if args.rotation is not None:
+            self._rotate(args.rotation, days)
+
+        self.register_outputs({"arn": self.arn, "name": self.name})
+
+    def _rotate(self, rotation: RotationArgs, days: int) -> None:
+        env = self.env
+        trust = PolicyDocument(
+            [
+                Statement(
+                    actions=("sts:AssumeRole",),
+                    principals={"Service": ["lambda.amazonaws.com"]},
+                    conditions={"StringEquals": {"aws:SourceAccount": env.account_id}},
+                )
+            ]
+        )
+        role = aws.iam.Role(
+            self.child("rotation-role"),
+            aws.iam.RoleArgs(
+                assume_role_policy=trust.to_json(),
+                description=f"Rotation function of secret {self.component_name}",
+                max_session_duration=3600,
+            ),
+            opts=self.child_opts(),
+        )
+        function = aws.lambda_.Function(
+            self.child("rotation"),
+            aws.lambda_.FunctionArgs(
+                role=role.arn,
+                runtime=ROTATION_RUNTIME,
+                handler=HANDLER,
+                code=pulumi.AssetArchive({HANDLER_FILE: pulumi.FileAsset(str(HANDLER_PATH))}),
+                architectures=["arm64"],
+                memory_size=128,
+                timeout=rotation.timeout_seconds,
+                description=f"Rotates secret {self.component_name}",
+                environment=aws.lambda_.FunctionEnvironmentArgs(
+                    variables={
+                        ENDPOINT_VARIABLE: f"https://secretsmanager.{env.region}."
+                        f"{_dns_suffix(env.partition)}",
+                        PASSWORD_FIELD_VARIABLE: rotation.password_field,
+                        PASSWORD_LENGTH_VARIABLE: str(rotation.password_length),
+                        EXCLUDE_CHARACTERS_VARIABLE: rotation.exclude_characters,
+                    }
+                ),
+                logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON"),
+            ),
+            opts=self.child_opts(),
+        )
+        logs = aws.cloudwatch.LogGroup(
+            self.child("rotation-logs"),
+            aws.cloudwatch.LogGroupArgs(
+                name=function.name.apply(lambda fn: f"/aws/lambda/{fn}"),
+                retention_in_days=env.profile.logs.retention_days,
+                kms_key_id=self.key.arn if _key_allows_logs(self.key) else None,
+            ),
+            opts=self.child_opts(),
+        )
+        policy = PolicyDocument(
+            [
+                Statement(actions=actions.SECRETS_ROTATE, resources=[self.arn]),
+                Statement(
+                    actions=(_GET_RANDOM_PASSWORD,), resources=["*"], justification=_NO_RESOURCE
+                ),
+                kms_via_service(
+                    self.key.arn,
+                    "secretsmanager",
+                    env.region,
+                    ("kms:Decrypt", "kms:GenerateDataKey"),
+                ),
+                Statement(
+                    actions=actions.LOGS_WRITE,
+                    resources=[logs.arn, pulumi.Output.concat(logs.arn, ":*")],
+                ),
+            ]
+        )
+        role_policy = aws.iam.RolePolicy(
+            self.child("rotation-policy"),
+            aws.iam.RolePolicyArgs(role=role.name, policy=policy.to_json()),
+            opts=self.child_opts(),
+        )
+        invoke = aws.lambda_.Permission(
+            self.child("rotation-invoke"),
+            aws.lambda_.PermissionArgs(
+                action="lambda:InvokeFunction",
+                function=function.name,
+                principal="secretsmanager.amazonaws.com",
+                source_arn=self.arn,
+            ),
+            opts=self.child_opts(),
+        )
+        ready: list[pulumi.Resource] = [role_policy, invoke, logs]
+        if self.initial_version is not None:
+            ready.append(self.initial_version)
+        aws.secretsmanager.SecretRotation(
+            self.child("rotation-schedule"),
+            aws.secretsmanager.SecretRotationArgs(
+                secret_id=self.secret.id,
+                rotation_lambda_arn=function.arn,
+                rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
+                    automatically_after_days=days
+                ),
+                rotate_immediately=rotation.rotate_immediately,
+            ),
+            opts=self.child_opts(depends_on=ready),
+        )
+        self.rotation_function = function
+        self.rotation_role = role
+
+    def grant_read(self, grantee: Grantee) -> aws.iam.RolePolicy:
+        """Let ``grantee`` read this secret's value, decrypting through Secrets Manager only.
+
+        Attaches ``<role>-<name>-read``: ``actions.SECRETS_READ`` on this secret's ARN, and
+        ``kms:Decrypt`` on the key with ``kms:ViaService`` = ``secretsmanager.<region>``.
+        """
+        document = PolicyDocument(
+            [
+                Statement(actions=actions.SECRETS_READ, resources=[self.arn]),
+                kms_via_service(self.key.arn, "secretsmanager", self.env.region),
+            ]
+        )
+        return attach_policy(grantee, f"{self.component_name}-read", document, parent=self)

@@ -1,0 +1,88 @@
+"""The platform stack's AWS building blocks, asserted over whole synthesized graphs."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+
+from infra_kit.core.engine import Graph
+from infra_kit.policy import unjustified_wildcards, unprotected_stateful
+
+EXPECTED_AZS = {"dev": 2, "stage": 3, "prod": 3}
+EXPECTED_NATS = {"dev": 1, "stage": 1, "prod": 3}
+
+
+@pytest.mark.parametrize("stack", ["dev", "stage", "prod"])
+def test_every_az_has_a_public_private_and_isolated_subnet(
+    stack: str, platform_graph: Callable[[str], Graph]
+) -> None:
+    subnets = platform_graph(stack).of_type("aws:ec2/subnet:Subnet")
+    tiers = Counter(s["inputs"]["tags"]["tier"] for s in subnets)
+    azs = {s["inputs"]["availabilityZone"] for s in subnets}
+    assert tiers == dict.fromkeys(("public", "private", "isolated"), EXPECTED_AZS[stack])
+    assert len(azs) == EXPECTED_AZS[stack]
+    networks = [ipaddress.ip_network(s["inputs"]["cidrBlock"]) for s in subnets]
+    assert all(not a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1 :])
+
+
+@pytest.mark.parametrize("stack", ["dev", "stage", "prod"])
+def test_nat_gateways_follow_the_profile(
+    stack: str, platform_graph: Callable[[str], Graph]
+) -> None:
+    nats = platform_graph(stack).of_type("aws:ec2/natGateway:NatGateway")
+    assert len(nats) == EXPECTED_NATS[stack]
+    assert len({n["inputs"]["subnetId"] for n in nats}) == EXPECTED_NATS[stack]
+
+
+def test_prod_routes_each_private_subnet_through_its_own_az_nat(
+    platform_graph: Callable[[str], Graph],
+) -> None:
+    graph = platform_graph("prod")
+    routes = [r for r in graph.of_type("aws:ec2/route:Route") if r["inputs"].get("natGatewayId")]
+    assert len({r["inputs"]["natGatewayId"] for r in routes}) == 3
+    assert len({r["inputs"]["routeTableId"] for r in routes}) == 3
+
+
+@pytest.mark.parametrize(("stack", "retention"), [("dev", 14), ("prod", 90)])
+def test_the_vpc_has_flow_logs_to_an_encrypted_log_group(
+    stack: str, retention: int, platform_graph: Callable[[str], Graph]
+) -> None:
+    graph = platform_graph(stack)
+    (flow_log,) = graph.of_type("aws:ec2/flowLog:FlowLog")
+    assert flow_log["inputs"]["trafficType"] == "ALL"
+    group_name = f"/vpc-flow-logs/platform-{stack}-core"
+    assert flow_log["inputs"]["logDestination"] == (
+        f"arn:aws:logs:us-east-1:123456789012:log-group:{group_name}"
+    )
+    (group,) = [
+        g
+        for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")
+        if g["inputs"]["name"] == group_name
+    ]
+    assert group["inputs"]["kmsKeyId"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    assert group["inputs"]["retentionInDays"] == retention
+
+
+@pytest.mark.parametrize("stack", ["dev", "stage", "prod"])
+def test_no_iam_statement_has_an_unjustified_wildcard(
+    stack: str, platform_graph: Callable[[str], Graph]
+) -> None:
+    assert unjustified_wildcards(platform_graph(stack)) == []
+
+
+@pytest.mark.parametrize("stack", ["stage", "prod"])
+def test_every_stateful_resource_is_protected_in_stage_and_prod(
+    stack: str, platform_graph: Callable[[str], Graph]
+) -> None:
+    graph = platform_graph(stack)
+    assert graph.of_type("aws:kms/key:Key")
+    assert unprotected_stateful(graph) == []
+
+
+def test_dev_leaves_stateful_resources_unprotected_so_it_can_be_torn_down(
+    platform_graph: Callable[[str], Graph],
+) -> None:
+    assert unprotected_stateful(platform_graph("dev")) != []
