@@ -6,7 +6,7 @@ Every environment-dependent value comes from the environment profile loaded from
 
 import pulumi
 
-from infra_kit.aws import Key, KeyArgs, Network, NetworkArgs
+from infra_kit.aws import Cluster, ClusterArgs, Key, KeyArgs, Network, NetworkArgs
 from infra_kit.core.environment import Environment
 
 env = Environment.load()
@@ -19,11 +19,25 @@ key = Key(
         description=f"infra-kit platform key of {env.project}/{env.stack}",
         via_services=("ec2", "eks", "rds", "s3", "secretsmanager"),
         log_group_access=True,
+        # Auto Scaling launches the node groups' encrypted volumes with this key.
+        user_principal_arns=[
+            env.arn(
+                "iam",
+                "role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling",
+                regional=False,
+            )
+        ],
     ),
     env,
 )
 
 network = Network("core", NetworkArgs(flow_log_key=key), env)
+
+cluster = Cluster(
+    "platform",
+    ClusterArgs(vpc_id=network.vpc_id, private_subnet_ids=network.private_subnet_ids, key=key),
+    env,
+)
 
 pulumi.export("environment", env.profile.name)
 pulumi.export("kms_key_arn", key.arn)
@@ -33,3 +47,8 @@ pulumi.export("availability_zones", network.availability_zones)
 pulumi.export("public_subnet_ids", network.public_subnet_ids)
 pulumi.export("private_subnet_ids", network.private_subnet_ids)
 pulumi.export("isolated_subnet_ids", network.isolated_subnet_ids)
+pulumi.export("cluster_name", cluster.name)
+pulumi.export("cluster_endpoint", cluster.endpoint)
+pulumi.export("oidc_provider_arn", cluster.oidc.provider_arn)
+pulumi.export("oidc_issuer_url", cluster.oidc.issuer_url)
+pulumi.export("kubeconfig", cluster.kubeconfig)

@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`Key`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`Key`, :class:`Cluster`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 """
@@ -8,6 +8,7 @@ lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each compo
 from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
+from infra_kit.aws.cluster import Cluster, ClusterArgs
 from infra_kit.aws.database import Database, DatabaseArgs
 from infra_kit.aws.grants import Grantee, HasRole, attach_policy
 from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
@@ -19,6 +20,8 @@ __all__ = [
     "Bucket",
     "BucketArgs",
     "BucketPurpose",
+    "Cluster",
+    "ClusterArgs",
     "Database",
     "DatabaseArgs",
     "Grantee",

@@ -157,7 +157,11 @@ class Key(Component):
         if args.via_services:
             statements.append(
                 Statement(
-                    actions=(*actions.KMS_ENCRYPT_DECRYPT, "kms:CreateGrant"),
+                    actions=(
+                        *actions.KMS_ENCRYPT_DECRYPT,
+                        "kms:GenerateDataKeyWithoutPlaintext",
+                        "kms:CreateGrant",
+                    ),
                     resources=["*"],
                     principals={"AWS": [root]},
                     conditions={
@@ -188,7 +192,11 @@ class Key(Component):
         if args.user_principal_arns:
             statements.append(
                 Statement(
-                    actions=(*actions.KMS_ENCRYPT_DECRYPT, "kms:CreateGrant"),
+                    actions=(
+                        *actions.KMS_ENCRYPT_DECRYPT,
+                        "kms:GenerateDataKeyWithoutPlaintext",
+                        "kms:CreateGrant",
+                    ),
                     resources=["*"],
                     principals={"AWS": list(args.user_principal_arns)},
                     justification=_THIS_KEY + " used by the named principals",

@@ -108,6 +108,31 @@ def _check_retention(value: int) -> int:
     return value
 
 
+#: SCALE-2: the maximum is at least this many times the baseline, unless a reason is written.
+HEADROOM_FACTOR = 10
+_MIN_REASON_WORDS = 3
+
+
+def _check_headroom(
+    max_key: str, maximum: int, base_key: str, baseline: int, reason_key: str, reason: str | None
+) -> None:
+    if maximum >= HEADROOM_FACTOR * baseline:
+        return
+    if reason is not None and len(reason.split()) >= _MIN_REASON_WORDS:
+        return
+    raise PydanticCustomError(
+        "headroom",
+        "{max_key}={maximum} is less than {factor}x {base_key}={baseline}, so a 10x spike needs "
+        "a manual step (SCALE-2); raise {max_key} to {needed} or write why in {reason_key} "
+        "(at least three words)",
+        {
+            "max_key": max_key, "maximum": maximum, "factor": HEADROOM_FACTOR,
+            "base_key": base_key, "baseline": baseline, "needed": HEADROOM_FACTOR * baseline,
+            "reason_key": reason_key,
+        },
+    )  # fmt: skip
+
+
 class TagValues(_Frozen):
     """Values of the required tags that only the stack's owner can know (TAG-1).
 
@@ -252,6 +277,7 @@ class ClusterProfile(_Frozen):
     nodes_min_per_az: int = Field(ge=0)
     nodes_desired_per_az: int = Field(ge=0)
     nodes_max_per_az: int = Field(ge=1)
+    scale_limit_reason: str | None = None
 
     @field_validator("public_access_cidrs")
     @classmethod
@@ -307,6 +333,11 @@ class ClusterProfile(_Frozen):
                     "max": self.nodes_max_per_az,
                 },
             )
+        _check_headroom(
+            "cluster.nodes_max_per_az", self.nodes_max_per_az,
+            "cluster.nodes_desired_per_az", max(1, self.nodes_desired_per_az),
+            "cluster.scale_limit_reason", self.scale_limit_reason,
+        )  # fmt: skip
         return self
 
 
@@ -323,6 +354,7 @@ class WorkloadProfile(_Frozen):
     namespace_memory_quota: str
     namespace_pod_quota: int = Field(ge=1)
     require_image_digest: bool
+    scale_limit_reason: str | None = None
 
     @model_validator(mode="after")
     def _replica_bounds(self) -> WorkloadProfile:
@@ -333,6 +365,11 @@ class WorkloadProfile(_Frozen):
                 "raise max_replicas or lower min_replicas",
                 {"min": self.min_replicas, "max": self.max_replicas},
             )
+        _check_headroom(
+            "workloads.max_replicas", self.max_replicas,
+            "workloads.min_replicas", self.min_replicas,
+            "workloads.scale_limit_reason", self.scale_limit_reason,
+        )  # fmt: skip
         return self
 
 
@@ -490,7 +527,7 @@ _SMALL_ENVIRONMENT: dict[str, Any] = {
         "capacity_type": "SPOT",
         "nodes_min_per_az": 1,
         "nodes_desired_per_az": 1,
-        "nodes_max_per_az": 3,
+        "nodes_max_per_az": 10,
     },
     "workloads": {
         "min_replicas": 1,
@@ -529,7 +566,7 @@ _LARGE_ENVIRONMENT: dict[str, Any] = {
         "capacity_type": "ON_DEMAND",
         "nodes_min_per_az": 1,
         "nodes_desired_per_az": 2,
-        "nodes_max_per_az": 10,
+        "nodes_max_per_az": 20,
     },
     "workloads": {
         "min_replicas": 3,
@@ -553,6 +590,11 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
     return out
 
 
+_PREVIEW_SCALE_REASON = (
+    "A preview environment serves the test traffic of one pull request and is destroyed "
+    "when it expires"
+)
+
 #: The built-in defaults of every environment, as raw mappings. The single place they are declared.
 BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
     "dev": _merge(_merge(_COMMON, _SMALL_ENVIRONMENT), {"name": "dev"}),
@@ -563,8 +605,11 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
             "preview_ttl_hours": 72,
             "logs": {"retention_days": 3},
             "network": {"flow_log_retention_days": 3},
-            "cluster": {"nodes_max_per_az": 2},
-            "workloads": {"max_replicas": 4},
+            "cluster": {
+                "nodes_max_per_az": 2,
+                "scale_limit_reason": _PREVIEW_SCALE_REASON,
+            },
+            "workloads": {"max_replicas": 4, "scale_limit_reason": _PREVIEW_SCALE_REASON},
             "budget": {"monthly_limit_usd": 100},
         },
     ),
@@ -587,7 +632,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
                 "max_allocated_storage_gb": 200,
                 "backup_retention_days": 7,
             },
-            "cluster": {"capacity_type": "SPOT", "nodes_desired_per_az": 1, "nodes_max_per_az": 4},
+            "cluster": {"capacity_type": "SPOT", "nodes_desired_per_az": 1, "nodes_max_per_az": 10},
             "workloads": {"min_replicas": 2, "max_replicas": 20},
             "budget": {"monthly_limit_usd": 2000},
         },
@@ -613,7 +658,7 @@ def _describe(error: Mapping[str, Any], overrides: Mapping[str, Any]) -> str:
         return f"{key}: unknown key. Fix: remove it or use one of: {', '.join(known)}"
     if kind == "missing":
         return f"{key}: required but not set. Fix: add {key} to the stack file"
-    if kind in {"environment_rules", "service_or_feature"}:
+    if kind in {"environment_rules", "service_or_feature", "headroom"}:
         return message
     value = error.get("input")
     if isinstance(value, Mapping):

@@ -64,6 +64,22 @@ def test_preview_environments_expire() -> None:
     assert profile("preview").preview_ttl_hours == 72
 
 
+def test_preview_caps_scaling_below_ten_times_only_with_a_written_reason() -> None:
+    p = profile("preview")
+    assert p.workloads.max_replicas < 10 * p.workloads.min_replicas
+    assert "pull request" in (p.workloads.scale_limit_reason or "")
+    assert "pull request" in (p.cluster.scale_limit_reason or "")
+
+
+@pytest.mark.parametrize("name", ["dev", "stage", "prod"])
+def test_long_lived_environments_absorb_a_ten_times_spike(name: str) -> None:
+    p = profile(name)
+    assert p.workloads.max_replicas >= 10 * p.workloads.min_replicas
+    assert p.cluster.nodes_max_per_az >= 10 * p.cluster.nodes_desired_per_az
+    assert p.workloads.scale_limit_reason is None
+    assert p.cluster.scale_limit_reason is None
+
+
 def test_every_environment_shares_the_alarm_thresholds_of_obs_3() -> None:
     for name in BUILTIN_PROFILES:
         alarms = profile(name).alarms
@@ -117,6 +133,8 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str, str]] = [
     ("unsupported kubernetes version", {"name": "dev", "tags": TAGS, "cluster": {"kubernetes_version": "1.20"}}, "cluster.kubernetes_version", "1.34"),
     ("preview without expiry", {"name": "preview", "tags": TAGS, "preview_ttl_hours": None}, "preview_ttl_hours", "must expire"),
     ("wrong type", {"name": "dev", "tags": TAGS, "network": {"az_count": "three"}}, "network.az_count='three'", "integer"),
+    ("replicas without 10x headroom", {"name": "dev", "tags": TAGS, "workloads": {"max_replicas": 5}}, "workloads.max_replicas=5", "scale_limit_reason"),
+    ("nodes without 10x headroom", {"name": "prod", "tags": TAGS, "cluster": {"nodes_max_per_az": 6}}, "cluster.nodes_max_per_az=6", "raise cluster.nodes_max_per_az to 20"),
     ("admin that is not a role ARN", {"name": "dev", "tags": TAGS, "cluster": {"admin_role_arns": ["alice"]}}, "cluster.admin_role_arns", "IAM role ARN"),
 ]  # fmt: skip
 

@@ -1,0 +1,189 @@
+"""Versions the EKS cluster pins for each supported Kubernetes version (pure, no Pulumi runtime).
+
+Every EKS add-on and Helm chart the :class:`~infra_kit.aws.cluster.Cluster` installs is pinned
+here, per Kubernetes minor version, so that a deployment is reproducible and an upgrade is a
+reviewed change to this table (IAC-2). Nothing is resolved at deploy time ("latest" is never
+used). Add-on versions are those EKS lists as compatible with the minor version
+(``aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>``); the cluster
+autoscaler image follows the Kubernetes minor version, as its project requires.
+
+To support a new Kubernetes version: add it to ``SUPPORTED_KUBERNETES_VERSIONS`` in
+:mod:`infra_kit.core.profile` and add its row to ``PINNED`` below; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from infra_kit.core.profile import SUPPORTED_KUBERNETES_VERSIONS
+from infra_kit.errors import ValidationError
+
+__all__ = [
+    "ADDON_COREDNS",
+    "ADDON_EBS_CSI",
+    "ADDON_KUBE_PROXY",
+    "ADDON_METRICS_SERVER",
+    "ADDON_POD_IDENTITY",
+    "ADDON_VPC_CNI",
+    "CHART_REPOSITORIES",
+    "CLUSTER_AUTOSCALER_CHART",
+    "CLUSTER_AUTOSCALER_IMAGE",
+    "CLUSTER_AUTOSCALER_REPOSITORY",
+    "LOAD_BALANCER_CONTROLLER_CHART",
+    "LOAD_BALANCER_CONTROLLER_REPOSITORY",
+    "PINNED",
+    "ClusterVersions",
+    "ami_type_for",
+    "versions_for",
+]
+
+ADDON_VPC_CNI = "vpc-cni"
+ADDON_COREDNS = "coredns"
+ADDON_KUBE_PROXY = "kube-proxy"
+ADDON_EBS_CSI = "aws-ebs-csi-driver"
+#: The EKS community add-on: metrics for HPAs (SCALE-1).
+ADDON_METRICS_SERVER = "metrics-server"
+ADDON_POD_IDENTITY = "eks-pod-identity-agent"
+
+CLUSTER_AUTOSCALER_CHART = "cluster-autoscaler"
+CLUSTER_AUTOSCALER_REPOSITORY = "https://kubernetes.github.io/autoscaler"
+CLUSTER_AUTOSCALER_IMAGE = "registry.k8s.io/autoscaling/cluster-autoscaler"
+LOAD_BALANCER_CONTROLLER_CHART = "aws-load-balancer-controller"
+LOAD_BALANCER_CONTROLLER_REPOSITORY = "https://aws.github.io/eks-charts"
+#: The Helm repository of each chart.
+CHART_REPOSITORIES: Mapping[str, str] = MappingProxyType(
+    {
+        CLUSTER_AUTOSCALER_CHART: CLUSTER_AUTOSCALER_REPOSITORY,
+        LOAD_BALANCER_CONTROLLER_CHART: LOAD_BALANCER_CONTROLLER_REPOSITORY,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ClusterVersions:
+    """What one Kubernetes minor version runs.
+
+    Args:
+        kubernetes_version: the EKS control-plane version, e.g. ``"1.34"``.
+        addons: EKS add-on name to pinned ``addonVersion``.
+        cluster_autoscaler_chart: version of the ``cluster-autoscaler`` Helm chart.
+        cluster_autoscaler_image_tag: autoscaler image tag; its minor matches Kubernetes.
+        load_balancer_controller_chart: version of the ``aws-load-balancer-controller`` chart.
+    """
+
+    kubernetes_version: str
+    addons: Mapping[str, str]
+    cluster_autoscaler_chart: str
+    cluster_autoscaler_image_tag: str
+    load_balancer_controller_chart: str
+
+
+def _row(
+    kubernetes_version: str,
+    *,
+    vpc_cni: str,
+    coredns: str,
+    kube_proxy: str,
+    ebs_csi: str,
+    metrics_server: str,
+    pod_identity: str,
+    autoscaler_chart: str,
+    autoscaler_image: str,
+    lb_controller_chart: str,
+) -> ClusterVersions:
+    return ClusterVersions(
+        kubernetes_version=kubernetes_version,
+        addons=MappingProxyType(
+            {
+                ADDON_VPC_CNI: vpc_cni,
+                ADDON_COREDNS: coredns,
+                ADDON_KUBE_PROXY: kube_proxy,
+                ADDON_EBS_CSI: ebs_csi,
+                ADDON_METRICS_SERVER: metrics_server,
+                ADDON_POD_IDENTITY: pod_identity,
+            }
+        ),
+        cluster_autoscaler_chart=autoscaler_chart,
+        cluster_autoscaler_image_tag=autoscaler_image,
+        load_balancer_controller_chart=lb_controller_chart,
+    )
+
+
+#: The pinned versions, per supported Kubernetes minor version.
+PINNED: Mapping[str, ClusterVersions] = MappingProxyType(
+    {
+        "1.32": _row(
+            "1.32",
+            vpc_cni="v1.20.4-eksbuild.1",
+            coredns="v1.11.4-eksbuild.24",
+            kube_proxy="v1.32.9-eksbuild.2",
+            ebs_csi="v1.53.0-eksbuild.1",
+            metrics_server="v0.8.0-eksbuild.3",
+            pod_identity="v1.3.9-eksbuild.5",
+            autoscaler_chart="9.46.0",
+            autoscaler_image="v1.32.2",
+            lb_controller_chart="1.14.0",
+        ),
+        "1.33": _row(
+            "1.33",
+            vpc_cni="v1.20.4-eksbuild.1",
+            coredns="v1.12.4-eksbuild.1",
+            kube_proxy="v1.33.5-eksbuild.2",
+            ebs_csi="v1.53.0-eksbuild.1",
+            metrics_server="v0.8.0-eksbuild.3",
+            pod_identity="v1.3.9-eksbuild.5",
+            autoscaler_chart="9.51.0",
+            autoscaler_image="v1.33.1",
+            lb_controller_chart="1.14.0",
+        ),
+        "1.34": _row(
+            "1.34",
+            vpc_cni="v1.20.4-eksbuild.1",
+            coredns="v1.12.4-eksbuild.1",
+            kube_proxy="v1.34.1-eksbuild.2",
+            ebs_csi="v1.53.0-eksbuild.1",
+            metrics_server="v0.8.0-eksbuild.6",
+            pod_identity="v1.3.10-eksbuild.2",
+            autoscaler_chart="9.53.0",
+            autoscaler_image="v1.34.2",
+            lb_controller_chart="1.14.0",
+        ),
+    }
+)
+
+
+def versions_for(kubernetes_version: str) -> ClusterVersions:
+    """The pinned versions of ``kubernetes_version``; refuses a version infra-kit does not pin."""
+    pinned = PINNED.get(kubernetes_version)
+    if pinned is None or kubernetes_version not in SUPPORTED_KUBERNETES_VERSIONS:
+        raise ValidationError(
+            "kubernetes_version",
+            kubernetes_version,
+            "not a Kubernetes version infra-kit supports and pins add-ons for",
+            f"use one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}",
+        )
+    return pinned
+
+
+# Graviton families carry a "g" right after the generation digit: m7g, c6gn, t4g, r8g.
+_GRAVITON = re.compile(r"^[a-z]+\d+g")
+
+
+def ami_type_for(instance_types: Sequence[str]) -> str:
+    """The Amazon Linux 2023 EKS AMI type for ``instance_types`` (one CPU architecture only).
+
+    Amazon Linux 2 has no EKS AMI from Kubernetes 1.33 on, so every supported version uses
+    AL2023. Refuses a mix of x86_64 and arm64 types: one node group runs one AMI.
+    """
+    arm = {t for t in instance_types if _GRAVITON.match(t.split(".", 1)[0])}
+    if arm and arm != set(instance_types):
+        raise ValidationError(
+            "cluster.node_instance_types",
+            list(instance_types),
+            "mixes arm64 (Graviton) and x86_64 instance types; a node group runs one AMI",
+            "list only arm64 types (e.g. m7g.large) or only x86_64 types (e.g. m6i.large)",
+        )
+    return "AL2023_ARM_64_STANDARD" if arm else "AL2023_x86_64_STANDARD"

@@ -1,0 +1,464 @@
+"""An EKS cluster with managed node groups, add-ons and autoscaling, from AWS primitives only."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from infra_kit.aws import _cluster_plan as values
+from infra_kit.aws import _cluster_policies as policies
+from infra_kit.aws import _cluster_versions as pins
+from infra_kit.aws._cluster_plan import LOG_TYPES, ClusterArgs, ClusterPlan, plan_cluster
+from infra_kit.aws._kubeconfig import render_kubeconfig
+from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.core.tags import merge_tags
+
+__all__ = ["LOG_TYPES", "Cluster", "ClusterArgs"]
+
+NAMESPACE = "kube-system"
+ROOT_VOLUME_GIB = 50
+_ADMIN_POLICY = "arn:{p}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+class Cluster(Component):
+    """An EKS cluster: private control plane, one managed node group per AZ, add-ons, autoscaling.
+
+    Children (``<name>-<suffix>``):
+
+    - ``aws.cloudwatch.LogGroup`` ``log`` (``/aws/eks/<cluster>/cluster``, KMS, retention from
+      ``logs.retention_days``), created before the cluster; ``aws.iam.Role`` ``cluster-role`` with
+      only AmazonEKSClusterPolicy; ``aws.ec2.SecurityGroup`` ``control-plane`` and ``nodes`` with
+      ``aws.vpc`` ingress/egress rules naming each other (no open ingress).
+    - ``aws.eks.Cluster`` ``eks`` named ``<project>-<stack>-<name>``: private subnets, private
+      endpoint (public only for profile CIDRs), all five log types, secrets encrypted with the
+      key, access entries only (API mode, no implicit creator admin), deletion protection and
+      Pulumi ``protect`` where the profile protects state.
+    - per admin role: ``aws.eks.AccessEntry`` ``admin-<i>`` and ``AccessPolicyAssociation``
+      ``admin-<i>-policy`` (AmazonEKSClusterAdminPolicy, cluster scope).
+    - ``aws.iam.OpenIdConnectProvider`` ``oidc`` for IRSA; ``IrsaRole`` ``cni-role``,
+      ``csi-role``, ``ca-role`` and ``lbc-role``, each trusted by one service account only.
+    - ``aws.iam.Role`` ``node-role`` (AmazonEKSWorkerNodePolicy and
+      AmazonEC2ContainerRegistryReadOnly only); ``aws.ec2.LaunchTemplate`` ``nodes`` (IMDSv2,
+      hop limit 1, encrypted gp3 root volume, tags on instances, volumes and network
+      interfaces); ``aws.eks.NodeGroup`` ``nodes-<i>`` in each private subnet.
+    - ``aws.eks.Addon`` ``<addon>`` for vpc-cni (network policies enforced), kube-proxy,
+      coredns, aws-ebs-csi-driver, metrics-server and, opted in, eks-pod-identity-agent.
+    - ``kubernetes.Provider`` ``k8s`` (secret kubeconfig); ``StorageClass`` ``gp3`` (default,
+      encrypted, tagged); Helm ``Release`` ``autoscaler`` and ``lb-controller``.
+
+    Nodes scale with the cluster autoscaler rather than Karpenter: it drives the managed node
+    groups this component already declares, one per AZ, so zone balance, launch template and
+    tags stay in code, and it needs no extra controller with EC2 launch rights. Karpenter packs
+    better and scales faster, but provisions instances outside these groups.
+
+    Prescriptions: NET-1 (private subnets and endpoint), NET-5 (network policies enforced by the
+    CNI; deny-by-default policies belong to each namespace), SEC-1 (IRSA per controller, scoped
+    policies, no credential in the kubeconfig), SEC-3 (CMK for secrets, logs and volumes),
+    HA-1 (node group per AZ, 2 replicas of each controller), SCALE-1 (metrics-server, cluster
+    autoscaler), SCALE-2 (max nodes from the profile), TAG-1 (launch-template and CSI tag
+    specifications), OBS-2 (encrypted log group with retention), DR-1 (Retain volumes).
+    """
+
+    TYPE = "infra-kit:aws:Cluster"
+
+    def __init__(
+        self,
+        name: str,
+        args: ClusterArgs,
+        env: Environment,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        plan = plan_cluster(name, args, env)
+        super().__init__(name, env, opts)
+        self.cluster_name = plan.cluster_name
+        self.versions = plan.versions
+        self.availability_zones = tuple(args.availability_zones or ())
+        scope = policies.ArnScope(env.partition, env.region, env.account_id)
+        self._control_plane(args, plan)
+        self._access(plan)
+        self._nodes(args, plan)
+        self._kubernetes(args, plan, scope)
+        self.register_outputs(
+            {
+                "name": self.name,
+                "endpoint": self.endpoint,
+                "oidc_provider_arn": self.oidc.provider_arn,
+                "cluster_security_group_id": self.cluster_security_group_id,
+                "node_security_group_id": self.node_security_group_id,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
+
+    # -- control plane ----------------------------------------------------------------------------
+    def _control_plane(self, args: ClusterArgs, plan: ClusterPlan) -> None:
+        env = self.env
+        self.log_group = aws.cloudwatch.LogGroup(
+            self.child("log"),
+            aws.cloudwatch.LogGroupArgs(
+                name=f"/aws/eks/{plan.cluster_name}/cluster",
+                retention_in_days=env.profile.logs.retention_days,
+                kms_key_id=args.key.arn,
+            ),
+            opts=self.stateful_opts(),  # audit logs are kept where the profile protects state
+        )
+        role = aws.iam.Role(
+            self.child("cluster-role"),
+            aws.iam.RoleArgs(
+                assume_role_policy=policies.service_trust_policy("eks.amazonaws.com").to_json(),
+                description=f"EKS control plane of {plan.cluster_name}",
+            ),
+            opts=self.child_opts(),
+        )
+        attached = self._attach(role, ("cluster-role", "eks"), "AmazonEKSClusterPolicy")
+        self._security_groups(args, plan)
+        self.eks = aws.eks.Cluster(
+            self.child("eks"),
+            values.control_plane_args(
+                plan,
+                role_arn=role.arn,
+                subnet_ids=args.private_subnet_ids,
+                security_group_id=self.cluster_security_group.id,
+                key_arn=args.key.arn,
+                deletion_protection=env.profile.protect_stateful,
+            ),
+            opts=self.child_opts(
+                depends_on=[self.log_group, attached], protect=env.profile.protect_stateful
+            ),
+        )
+        self.name: pulumi.Output[str] = self.eks.name
+        self.arn: pulumi.Output[str] = self.eks.arn
+        self.endpoint: pulumi.Output[str] = self.eks.endpoint
+        issuer = self.eks.identities.apply(_issuer)
+        provider = aws.iam.OpenIdConnectProvider(
+            self.child("oidc"),
+            aws.iam.OpenIdConnectProviderArgs(client_id_lists=["sts.amazonaws.com"], url=issuer),
+            opts=self.child_opts(),
+        )
+        self.oidc = OidcIdentity(provider_arn=provider.arn, issuer_url=issuer)
+
+    def _security_groups(self, args: ClusterArgs, plan: ClusterPlan) -> None:
+        discovery = {f"kubernetes.io/cluster/{plan.cluster_name}": "owned"}  # found by the LBC
+        groups = [
+            aws.ec2.SecurityGroup(
+                self.child(suffix),
+                aws.ec2.SecurityGroupArgs(
+                    vpc_id=args.vpc_id,
+                    description=f"EKS {suffix} of {plan.cluster_name}",
+                    revoke_rules_on_delete=True,
+                    tags={"Name": f"{plan.cluster_name}-{suffix}", **extra},
+                ),
+                opts=self.child_opts(),
+            )
+            for suffix, extra in (("control-plane", {}), ("nodes", discovery))
+        ]
+        self.cluster_security_group, self.node_security_group = groups
+        cp, nodes = self.cluster_security_group.id, self.node_security_group.id
+        webhooks, kubelets = "API server to webhooks", "API server to kubelets and webhooks"
+        self._rule("api-from-nodes", cp, nodes, (443, 443), "nodes to the API server")
+        self._rule("to-nodes-https", cp, nodes, (443, 443), webhooks, egress=True)
+        self._rule("to-nodes-high", cp, nodes, (1025, 65535), kubelets, egress=True)
+        self._rule("nodes-from-api", nodes, cp, (443, 443), webhooks)
+        self._rule("nodes-from-api-high", nodes, cp, (1025, 65535), kubelets)
+        self._rule(
+            "nodes-from-nodes", nodes, nodes, None, "nodes and pods; NetworkPolicies filter pods"
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            self.child("sg", "nodes-egress"),
+            aws.vpc.SecurityGroupEgressRuleArgs(
+                security_group_id=nodes,
+                ip_protocol="-1",
+                cidr_ipv4="0.0.0.0/0",
+                description="images, AWS APIs and the API server through NAT or endpoints",
+            ),
+            opts=self.child_opts(),
+        )
+        self.cluster_security_group_id: pulumi.Output[str] = cp
+        self.node_security_group_id: pulumi.Output[str] = nodes
+
+    def _rule(
+        self,
+        suffix: str,
+        group: pulumi.Input[str],
+        peer: pulumi.Input[str],
+        ports: tuple[int, int] | None,
+        why: str,
+        *,
+        egress: bool = False,
+    ) -> None:
+        """One security-group rule admitting only ``peer`` (NET-2); all protocols when no ports."""
+        kind = aws.vpc.SecurityGroupEgressRule if egress else aws.vpc.SecurityGroupIngressRule
+        kind(
+            self.child("sg", suffix),
+            security_group_id=group,
+            referenced_security_group_id=peer,
+            ip_protocol="tcp" if ports else "-1",
+            from_port=ports[0] if ports else None,
+            to_port=ports[1] if ports else None,
+            description=why,
+            opts=self.child_opts(),
+        )
+
+    def _access(self, plan: ClusterPlan) -> None:
+        self.access_policies: list[aws.eks.AccessPolicyAssociation] = []
+        for i, arn in enumerate(plan.admins):
+            common = {"cluster_name": self.eks.name, "principal_arn": arn}
+            entry = aws.eks.AccessEntry(
+                self.child("admin", i),
+                aws.eks.AccessEntryArgs(type="STANDARD", **common),
+                opts=self.child_opts(),
+            )
+            scope = aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster")
+            policy = _ADMIN_POLICY.format(p=self.env.partition)
+            self.access_policies.append(
+                aws.eks.AccessPolicyAssociation(
+                    self.child("admin", i, "policy"),
+                    aws.eks.AccessPolicyAssociationArgs(
+                        policy_arn=policy, access_scope=scope, **common
+                    ),
+                    opts=self.child_opts(depends_on=[entry]),
+                )
+            )
+
+    # -- nodes and add-ons ------------------------------------------------------------------------
+    def _addon(
+        self,
+        addon: str,
+        *,
+        role: IrsaRole | None = None,
+        config: dict[str, Any] | None = None,
+        after: Sequence[pulumi.Resource] = (),
+    ) -> aws.eks.Addon:
+        """An EKS add-on at its pinned version; code owns its configuration (OVERWRITE)."""
+        self.addons[addon] = aws.eks.Addon(
+            self.child(addon),
+            aws.eks.AddonArgs(
+                cluster_name=self.eks.name,
+                addon_name=addon,
+                addon_version=self.versions.addons[addon],
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="OVERWRITE",
+                service_account_role_arn=role.arn if role else None,
+                configuration_values=json.dumps(config, sort_keys=True) if config else None,
+            ),
+            opts=self.child_opts(depends_on=list(after)),
+        )
+        return self.addons[addon]
+
+    def _attach(
+        self, role: aws.iam.Role, suffix: tuple[str, str], policy: str
+    ) -> aws.iam.RolePolicyAttachment:
+        return aws.iam.RolePolicyAttachment(
+            self.child(*suffix),
+            aws.iam.RolePolicyAttachmentArgs(
+                role=role.name, policy_arn=policies.managed_policy_arn(self.env.partition, policy)
+            ),
+            opts=self.child_opts(),
+        )
+
+    def _irsa(self, suffix: str, service_account: str, **kwargs: Any) -> IrsaRole:
+        return IrsaRole(
+            self.child(suffix),
+            IrsaRoleArgs(
+                oidc=self.oidc, namespace=NAMESPACE, service_account=service_account, **kwargs
+            ),
+            self.env,
+            opts=self.child_opts(),
+        )
+
+    def _nodes(self, args: ClusterArgs, plan: ClusterPlan) -> None:
+        env, p = self.env, self.env.partition
+        self.addons: dict[str, aws.eks.Addon] = {}
+        cni_role = self._irsa(
+            "cni-role",
+            "aws-node",
+            managed_policy_arns=[policies.managed_policy_arn(p, "AmazonEKS_CNI_Policy")],
+        )
+        # NET-5: the CNI's network policy agent enforces NetworkPolicies.
+        cni = self._addon(
+            pins.ADDON_VPC_CNI, role=cni_role, config=values.cni_configuration(env.tags)
+        )
+        proxy = self._addon(pins.ADDON_KUBE_PROXY)
+        self.node_role = aws.iam.Role(
+            self.child("node-role"),
+            aws.iam.RoleArgs(
+                assume_role_policy=policies.service_trust_policy("ec2.amazonaws.com").to_json(),
+                description=f"EKS nodes of {plan.cluster_name}",
+            ),
+            opts=self.child_opts(),
+        )
+        attachments = [
+            self._attach(self.node_role, ("node-role", "worker"), "AmazonEKSWorkerNodePolicy"),
+            self._attach(
+                self.node_role, ("node-role", "ecr"), "AmazonEC2ContainerRegistryReadOnly"
+            ),
+        ]
+        template = aws.ec2.LaunchTemplate(
+            self.child("nodes"),
+            values.launch_template_args(
+                plan,
+                security_group_id=self.node_security_group.id,
+                key_arn=args.key.arn,
+                tags=merge_tags(env.tags, {"Name": f"{plan.cluster_name}-node"}),
+                root_volume_gib=ROOT_VOLUME_GIB,
+            ),
+            opts=self.child_opts(),
+        )
+        zones = self.availability_zones
+        self.node_groups: list[aws.eks.NodeGroup] = []
+        for i, subnet in enumerate(args.private_subnet_ids):
+            self.node_groups.append(
+                aws.eks.NodeGroup(
+                    self.child("nodes", i),
+                    values.node_group_args(
+                        plan,
+                        env.profile.cluster,
+                        index=i,
+                        zone=zones[i] if zones else None,
+                        cluster_name=self.eks.name,
+                        subnet_id=subnet,
+                        role_arn=self.node_role.arn,
+                        template_id=template.id,
+                        template_version=template.latest_version.apply(str),
+                    ),
+                    # The autoscaler owns the desired size once the group exists (SCALE-1).
+                    opts=self.child_opts(
+                        depends_on=[cni, proxy, *attachments],
+                        ignore_changes=["scalingConfig.desiredSize"],
+                    ),
+                )
+            )
+        self.csi_role = self._irsa(
+            "csi-role",
+            "ebs-csi-controller-sa",
+            managed_policy_arns=[policies.managed_policy_arn(p, "AmazonEBSCSIDriverPolicy")],
+            policies={"kms": policies.ebs_csi_kms_policy(args.key.arn, env.region)},
+        )
+        nodes = self.node_groups
+        self._addon(pins.ADDON_COREDNS, after=nodes)
+        self._addon(
+            pins.ADDON_EBS_CSI,
+            role=self.csi_role,
+            config=values.ebs_csi_configuration(env.tags),
+            after=nodes,
+        )
+        self._addon(pins.ADDON_METRICS_SERVER, after=nodes)
+        if args.enable_pod_identity_agent:
+            self._addon(pins.ADDON_POD_IDENTITY, after=nodes)
+
+    # -- Kubernetes ---------------------------------------------------------------------------------
+    def _kubernetes(self, args: ClusterArgs, plan: ClusterPlan, scope: policies.ArnScope) -> None:
+        env = self.env
+        ca = self.eks.certificate_authority.apply(lambda c: c.data or "")
+        self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(
+            pulumi.Output.all(self.eks.name, self.eks.endpoint, ca).apply(
+                lambda v: render_kubeconfig(
+                    cluster_name=v[0],
+                    endpoint=v[1],
+                    certificate_authority_data=v[2],
+                    region=env.region,
+                    role_arn=args.kubeconfig_role_arn,
+                )
+            )
+        )
+        self.k8s_provider = k8s.Provider(
+            self.child("k8s"),
+            k8s.ProviderArgs(kubeconfig=self.kubeconfig, enable_server_side_apply=True),
+            opts=self.child_opts(),
+        )
+        ready = [*self.access_policies, *self.node_groups, *self.addons.values()]
+        k8s_opts = self.child_opts(provider=self.k8s_provider, depends_on=ready)
+        # New EKS clusters no longer mark the gp2 class as default, so this is the only default.
+        self.storage_class = k8s.storage.v1.StorageClass(
+            self.child("gp3"),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name="gp3", annotations={"storageclass.kubernetes.io/is-default-class": "true"}
+            ),
+            provisioner="ebs.csi.aws.com",
+            parameters=values.storage_class_parameters(env.tags, args.key.arn),
+            reclaim_policy="Retain" if env.profile.protect_stateful else "Delete",
+            volume_binding_mode="WaitForFirstConsumer",
+            allow_volume_expansion=True,
+            opts=k8s_opts,
+        )
+        ca_role = self._irsa(
+            "ca-role",
+            "cluster-autoscaler",
+            policies={"autoscaling": policies.autoscaler_policy(plan.cluster_name, scope)},
+        )
+        self.autoscaler = self._release(
+            "autoscaler",
+            pins.CLUSTER_AUTOSCALER_CHART,
+            plan.versions.cluster_autoscaler_chart,
+            values.autoscaler_values(
+                plan,
+                region=env.region,
+                service_account=ca_role.service_account,
+                role_arn=ca_role.arn,
+            ),
+            k8s_opts,
+        )
+        lbc_role = self._irsa(
+            "lbc-role",
+            "aws-load-balancer-controller",
+            policies={
+                "elb": policies.load_balancer_controller_policy(
+                    plan.cluster_name,
+                    scope,
+                    vpc_id=args.vpc_id,
+                    node_security_group_arn=self.node_security_group.arn,
+                )
+            },
+        )
+        self.load_balancer_controller = self._release(
+            "lb-controller",
+            pins.LOAD_BALANCER_CONTROLLER_CHART,
+            plan.versions.load_balancer_controller_chart,
+            values.load_balancer_controller_values(
+                plan,
+                region=env.region,
+                vpc_id=args.vpc_id,
+                service_account=lbc_role.service_account,
+                role_arn=lbc_role.arn,
+                tags=env.tags,
+            ),
+            k8s_opts,
+        )
+
+    def _release(
+        self,
+        suffix: str,
+        chart: str,
+        version: str,
+        chart_values: dict[str, Any],
+        opts: pulumi.ResourceOptions,
+    ) -> k8s.helm.v3.Release:
+        return k8s.helm.v3.Release(
+            self.child(suffix),
+            k8s.helm.v3.ReleaseArgs(
+                name=chart,
+                chart=chart,
+                version=version,
+                namespace=NAMESPACE,
+                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=pins.CHART_REPOSITORIES[chart]),
+                values=chart_values,
+                atomic=True,
+                cleanup_on_fail=True,
+            ),
+            opts=opts,
+        )
+
+
+def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
+    """The OIDC issuer URL EKS reports for the cluster (one identity, one issuer)."""
+    oidcs = identities[0].oidcs if identities else None
+    issuer = oidcs[0].issuer if oidcs else None
+    if not issuer:
+        raise ValueError("EKS reported no OIDC issuer for the cluster")
+    return issuer
