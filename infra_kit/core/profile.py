@@ -114,7 +114,7 @@ _MIN_REASON_WORDS = 3
 
 
 def _check_headroom(
-    max_key: str, maximum: int, base_key: str, baseline: int, reason_key: str, reason: str | None
+    *, max_key: str, maximum: int, base_key: str, baseline: int, reason_key: str, reason: str | None
 ) -> None:
     if maximum >= HEADROOM_FACTOR * baseline:
         return
@@ -334,9 +334,9 @@ class ClusterProfile(_Frozen):
                 },
             )
         _check_headroom(
-            "cluster.nodes_max_per_az", self.nodes_max_per_az,
-            "cluster.nodes_desired_per_az", max(1, self.nodes_desired_per_az),
-            "cluster.scale_limit_reason", self.scale_limit_reason,
+            max_key="cluster.nodes_max_per_az", maximum=self.nodes_max_per_az,
+            base_key="cluster.nodes_desired_per_az", baseline=max(1, self.nodes_desired_per_az),
+            reason_key="cluster.scale_limit_reason", reason=self.scale_limit_reason,
         )  # fmt: skip
         return self
 
@@ -366,9 +366,9 @@ class WorkloadProfile(_Frozen):
                 {"min": self.min_replicas, "max": self.max_replicas},
             )
         _check_headroom(
-            "workloads.max_replicas", self.max_replicas,
-            "workloads.min_replicas", self.min_replicas,
-            "workloads.scale_limit_reason", self.scale_limit_reason,
+            max_key="workloads.max_replicas", maximum=self.max_replicas,
+            base_key="workloads.min_replicas", baseline=self.min_replicas,
+            reason_key="workloads.scale_limit_reason", reason=self.scale_limit_reason,
         )  # fmt: skip
         return self
 
