@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import pulumi
 import pulumi_aws as aws
 
 from infra_kit.aws import actions
+from infra_kit.aws._bucket_policies import (
+    BucketPurpose,
+    check_args,
+    log_delivery_statement,
+    objects_arn,
+    read_statements,
+    tls_only_statement,
+)
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws.grants import Grantee, attach_policy, kms_via_service
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
-from infra_kit.core.tags import validate_tag_value
-from infra_kit.errors import ValidationError
 
 __all__ = [
     "ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS",
@@ -33,23 +38,6 @@ ABORT_INCOMPLETE_MULTIPART_UPLOAD_DAYS = 7
 DESTROY_WITH_OBJECTS_TAG = "infra-kit:destroy-with-objects-reason"
 #: What writing through S3 needs from the bucket's key (multipart uploads also decrypt).
 KMS_S3_WRITE: tuple[str, ...] = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
-
-_LOGGING_SERVICE = "logging.s3.amazonaws.com"
-_MIN_REASON_WORDS = 3
-# S3_READ splits into object-level actions (on ``arn/*``) and ListBucket (on the bucket ARN).
-_BUCKET_LEVEL_ACTIONS = frozenset({"s3:ListBucket"})
-
-
-class BucketPurpose(StrEnum):
-    """What a bucket holds; it decides the encryption and who may write to it."""
-
-    DATA = "data"
-    """Application data: SSE-KMS with the given customer-managed key, access-logged where the
-    profile says."""
-    ACCESS_LOGS = "access_logs"
-    """A target of S3 server access logs: SSE-S3, because the S3 logging service writes the
-    objects with its own credentials and cannot use a customer-managed key of this account
-    without a key policy naming it; never itself access-logged."""
 
 
 @dataclass(frozen=True)
@@ -79,68 +67,6 @@ class BucketArgs:
     access_log_bucket: Bucket | None = None
     access_log_source_arns: Sequence[pulumi.Input[str]] = ()
     allow_destroy_with_objects_reason: str | None = None
-
-
-def _check_args(args: BucketArgs) -> None:
-    """Refuse contradictory or weakening arguments before any resource exists."""
-    if args.purpose is BucketPurpose.DATA:
-        if args.key is None:
-            raise ValidationError(
-                "key",
-                None,
-                "a data bucket is encrypted with a customer-managed key (SEC-3)",
-                "pass key=Key(..., KeyArgs(..., via_services=['s3']))",
-            )
-        if "s3" not in args.key.via_services:
-            raise ValidationError(
-                "key",
-                args.key.component_name,
-                "the key is not usable through S3, so S3 could not encrypt with it",
-                "add 's3' to the key's KeyArgs.via_services",
-            )
-        if args.access_log_source_arns:
-            raise ValidationError(
-                "access_log_source_arns",
-                list(args.access_log_source_arns),
-                "only an ACCESS_LOGS bucket receives access logs",
-                "remove it, or set purpose=BucketPurpose.ACCESS_LOGS",
-            )
-        target = args.access_log_bucket
-        if target is not None and target.purpose is not BucketPurpose.ACCESS_LOGS:
-            raise ValidationError(
-                "access_log_bucket",
-                target.component_name,
-                "it is a data bucket; the S3 logging service cannot write into a bucket "
-                "encrypted with a customer-managed key",
-                "pass a Bucket created with purpose=BucketPurpose.ACCESS_LOGS, or leave it "
-                "unset to get a dedicated one",
-            )
-    else:
-        if args.key is not None:
-            raise ValidationError(
-                "key",
-                args.key.component_name,
-                "an access-log bucket uses SSE-S3 so that the S3 logging service can write it",
-                "remove key from the ACCESS_LOGS bucket's arguments",
-            )
-        if args.access_log_bucket is not None:
-            raise ValidationError(
-                "access_log_bucket",
-                args.access_log_bucket.component_name,
-                "an access-log bucket is not itself access-logged (logs of logs loop)",
-                "remove access_log_bucket from the ACCESS_LOGS bucket's arguments",
-            )
-    reason = args.allow_destroy_with_objects_reason
-    if reason is not None:
-        problem = validate_tag_value(reason)
-        if problem or len(reason.split()) < _MIN_REASON_WORDS:
-            raise ValidationError(
-                "allow_destroy_with_objects_reason",
-                reason,
-                problem or "destroying a bucket with its objects loses them (DR-1); say why",
-                "write a sentence of at least three words, letters, digits, spaces and "
-                "_ . : / = + - @ only",
-            )
 
 
 class Bucket(Component):
@@ -180,7 +106,7 @@ class Bucket(Component):
         env: Environment,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        _check_args(args)
+        check_args(args)
         super().__init__(name, env, opts)
         self.purpose = args.purpose
         self.key: Key | None = args.key
@@ -263,7 +189,7 @@ class Bucket(Component):
             opts=self.child_opts(),
         )
         if purpose is BucketPurpose.DATA:
-            assert self.key is not None  # checked by _check_args
+            assert self.key is not None  # checked by check_args
             by_default = aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
                 sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
             )
@@ -301,9 +227,11 @@ class Bucket(Component):
             aws.s3.BucketLifecycleConfigurationArgs(bucket=bucket.id, rules=self._rules(purpose)),
             opts=self.child_opts(depends_on=[versioning]),
         )
-        statements = [self._tls_only(bucket.arn)]
+        statements = [tls_only_statement(bucket.arn)]
         if purpose is BucketPurpose.ACCESS_LOGS:
-            statements.append(self._log_delivery(bucket.arn, log_source_arns))
+            statements.append(
+                log_delivery_statement(bucket.arn, self.env.account_id, log_source_arns)
+            )
         policy = aws.s3.BucketPolicy(
             f"{name}-policy",
             aws.s3.BucketPolicyArgs(bucket=bucket.id, policy=PolicyDocument(statements).to_json()),
@@ -345,34 +273,6 @@ class Bucket(Component):
             )
         return rules
 
-    @staticmethod
-    def _tls_only(arn: pulumi.Output[str]) -> Statement:
-        # prescription: SEC-3 -- any request over plain HTTP is refused, whoever makes it.
-        return Statement(
-            sid="DenyInsecureTransport",
-            effect="Deny",
-            principals={"AWS": ["*"]},
-            actions=["s3:*"],
-            resources=[arn, arn.apply(lambda a: f"{a}/*")],
-            conditions={"Bool": {"aws:SecureTransport": "false"}},
-        )
-
-    def _log_delivery(
-        self, arn: pulumi.Output[str], source_arns: Sequence[pulumi.Input[str]]
-    ) -> Statement:
-        conditions: dict[str, dict[str, object]] = {
-            "StringEquals": {"aws:SourceAccount": self.env.account_id}
-        }
-        if source_arns:
-            conditions["ArnEquals"] = {"aws:SourceArn": list(source_arns)}
-        return Statement(
-            sid="AllowServerAccessLogDelivery",
-            principals={"Service": [_LOGGING_SERVICE]},
-            actions=["s3:PutObject"],
-            resources=[arn.apply(lambda a: f"{a}/*")],
-            conditions=conditions,
-        )
-
     # -- grants ---------------------------------------------------------------------------------
     def grant_read(self, grantee: Grantee) -> aws.iam.RolePolicy:
         """Let ``grantee`` list the bucket and read objects and their versions (and decrypt them).
@@ -380,13 +280,7 @@ class Bucket(Component):
         One inline policy ``<role>-<name>-read``: ``s3:GetObject`` and ``s3:GetObjectVersion`` on
         ``<arn>/*``, ``s3:ListBucket`` on ``<arn>``, and ``kms:Decrypt`` on the key through S3 only.
         """
-        object_actions = [a for a in actions.S3_READ if a not in _BUCKET_LEVEL_ACTIONS]
-        bucket_actions = [a for a in actions.S3_READ if a in _BUCKET_LEVEL_ACTIONS]
-        statements = [
-            Statement(actions=object_actions, resources=[self._objects()]),
-            Statement(actions=bucket_actions, resources=[self.arn]),
-        ]
-        return self._grant(grantee, "read", statements, actions.KMS_DECRYPT)
+        return self._grant(grantee, "read", read_statements(self.arn), actions.KMS_DECRYPT)
 
     def grant_write(self, grantee: Grantee) -> aws.iam.RolePolicy:
         """Let ``grantee`` put objects (no delete, no ACLs) and encrypt them with the key.
@@ -394,11 +288,8 @@ class Bucket(Component):
         One inline policy ``<role>-<name>-write``: ``actions.S3_WRITE`` on ``<arn>/*`` and
         ``kms:GenerateDataKey``, ``kms:Encrypt``, ``kms:Decrypt`` on the key through S3 only.
         """
-        statements = [Statement(actions=actions.S3_WRITE, resources=[self._objects()])]
+        statements = [Statement(actions=actions.S3_WRITE, resources=[objects_arn(self.arn)])]
         return self._grant(grantee, "write", statements, KMS_S3_WRITE)
-
-    def _objects(self) -> pulumi.Output[str]:
-        return self.arn.apply(lambda a: f"{a}/*")
 
     def _grant(
         self,

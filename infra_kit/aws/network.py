@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from infra_kit.aws import actions
-from infra_kit.aws._cidr import TIERS, PlannedSubnet, SubnetTier, parse_vpc_cidr, plan_subnets
-from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws._cidr import TIERS, SubnetTier
+from infra_kit.aws._flow_logs import build_flow_logs
+from infra_kit.aws._network_checks import FLOW_LOGS_DISABLED_TAG, CheckedNetwork, check_network
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.core.profile import NatStrategy
-from infra_kit.core.tags import validate_tag_value
 from infra_kit.errors import ValidationError
 
 __all__ = [
@@ -38,15 +36,12 @@ DEFAULT_INTERFACE_ENDPOINT_SERVICES: tuple[str, ...] = (
 )
 #: Approximate list price of one interface endpoint in one AZ (us-east-1), before data processed.
 INTERFACE_ENDPOINT_USD_PER_AZ_HOUR = 0.01
-#: The VPC tag that carries the written reason when flow logs are turned off (NET-3).
-FLOW_LOGS_DISABLED_TAG = "flow-logs-disabled-reason"
 
 _ROLE_TAGS: dict[SubnetTier, dict[str, str]] = {
     SubnetTier.PUBLIC: {"kubernetes.io/role/elb": "1"},
     SubnetTier.PRIVATE: {"kubernetes.io/role/internal-elb": "1"},
     SubnetTier.ISOLATED: {},
 }
-_SERVICE = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*")
 
 
 @dataclass(frozen=True)
@@ -65,19 +60,18 @@ class NetworkArgs:
         disable_flow_logs_reason: turns VPC flow logs off (NET-3 lost). A sentence of three
             words or more, kept in the VPC's ``flow-logs-disabled-reason`` tag.
             Default: None (flow logs on in every environment).
+        availability_zones: the AZ names of AZ index 0, 1, ...: exactly ``network.az_count``
+            distinct AZs of the environment's region (dev 2, stage and prod 3), e.g.
+            ``["us-east-1a", "us-east-1b", "us-east-1c"]``. Default: the first az_count
+            available AZs of the region, looked up at each deploy; set it to pin names so a
+            change in AWS's list never moves a subnet.
     """
 
     flow_log_key: Key | None
     cidr: str | None = None
     interface_endpoint_services: Sequence[str] = DEFAULT_INTERFACE_ENDPOINT_SERVICES
     disable_flow_logs_reason: str | None = None
-
-
-@dataclass(frozen=True)
-class _Checked:
-    cidr: str
-    subnets: tuple[PlannedSubnet, ...]
-    services: tuple[str, ...]
+    availability_zones: Sequence[str] | None = None
 
 
 class Network(Component):
@@ -90,8 +84,10 @@ class Network(Component):
     - ``aws.ec2.DefaultSecurityGroup`` ``<name>-default-sg`` with every rule removed (NET-2).
     - ``aws.ec2.InternetGateway`` ``<name>-igw``, routed from the public tier only.
     - per tier and AZ: ``aws.ec2.Subnet`` ``<name>-<tier>-<i>`` (CIDR from
-      :mod:`infra_kit.aws._cidr`, no public IPs on launch), ``aws.ec2.RouteTable``
-      ``<name>-<tier>-rt-<i>`` and ``aws.ec2.RouteTableAssociation`` ``<name>-<tier>-rta-<i>``.
+      :mod:`infra_kit.aws._cidr`, no public IPs on launch, in name ``<i>`` of
+      ``availability_zones`` when pinned, else the region's ``<i>``-th available AZ),
+      ``aws.ec2.RouteTable`` ``<name>-<tier>-rt-<i>`` and ``aws.ec2.RouteTableAssociation``
+      ``<name>-<tier>-rta-<i>``.
       Public tables route ``0.0.0.0/0`` to the internet gateway (``<name>-public-default-<i>``);
       private tables to their NAT gateway (``<name>-private-default-<i>``); isolated tables
       manage their routes exclusively and have none, so a route added by hand is removed on the
@@ -141,7 +137,7 @@ class Network(Component):
         env: Environment,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        checked = _check(args, env)
+        checked = check_network(args, env.profile.network, env.region)
         super().__init__(name, env, opts)
         net = env.profile.network
         self.vpc_cidr: str = checked.cidr
@@ -168,7 +164,7 @@ class Network(Component):
             ),
             opts=self.child_opts(),
         )
-        self.availability_zones: pulumi.Output[list[str]] = self._zones(net.az_count)
+        self.availability_zones: pulumi.Output[list[str]] = self._zones(checked, net.az_count)
         self.internet_gateway = aws.ec2.InternetGateway(
             self.child("igw"),
             aws.ec2.InternetGatewayArgs(vpc_id=self.vpc.id, tags={"Name": self._label("igw")}),
@@ -179,7 +175,7 @@ class Network(Component):
         self._build_endpoints(checked, net.enable_interface_endpoints, net.az_count)
         self.flow_log_group: aws.cloudwatch.LogGroup | None = None
         if args.flow_log_key is not None:
-            self.flow_log_group = self._build_flow_logs(args.flow_log_key)
+            self.flow_log_group = build_flow_logs(self, self.vpc, args.flow_log_key, self._label)
         self.register_outputs(
             {
                 "vpc_id": self.vpc_id,
@@ -201,7 +197,10 @@ class Network(Component):
         """The ``Name`` tag of a child: stack-qualified, so dev and stage differ in one account."""
         return f"{self.env.project}-{self.env.stack}-{self.child(*suffix)}"
 
-    def _zones(self, count: int) -> pulumi.Output[list[str]]:
+    def _zones(self, checked: CheckedNetwork, count: int) -> pulumi.Output[list[str]]:
+        """The AZ names by index: pinned by ``availability_zones``, else looked up at deploy."""
+        if checked.zones is not None:
+            return pulumi.Output.from_input(list(checked.zones))
         region = self.env.region
 
         def first(names: list[str]) -> list[str]:
@@ -223,12 +222,16 @@ class Network(Component):
         )
         return zones.names.apply(first)
 
-    def _build_subnets(self, checked: _Checked) -> None:
+    def _build_subnets(self, checked: CheckedNetwork) -> None:
         self.subnets: dict[SubnetTier, list[aws.ec2.Subnet]] = {t: [] for t in TIERS}
         self.route_tables: dict[SubnetTier, list[aws.ec2.RouteTable]] = {t: [] for t in TIERS}
         for planned in checked.subnets:
             tier, i = planned.tier, planned.az_index
-            zone = self.availability_zones.apply(lambda names, i=i: names[i])
+            zone: pulumi.Input[str] = (
+                checked.zones[i]
+                if checked.zones is not None
+                else self.availability_zones.apply(lambda names, i=i: names[i])
+            )
             subnet = aws.ec2.Subnet(
                 self.child(tier.value, i),
                 aws.ec2.SubnetArgs(
@@ -327,7 +330,7 @@ class Network(Component):
     def _service_name(self, service: str) -> str:
         return f"com.amazonaws.{self.env.region}.{service}"
 
-    def _build_endpoints(self, checked: _Checked, enabled: bool, az_count: int) -> None:
+    def _build_endpoints(self, checked: CheckedNetwork, enabled: bool, az_count: int) -> None:
         # prescription: NET-4 -- S3 traffic stays off NAT; gateway endpoints cost nothing.
         self.s3_endpoint = aws.ec2.VpcEndpoint(
             self.child("s3-endpoint"),
@@ -391,165 +394,3 @@ class Network(Component):
                 ),
                 opts=self.child_opts(),
             )
-
-    def _build_flow_logs(self, key: Key) -> aws.cloudwatch.LogGroup:
-        env = self.env
-        protect = env.profile.protect_stateful
-        # prescription: OBS-2 -- encrypted with a customer-managed key, retention from the profile.
-        group = aws.cloudwatch.LogGroup(
-            self.child("flow-logs"),
-            aws.cloudwatch.LogGroupArgs(
-                name=f"/vpc-flow-logs/{env.project}-{env.stack}-{self.component_name}",
-                kms_key_id=key.arn,
-                retention_in_days=env.profile.network.flow_log_retention_days,
-                deletion_protection_enabled=protect,
-            ),
-            opts=self.stateful_opts(),
-        )
-        account = env.account_id
-        trust = PolicyDocument(
-            [
-                Statement(
-                    actions=["sts:AssumeRole"],
-                    principals={"Service": ["vpc-flow-logs.amazonaws.com"]},
-                    conditions={
-                        "StringEquals": {"aws:SourceAccount": account},
-                        "ArnLike": {
-                            "aws:SourceArn": env.arn("ec2", "vpc-flow-log/*"),
-                        },
-                    },
-                )
-            ]
-        )
-        role = aws.iam.Role(
-            self.child("flow-logs-role"),
-            aws.iam.RoleArgs(
-                description=f"Delivers VPC flow logs of {self._label('vpc')} to CloudWatch Logs",
-                assume_role_policy=trust.to_json(),
-            ),
-            opts=self.child_opts(),
-        )
-        # prescription: SEC-1 -- exact actions on this log group (":*" is its streams) only.
-        # DescribeLogGroups and CreateLogGroup are not needed: the group exists before the flow log.
-        write = PolicyDocument(
-            [
-                Statement(
-                    actions=actions.LOGS_WRITE,
-                    resources=[group.arn, pulumi.Output.concat(group.arn, ":*")],
-                )
-            ]
-        )
-        policy = aws.iam.RolePolicy(
-            self.child("flow-logs-policy"),
-            aws.iam.RolePolicyArgs(role=role.name, policy=write.to_json()),
-            opts=self.child_opts(),
-        )
-        # prescription: NET-3
-        aws.ec2.FlowLog(
-            self.child("flow-log"),
-            aws.ec2.FlowLogArgs(
-                vpc_id=self.vpc.id,
-                traffic_type="ALL",
-                log_destination_type="cloud-watch-logs",
-                log_destination=group.arn,
-                iam_role_arn=role.arn,
-                tags={"Name": self._label("flow-log")},
-            ),
-            opts=self.child_opts(depends_on=[policy]),
-        )
-        return group
-
-
-# -- validation (before any resource exists) -------------------------------------------------
-def _check(args: NetworkArgs, env: Environment) -> _Checked:
-    net = env.profile.network
-    key = "cidr" if args.cidr is not None else "network.vpc_cidr"
-    cidr = str(parse_vpc_cidr(args.cidr if args.cidr is not None else net.vpc_cidr, key=key))
-    subnets = plan_subnets(cidr, net.az_count, key=key)
-    _check_flow_logs(args)
-    services = _check_services(args.interface_endpoint_services, net.enable_interface_endpoints)
-    return _Checked(cidr=cidr, subnets=subnets, services=services)
-
-
-def _check_flow_logs(args: NetworkArgs) -> None:
-    reason, key = args.disable_flow_logs_reason, args.flow_log_key
-    if reason is not None:
-        text = reason.strip()
-        if len(text.split()) < 3:
-            raise ValidationError(
-                "disable_flow_logs_reason",
-                reason,
-                "turning VPC flow logs off (NET-3) needs a written reason of three words or more",
-                "say in a sentence why this VPC runs without flow logs, or drop the argument",
-            )
-        problem = validate_tag_value(text)
-        if problem:
-            raise ValidationError(
-                "disable_flow_logs_reason",
-                reason,
-                f"the reason is kept in the VPC's {FLOW_LOGS_DISABLED_TAG} tag, and {problem}",
-                "reword it",
-            )
-        if key is not None:
-            raise ValidationError(
-                "flow_log_key",
-                key.component_name if isinstance(key, Key) else key,
-                "flow logs are turned off by disable_flow_logs_reason, so the key is not used",
-                "pass flow_log_key=None, or drop disable_flow_logs_reason to keep flow logs on",
-            )
-        return
-    if not isinstance(key, Key):
-        raise ValidationError(
-            "flow_log_key",
-            key,
-            "VPC flow logs are on (NET-3) and go to a log group encrypted with a "
-            "customer-managed key (OBS-2)",
-            "pass a Key created with KeyArgs(log_group_access=True), or turn flow logs off "
-            "with disable_flow_logs_reason='<why>'",
-        )
-    if not key.log_group_access:
-        raise ValidationError(
-            "flow_log_key",
-            key.component_name,
-            "the key's policy does not let CloudWatch Logs use it, so the encrypted flow-log "
-            "group could not be created",
-            "create the key with KeyArgs(..., log_group_access=True)",
-        )
-
-
-def _check_services(services: Sequence[str], enabled: bool) -> tuple[str, ...]:
-    if isinstance(services, str):
-        services = [services]
-    out = tuple(services)
-    for service in out:
-        if (
-            not isinstance(service, str)
-            or not _SERVICE.fullmatch(service)
-            or service.startswith(("com.amazonaws.", "cn.com.amazonaws."))
-        ):
-            raise ValidationError(
-                "interface_endpoint_services",
-                service,
-                "not a service name as endpoint names use it",
-                "write it like 'ecr.api' or 'sts' (without com.amazonaws.<region>.)",
-            )
-        if service == "s3":
-            raise ValidationError(
-                "interface_endpoint_services",
-                service,
-                "S3 already has a gateway endpoint, which costs nothing",
-                "remove 's3' from the list",
-            )
-    if len(set(out)) != len(out):
-        raise ValidationError(
-            "interface_endpoint_services", list(out), "a service is listed twice", "list it once"
-        )
-    if enabled and not out:
-        raise ValidationError(
-            "interface_endpoint_services",
-            [],
-            "the profile turns interface endpoints on (NET-4); an empty list would turn them "
-            "off without saying so",
-            "list the services, or set network.enable_interface_endpoints: false in the stack file",
-        )
-    return out

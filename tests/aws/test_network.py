@@ -9,6 +9,8 @@ from typing import Any
 import pulumi
 import pytest
 
+from infra_kit.aws import network as network_module
+from infra_kit.aws._network_checks import check_zones
 from infra_kit.aws.key import Key, KeyArgs
 from infra_kit.aws.network import FLOW_LOGS_DISABLED_TAG, Network, NetworkArgs
 from infra_kit.core.engine import Graph, OfflineEngine
@@ -572,3 +574,149 @@ def test_a_refused_network_registers_nothing() -> None:
     registered = {r["name"] for r in engine.registered}
     assert "logs" in registered  # the key came first and proves the engine recorded
     assert not any(n == "core" or n.startswith("core-") for n in registered)
+
+
+# -- pinned availability zones (HA-1, stable subnets) ---------------------------------------------
+def test_pinned_availability_zones_are_used_verbatim_in_their_order() -> None:
+    graph = run_offline(_build(availability_zones=["us-east-1f", "us-east-1d"]), environment="dev")
+    assert {n: az for n, (_, az) in _subnets(graph).items()} == {
+        "core-public-0": "us-east-1f",
+        "core-public-1": "us-east-1d",
+        "core-private-0": "us-east-1f",
+        "core-private-1": "us-east-1d",
+        "core-isolated-0": "us-east-1f",
+        "core-isolated-1": "us-east-1d",
+    }
+    assert graph.outputs["azs"] == ["us-east-1f", "us-east-1d"]
+    tags = _one(graph, SUBNET, "core-private-1")["inputs"]["tags"]
+    assert tags["Name"] == "test-dev-core-private-us-east-1d"
+
+
+def test_prod_pins_three_zones_and_keeps_one_nat_in_each(prod: Graph) -> None:
+    zones = ["us-east-1b", "us-east-1c", "us-east-1d"]
+    graph = run_offline(_build(availability_zones=zones), environment="prod")
+    for tier in TIERS:
+        assert [
+            _one(graph, SUBNET, f"core-{tier}-{i}")["inputs"]["availabilityZone"] for i in range(3)
+        ] == zones
+    assert _names(graph, NAT) == ["core-nat-0", "core-nat-1", "core-nat-2"]
+    assert graph.outputs["azs"] == zones
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_pinning_the_zones_aws_lists_today_changes_nothing_in_the_graph(environment: str) -> None:
+    looked_up = run_offline(_build(), environment=environment)
+    pinned = run_offline(
+        _build(availability_zones=looked_up.outputs["azs"]), environment=environment
+    )
+    assert pinned.to_json() == looked_up.to_json()
+
+
+def test_pinned_zones_need_no_lookup_of_the_regions_zones(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_lookup(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the region's AZs were looked up")
+
+    monkeypatch.setattr(network_module.aws, "get_availability_zones_output", no_lookup)
+    graph = run_offline(_build(availability_zones=["us-east-1a", "us-east-1c"]), environment="dev")
+    assert graph.outputs["azs"] == ["us-east-1a", "us-east-1c"]
+    with pytest.raises(Exception, match="the region's AZs were looked up"):
+        run_offline(_build(), environment="dev")
+
+
+def test_pinned_zones_follow_the_environments_region() -> None:
+    zones = ["eu-west-1a", "eu-west-1c"]
+    graph = run_offline(_build(availability_zones=zones), environment="dev", region="eu-west-1")
+    assert sorted({az for _, az in _subnets(graph).values()}) == zones
+
+
+@pytest.mark.parametrize(
+    ("environment", "zones", "message"),
+    [
+        (
+            "dev",
+            ["us-east-1a"],
+            r"^availability_zones=\['us-east-1a'\]: 1 AZ name\(s\) given, but network\.az_count "
+            r"is 2.*Fix: list exactly 2 AZ names, or change network\.az_count",
+        ),
+        (
+            "prod",
+            ["us-east-1a", "us-east-1b"],
+            r"^availability_zones=\['us-east-1a', 'us-east-1b'\]: 2 AZ name\(s\) given, but "
+            r"network\.az_count is 3",
+        ),
+        (
+            "dev",
+            ["us-east-1a", "us-east-1b", "us-east-1c"],
+            r"^availability_zones=\[.*\]: 3 AZ name\(s\) given, but network\.az_count is 2",
+        ),
+        (
+            "dev",
+            "us-east-1a",
+            r"^availability_zones=\['us-east-1a'\]: 1 AZ name\(s\) given",
+        ),
+        (
+            "prod",
+            ["us-east-1a", "us-east-1b", "us-east-1a"],
+            r"^availability_zones=\['us-east-1a', 'us-east-1b', 'us-east-1a'\]: an AZ is listed "
+            r"twice.*Fix: list each AZ once",
+        ),
+        (
+            "dev",
+            ["us-east-1a", "eu-west-1b"],
+            r"^availability_zones='eu-west-1b': not an AZ of us-east-1, the environment's region "
+            r"\(aws:region\)\. Fix: list AZ names of us-east-1, e\.g\. 'us-east-1a'",
+        ),
+        (
+            "dev",
+            ["us-east-1a", "us-east-1-bos-1a"],
+            r"^availability_zones='us-east-1-bos-1a': not one of us-east-1's own AZs; Local and "
+            r"Wavelength Zones",
+        ),
+        (
+            "dev",
+            ["us-east-1a", "US-EAST-1B"],
+            r"^availability_zones='US-EAST-1B': not an AZ of us-east-1",
+        ),
+        (
+            "dev",
+            ["us-east-1a", 1],
+            r"^availability_zones=1: not an AZ of us-east-1",
+        ),
+    ],
+)
+def test_bad_pinned_zones_are_refused_with_the_key_value_and_fix(
+    environment: str, zones: Any, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        run_offline(_build(availability_zones=zones), environment=environment)
+
+
+def test_a_network_refused_for_its_zones_registers_nothing() -> None:
+    config = {
+        f"test:{CONFIG_KEY}": json.dumps({"name": "dev", "tags": TEST_TAGS}),
+        "aws:region": "us-east-1",
+    }
+
+    def program() -> None:
+        env = Environment.load()
+        zones = ["eu-west-1a", "eu-west-1b"]
+        Network("core", NetworkArgs(flow_log_key=_key(env), availability_zones=zones), env)
+
+    engine = OfflineEngine.for_function(program, project="test", stack="dev", config=config)
+    with pytest.raises(ValidationError, match=r"^availability_zones='eu-west-1a'"):
+        engine.run()
+    registered = {r["name"] for r in engine.registered}
+    assert "logs" in registered  # the key came first and proves the engine recorded
+    assert not any(n == "core" or n.startswith("core-") for n in registered)
+
+
+# -- the checks alone (pure) ----------------------------------------------------------------------
+def test_zone_check_returns_the_pinned_names_or_none_for_a_lookup() -> None:
+    assert check_zones(None, 3, "us-east-1") is None
+    assert check_zones(["us-west-2c", "us-west-2a"], 2, "us-west-2") == ("us-west-2c", "us-west-2a")
+    assert check_zones(("ap-southeast-2b",), 1, "ap-southeast-2") == ("ap-southeast-2b",)
+
+
+def test_a_zone_of_a_region_sharing_the_prefix_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"^availability_zones='us-east-12a': not one of"):
+        check_zones(["us-east-12a"], 1, "us-east-1")

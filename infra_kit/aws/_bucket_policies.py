@@ -1,0 +1,153 @@
+"""The rules of a :class:`~infra_kit.aws.bucket.Bucket`: its purposes, the checks of its arguments
+and the IAM statements of its policies. Pure logic: no Pulumi resources are created here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import pulumi
+
+from infra_kit.aws import actions
+from infra_kit.aws._policy import Statement
+from infra_kit.core.tags import validate_tag_value
+from infra_kit.errors import ValidationError
+
+if TYPE_CHECKING:
+    from infra_kit.aws.bucket import BucketArgs
+
+__all__ = [
+    "BucketPurpose",
+    "check_args",
+    "log_delivery_statement",
+    "objects_arn",
+    "read_statements",
+    "tls_only_statement",
+]
+
+_LOGGING_SERVICE = "logging.s3.amazonaws.com"
+_MIN_REASON_WORDS = 3
+# S3_READ splits into object-level actions (on ``arn/*``) and ListBucket (on the bucket ARN).
+_BUCKET_LEVEL_ACTIONS = frozenset({"s3:ListBucket"})
+
+
+class BucketPurpose(StrEnum):
+    """What a bucket holds; it decides the encryption and who may write to it."""
+
+    DATA = "data"
+    """Application data: SSE-KMS with the given customer-managed key, access-logged where the
+    profile says."""
+    ACCESS_LOGS = "access_logs"
+    """A target of S3 server access logs: SSE-S3, because the S3 logging service writes the
+    objects with its own credentials and cannot use a customer-managed key of this account
+    without a key policy naming it; never itself access-logged."""
+
+
+def check_args(args: BucketArgs) -> None:
+    """Refuse contradictory or weakening arguments before any resource exists."""
+    if args.purpose is BucketPurpose.DATA:
+        if args.key is None:
+            raise ValidationError(
+                "key",
+                None,
+                "a data bucket is encrypted with a customer-managed key (SEC-3)",
+                "pass key=Key(..., KeyArgs(..., via_services=['s3']))",
+            )
+        if "s3" not in args.key.via_services:
+            raise ValidationError(
+                "key",
+                args.key.component_name,
+                "the key is not usable through S3, so S3 could not encrypt with it",
+                "add 's3' to the key's KeyArgs.via_services",
+            )
+        if args.access_log_source_arns:
+            raise ValidationError(
+                "access_log_source_arns",
+                list(args.access_log_source_arns),
+                "only an ACCESS_LOGS bucket receives access logs",
+                "remove it, or set purpose=BucketPurpose.ACCESS_LOGS",
+            )
+        target = args.access_log_bucket
+        if target is not None and target.purpose is not BucketPurpose.ACCESS_LOGS:
+            raise ValidationError(
+                "access_log_bucket",
+                target.component_name,
+                "it is a data bucket; the S3 logging service cannot write into a bucket "
+                "encrypted with a customer-managed key",
+                "pass a Bucket created with purpose=BucketPurpose.ACCESS_LOGS, or leave it "
+                "unset to get a dedicated one",
+            )
+    else:
+        if args.key is not None:
+            raise ValidationError(
+                "key",
+                args.key.component_name,
+                "an access-log bucket uses SSE-S3 so that the S3 logging service can write it",
+                "remove key from the ACCESS_LOGS bucket's arguments",
+            )
+        if args.access_log_bucket is not None:
+            raise ValidationError(
+                "access_log_bucket",
+                args.access_log_bucket.component_name,
+                "an access-log bucket is not itself access-logged (logs of logs loop)",
+                "remove access_log_bucket from the ACCESS_LOGS bucket's arguments",
+            )
+    reason = args.allow_destroy_with_objects_reason
+    if reason is not None:
+        problem = validate_tag_value(reason)
+        if problem or len(reason.split()) < _MIN_REASON_WORDS:
+            raise ValidationError(
+                "allow_destroy_with_objects_reason",
+                reason,
+                problem or "destroying a bucket with its objects loses them (DR-1); say why",
+                "write a sentence of at least three words, letters, digits, spaces and "
+                "_ . : / = + - @ only",
+            )
+
+
+def objects_arn(arn: pulumi.Output[str]) -> pulumi.Output[str]:
+    """Every object of the bucket ``arn``: ``<arn>/*``."""
+    return arn.apply(lambda a: f"{a}/*")
+
+
+def tls_only_statement(arn: pulumi.Output[str]) -> Statement:
+    """Deny every request to the bucket and its objects that does not use TLS."""
+    # prescription: SEC-3 -- any request over plain HTTP is refused, whoever makes it.
+    return Statement(
+        sid="DenyInsecureTransport",
+        effect="Deny",
+        principals={"AWS": ["*"]},
+        actions=["s3:*"],
+        resources=[arn, objects_arn(arn)],
+        conditions={"Bool": {"aws:SecureTransport": "false"}},
+    )
+
+
+def log_delivery_statement(
+    arn: pulumi.Output[str],
+    account_id: pulumi.Input[str],
+    source_arns: Sequence[pulumi.Input[str]],
+) -> Statement:
+    """Let the S3 logging service put objects for ``account_id`` (and ``source_arns`` if any)."""
+    conditions: dict[str, dict[str, object]] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    if source_arns:
+        conditions["ArnEquals"] = {"aws:SourceArn": list(source_arns)}
+    return Statement(
+        sid="AllowServerAccessLogDelivery",
+        principals={"Service": [_LOGGING_SERVICE]},
+        actions=["s3:PutObject"],
+        resources=[objects_arn(arn)],
+        conditions=conditions,
+    )
+
+
+def read_statements(arn: pulumi.Output[str]) -> list[Statement]:
+    """``actions.S3_READ`` split by scope: object reads on ``<arn>/*``, ListBucket on ``<arn>``."""
+    object_actions = [a for a in actions.S3_READ if a not in _BUCKET_LEVEL_ACTIONS]
+    bucket_actions = [a for a in actions.S3_READ if a in _BUCKET_LEVEL_ACTIONS]
+    return [
+        Statement(actions=object_actions, resources=[objects_arn(arn)]),
+        Statement(actions=bucket_actions, resources=[arn]),
+    ]
