@@ -8,6 +8,7 @@ import pulumi
 
 from infra_kit.aws import Cluster, ClusterArgs, Key, KeyArgs, Network, NetworkArgs
 from infra_kit.core.environment import Environment
+from infra_kit.k8s import Collectors, CollectorsArgs, Namespace, NamespaceArgs
 
 env = Environment.load()
 
@@ -39,6 +40,18 @@ cluster = Cluster(
     env,
 )
 
+# Telemetry from day one (OBS-1): an agent on every node and a gateway exporting to AWS.
+collectors = Collectors(
+    "otel",
+    CollectorsArgs(cluster_name=cluster.name, log_kms_key_arn=key.arn),
+    env,
+    provider=cluster.k8s_provider,
+    oidc=cluster.oidc,
+)
+
+# The namespace app teams deploy into: restricted pod security, quotas, default-deny traffic.
+apps = Namespace("apps", NamespaceArgs(), env, provider=cluster.k8s_provider)
+
 pulumi.export("environment", env.profile.name)
 pulumi.export("kms_key_arn", key.arn)
 pulumi.export("vpc_id", network.vpc_id)
@@ -52,3 +65,8 @@ pulumi.export("cluster_endpoint", cluster.endpoint)
 pulumi.export("oidc_provider_arn", cluster.oidc.provider_arn)
 pulumi.export("oidc_issuer_url", cluster.oidc.issuer_url)
 pulumi.export("kubeconfig", cluster.kubeconfig)
+pulumi.export("cluster_security_group_id", cluster.cluster_security_group_id)
+pulumi.export("node_security_group_id", cluster.node_security_group_id)
+pulumi.export("apps_namespace", apps.name)
+pulumi.export("otel_agent_endpoint", collectors.agent_endpoint)
+pulumi.export("telemetry_log_groups", {k: g.name for k, g in collectors.log_groups.items()})

@@ -9,6 +9,7 @@ import pytest
 
 from infra_kit.core.engine import Graph
 from infra_kit.core.tags import REQUIRED_TAG_KEYS
+from infra_kit.k8s import restricted_violations
 from infra_kit.policy import iam_statements, unjustified_wildcards
 from tests.support import validate_manifests
 
@@ -77,13 +78,15 @@ def test_every_irsa_trust_policy_trusts_the_clusters_oidc_provider_only(
         for r, s in iam_statements(graph)
         if r["type"] == "aws:iam/role:Role" and "Federated" in s.get("Principal", {})
     ]
-    assert len(trusts) == 4  # autoscaler, load balancer controller, CNI, EBS CSI
+    # autoscaler, load balancer controller, CNI, EBS CSI, telemetry gateway
+    assert len(trusts) == 5
     for statement in trusts:
         assert statement["Principal"] == {"Federated": [provider_arn]}
         assert statement["Action"] == ["sts:AssumeRoleWithWebIdentity"]
         conditions = statement["Condition"]["StringEquals"]
         assert conditions[f"{issuer}:aud"] == "sts.amazonaws.com"
-        assert conditions[f"{issuer}:sub"].startswith("system:serviceaccount:kube-system:")
+        namespace = conditions[f"{issuer}:sub"].split(":")[2]
+        assert namespace in {"kube-system", "observability"}
 
 
 @pytest.mark.parametrize(("stack", "azs"), [("dev", 2), ("prod", 3)])
@@ -193,3 +196,34 @@ def test_cluster_manifests_validate_and_iam_has_no_unjustified_wildcard(
     assert graph.kubernetes_objects()
     assert validate_manifests(graph) == []
     assert unjustified_wildcards(graph) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_platform_runs_telemetry_collectors_and_an_apps_namespace(
+    stack: str, platform_graph: Callable[[str], Graph]
+) -> None:
+    objects = {
+        (o["kind"], o["metadata"]["name"]) for o in platform_graph(stack).kubernetes_objects()
+    }
+    assert ("DaemonSet", "otel-agent") in objects
+    assert ("Deployment", "otel-gateway") in objects
+    assert ("HorizontalPodAutoscaler", "otel-gateway") in objects
+    assert ("PodDisruptionBudget", "otel-gateway") in objects
+    assert ("Namespace", "apps") in objects
+    assert ("NetworkPolicy", "default-deny") in objects
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_platform_workload_meets_the_restricted_profile(
+    stack: str, platform_graph: Callable[[str], Graph]
+) -> None:
+    workloads = [
+        o
+        for o in platform_graph(stack).kubernetes_objects()
+        if o["kind"] in {"Deployment", "DaemonSet"}
+    ]
+    assert len(workloads) == 2
+    for workload in workloads:
+        assert restricted_violations(workload["spec"]["template"]["spec"]) == [], workload[
+            "metadata"
+        ]

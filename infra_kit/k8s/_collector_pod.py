@@ -1,0 +1,217 @@
+"""Pod templates, RBAC rules and IAM policy of the OpenTelemetry collectors (OBS-1, SEC-1, SEC-4).
+
+Pure logic: no Pulumi runtime; :mod:`infra_kit.k8s.collector` creates the resources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.k8s._collector_config import (
+    HEALTH_PORT,
+    NODE_NAME_ENV,
+    OTLP_GRPC_PORT,
+    OTLP_HTTP_PORT,
+    POD_IP_ENV,
+    POD_NAME_ENV,
+    gomemlimit,
+)
+from infra_kit.k8s._network import Egress, dns_egress, egress_rule
+from infra_kit.k8s._probes import Probe, Probes, check_probes
+from infra_kit.k8s._security import ContainerSecurity, PodSecurity, scratch_mount, scratch_volume
+from infra_kit.k8s._sizing import Resources
+
+__all__ = [
+    "COLLECTOR_PROBES",
+    "CONFIG_HASH_ANNOTATION",
+    "K8S_ATTRIBUTES_RULES",
+    "LOGS_EXPORT_ACTIONS",
+    "XRAY_EXPORT_ACTIONS",
+    "agent_rbac_rules",
+    "collector_pod",
+    "collector_policy_spec",
+    "config_hash",
+    "from_every_namespace",
+    "gateway_policy",
+    "otlp_service_spec",
+]
+
+CONFIG_HASH_ANNOTATION = "infra-kit.io/config-sha256"
+_CONFIG_VOLUME, _CONFIG_DIR, _CONFIG_FILE = "config", "/conf", "collector.yaml"
+
+#: The health_check extension answers on one path; the probes differ in period and patience.
+COLLECTOR_PROBES = check_probes(
+    Probes(
+        startup=Probe(path="/", period_seconds=2, failure_threshold=30),
+        readiness=Probe(path="/", period_seconds=10, failure_threshold=3),
+        liveness=Probe(path="/", period_seconds=15, failure_threshold=4),
+    ),
+    HEALTH_PORT,
+    key="collector.probes",
+)
+
+#: What ``k8s_attributes`` reads: pods, namespaces and nodes, and replica sets to name the
+#: Deployment of a pod. Nothing else, and nothing it could change.
+K8S_ATTRIBUTES_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("", ("namespaces", "nodes", "pods")),
+    ("apps", ("replicasets",)),
+)
+
+#: What the awsxray exporter calls (with its telemetry enabled). ``GetSamplingRules`` and
+#: ``GetSamplingTargets`` serve SDK sampling through a proxy, which the gateway does not run.
+XRAY_EXPORT_ACTIONS: tuple[str, ...] = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
+#: What the awsemf and awscloudwatchlogs exporters call on an existing log group. They call
+#: ``CreateLogGroup`` only when the group is missing; infra-kit creates the groups, so a missing
+#: group fails loudly instead of being recreated untagged, unencrypted and with no retention.
+#: ``awsemf`` publishes metrics as log events, so ``cloudwatch:PutMetricData`` is not needed.
+LOGS_EXPORT_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:PutLogEvents")
+_XRAY_REASON = "X-Ray trace ingestion APIs support no resource-level permissions"
+
+
+def gateway_policy(log_group_arns: Sequence[pulumi.Input[str]]) -> PolicyDocument:
+    """Exactly what the gateway's exporters call, on the log groups they write (SEC-1)."""
+    resources: list[pulumi.Input[str]] = []
+    for arn in log_group_arns:
+        resources += [arn, pulumi.Output.concat(arn, ":*")]
+    return PolicyDocument(
+        [
+            Statement(actions=XRAY_EXPORT_ACTIONS, resources=["*"], justification=_XRAY_REASON),
+            Statement(actions=LOGS_EXPORT_ACTIONS, resources=resources, sid="WriteTelemetryLogs"),
+        ]
+    )
+
+
+def config_hash(config_yaml: str) -> str:
+    return hashlib.sha256(config_yaml.encode()).hexdigest()
+
+
+def _field(name: str, path: str) -> k8s.core.v1.EnvVarArgs:
+    return k8s.core.v1.EnvVarArgs(
+        name=name,
+        value_from=k8s.core.v1.EnvVarSourceArgs(
+            field_ref=k8s.core.v1.ObjectFieldSelectorArgs(field_path=path)
+        ),
+    )
+
+
+def collector_pod(
+    *,
+    image: str,
+    config_map: pulumi.Input[str],
+    resources: Resources,
+    service_account: pulumi.Input[str],
+    mount_token: bool,
+    resource_attributes: pulumi.Input[str],
+    receive_http: bool,
+    spread: Sequence[k8s.core.v1.TopologySpreadConstraintArgs] = (),
+) -> k8s.core.v1.PodSpecArgs:
+    """A restricted collector pod reading its configuration from ``config_map``."""
+    ports = [("otlp-grpc", OTLP_GRPC_PORT), ("health", HEALTH_PORT)]
+    if receive_http:
+        ports.insert(1, ("otlp-http", OTLP_HTTP_PORT))
+    env: Mapping[str, pulumi.Input[str]] = {
+        "GOMEMLIMIT": gomemlimit(resources.memory_limit),
+        "OTEL_RESOURCE_ATTRIBUTES": resource_attributes,
+    }
+    container = k8s.core.v1.ContainerArgs(
+        name="collector",
+        image=image,
+        image_pull_policy="IfNotPresent",
+        args=[f"--config={_CONFIG_DIR}/{_CONFIG_FILE}"],
+        ports=[
+            k8s.core.v1.ContainerPortArgs(name=n, container_port=p, protocol="TCP")
+            for n, p in ports
+        ],
+        env=[
+            _field(POD_IP_ENV, "status.podIP"),
+            _field(POD_NAME_ENV, "metadata.name"),
+            _field(NODE_NAME_ENV, "spec.nodeName"),
+            *(k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in env.items()),
+        ],
+        resources=resources.to_args(),
+        startup_probe=COLLECTOR_PROBES.startup.to_args(HEALTH_PORT),
+        readiness_probe=COLLECTOR_PROBES.readiness.to_args(HEALTH_PORT),
+        liveness_probe=COLLECTOR_PROBES.liveness.to_args(HEALTH_PORT),
+        security_context=ContainerSecurity().to_args(),
+        volume_mounts=[
+            k8s.core.v1.VolumeMountArgs(
+                name=_CONFIG_VOLUME, mount_path=_CONFIG_DIR, read_only=True
+            ),
+            scratch_mount(),
+        ],
+    )
+    return k8s.core.v1.PodSpecArgs(
+        service_account_name=service_account,
+        automount_service_account_token=mount_token,
+        enable_service_links=False,
+        security_context=PodSecurity().to_args(),
+        termination_grace_period_seconds=30,
+        topology_spread_constraints=list(spread) or None,
+        containers=[container],
+        volumes=[
+            k8s.core.v1.VolumeArgs(
+                name=_CONFIG_VOLUME,
+                config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(
+                    name=config_map,
+                    items=[k8s.core.v1.KeyToPathArgs(key=_CONFIG_FILE, path=_CONFIG_FILE)],
+                ),
+            ),
+            scratch_volume(),
+        ],
+    )
+
+
+def agent_rbac_rules() -> list[k8s.rbac.v1.PolicyRuleArgs]:
+    return [
+        k8s.rbac.v1.PolicyRuleArgs(
+            api_groups=[group], resources=list(kinds), verbs=["get", "list", "watch"]
+        )
+        for group, kinds in K8S_ATTRIBUTES_RULES
+    ]
+
+
+def otlp_service_spec(selector: Mapping[str, str], *, agent: bool) -> k8s.core.v1.ServiceSpecArgs:
+    """The agent's Service keeps traffic on the node (``internalTrafficPolicy: Local``); the
+    gateway's is headless, so the agents' gRPC clients balance over every gateway pod."""
+    ports = [("otlp-grpc", OTLP_GRPC_PORT), *([("otlp-http", OTLP_HTTP_PORT)] if agent else [])]
+    return k8s.core.v1.ServiceSpecArgs(
+        type="ClusterIP",
+        cluster_ip=None if agent else "None",
+        internal_traffic_policy="Local" if agent else None,
+        selector=dict(selector),
+        ports=[
+            k8s.core.v1.ServicePortArgs(name=n, port=p, target_port=n, protocol="TCP")
+            for n, p in ports
+        ],
+    )
+
+
+def collector_policy_spec(
+    selector: Mapping[str, str],
+    *,
+    ingress: k8s.networking.v1.NetworkPolicyIngressRuleArgs,
+    egress: Sequence[Egress],
+) -> k8s.networking.v1.NetworkPolicySpecArgs:
+    return k8s.networking.v1.NetworkPolicySpecArgs(
+        pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(selector)),
+        policy_types=["Ingress", "Egress"],
+        ingress=[ingress],
+        egress=[dns_egress(), *(egress_rule(e) for e in egress)],
+    )
+
+
+def from_every_namespace(ports: Sequence[int]) -> k8s.networking.v1.NetworkPolicyIngressRuleArgs:
+    """Any pod of the cluster may send telemetry to its node's agent."""
+    return k8s.networking.v1.NetworkPolicyIngressRuleArgs(
+        from_=[
+            k8s.networking.v1.NetworkPolicyPeerArgs(
+                namespace_selector=k8s.meta.v1.LabelSelectorArgs()
+            )
+        ],
+        ports=[k8s.networking.v1.NetworkPolicyPortArgs(port=p, protocol="TCP") for p in ports],
+    )

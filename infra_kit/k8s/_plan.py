@@ -1,0 +1,241 @@
+"""Arguments of application workloads, and their validation into a plan (ENV-3).
+
+Pure logic: no Pulumi runtime. :func:`plan_workload` checks every argument against the profile
+and the prescriptions and raises :class:`~infra_kit.errors.ValidationError` before the component
+creates anything; the returned :class:`WorkloadPlan` holds only values already known to be valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pulumi
+
+from infra_kit.core.naming import check_name as check_component_name
+from infra_kit.core.profile import EnvironmentProfile
+from infra_kit.errors import ValidationError
+from infra_kit.k8s import _network as net
+from infra_kit.k8s._images import ImageRef, check_image
+from infra_kit.k8s._ingress import AlbIngress
+from infra_kit.k8s._probes import Probes, check_probes
+from infra_kit.k8s._sizing import (
+    DisruptionBudget,
+    ReplicaBounds,
+    Resources,
+    check_disruption,
+    replica_bounds,
+)
+from infra_kit.k8s._workload import check_environment
+
+if TYPE_CHECKING:
+    from infra_kit.k8s.namespace import Namespace
+
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "WebServiceArgs",
+    "WorkerArgs",
+    "WorkloadArgs",
+    "WorkloadPlan",
+    "plan_workload",
+]
+
+#: Workload names leave room for the longest derived child name (``<name>-irsa``).
+MAX_NAME_LENGTH = 35
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkloadArgs:
+    """What :class:`~infra_kit.k8s.WebService` and :class:`~infra_kit.k8s.Worker` share.
+
+    Only ``namespace`` and ``image`` are required. A default is the same in every environment
+    unless it names a profile key.
+
+    Args:
+        namespace: a :class:`~infra_kit.k8s.Namespace` (the workload waits for it) or a name.
+        image: the container image, pinned by tag, and by digest where
+            ``workloads.require_image_digest`` is true (prod). Never ``latest`` (SEC-4).
+        port: the container port, named ``http``, that the probes use. Default: 8080.
+        command, args: override the image's entrypoint and arguments. Default: the image's.
+        config: non-secret configuration, as environment variables from a ConfigMap (K8S-2).
+        secret_arns: ``ENV_NAME: secret ARN``; the container gets the ARN, reads the value with
+            its role, and the value never reaches Kubernetes or the state (SEC-2). Needs ``oidc``.
+        probes: startup, readiness and liveness probes. Default: ``Probes.http()`` (``/livez``
+            and ``/readyz`` on ``port``); identical probes are refused (K8S-1).
+        cpu_request, memory_request, memory_limit: default ``workloads.cpu_request``,
+            ``workloads.memory_request`` and ``workloads.memory_limit``.
+        cpu_limit: a CPU limit. Default: none, on purpose: a limit throttles a container even
+            when its node has idle CPU, while the request already guarantees its share.
+        min_replicas, max_replicas: HPA bounds. Default: ``workloads.min_replicas`` and
+            ``workloads.max_replicas`` (dev 1/10, stage 2/20, prod 3/30).
+        scale_limit_reason: required when ``max_replicas < 10 * min_replicas`` (SCALE-2);
+            recorded as the ``infra-kit.io/scale-limit-reason`` annotation.
+        cpu_target_percent: HPA CPU utilization target. Default: ``workloads.cpu_target_percent``.
+        memory_target_percent: an HPA memory utilization target as well. Default: none.
+        disruption: the PodDisruptionBudget. Default: ``maxUnavailable: 1``; a budget that could
+            block a node drain is refused (K8S-3).
+        egress_to: destinations beyond DNS and the telemetry agent (NET-5). Default: none.
+        mount_service_account_token: mount a Kubernetes API token. Default: False (SEC-4).
+            IRSA does not need it: the EKS pod identity webhook mounts its own projected
+            ``sts.amazonaws.com`` token whatever this says.
+        progress_deadline_seconds: after this long without progress a rollout fails, and
+            ``pulumi up`` with it (K8S-4). Default: 600.
+    """
+
+    namespace: str | Namespace
+    image: str
+    port: int = 8080
+    command: Sequence[str] = ()
+    args: Sequence[str] = ()
+    config: Mapping[str, str] = field(default_factory=dict)
+    secret_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    probes: Probes | None = None
+    cpu_request: str | None = None
+    memory_request: str | None = None
+    memory_limit: str | None = None
+    cpu_limit: str | None = None
+    min_replicas: int | None = None
+    max_replicas: int | None = None
+    scale_limit_reason: str | None = None
+    cpu_target_percent: int | None = None
+    memory_target_percent: int | None = None
+    disruption: DisruptionBudget = field(default_factory=DisruptionBudget)
+    egress_to: Sequence[net.Egress] = ()
+    mount_service_account_token: bool = False
+    progress_deadline_seconds: int = 600
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerArgs(WorkloadArgs):
+    """Arguments of :class:`~infra_kit.k8s.Worker`: :class:`WorkloadArgs`; ``port`` serves only
+    the probes."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebServiceArgs(WorkloadArgs):
+    """Arguments of :class:`~infra_kit.k8s.WebService`: :class:`WorkloadArgs`, plus:
+
+    Args:
+        service_port: the ClusterIP Service's port. Default: 80.
+        allow_from: in-cluster callers admitted on ``port`` (NET-5). Default: none.
+        ingress: an ALB in front of the service (EDGE-1). Default: none (cluster-internal only).
+    """
+
+    service_port: int = 80
+    allow_from: Sequence[net.Caller] = ()
+    ingress: AlbIngress | None = None
+
+
+@dataclass(frozen=True)
+class WorkloadPlan:
+    """Validated values a workload component renders."""
+
+    image: ImageRef
+    probes: Probes
+    resources: Resources
+    bounds: ReplicaBounds
+    metrics: tuple[tuple[str, int], ...]
+    egress: tuple[net.Egress, ...]
+    ingress_cidrs: tuple[str, ...]
+
+
+def _port(key: str, port: object) -> None:
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValidationError(key, port, "not a TCP port", "use 1 to 65535")
+
+
+def _percent(key: str, value: int | None) -> None:
+    if value is not None and not 10 <= value <= 95:
+        raise ValidationError(key, value, "not a utilization target", "use 10 to 95")
+
+
+def plan_workload(
+    name: str, args: WorkloadArgs, profile: EnvironmentProfile, *, has_role: bool
+) -> WorkloadPlan:
+    """Validate ``args`` for workload ``name``; ``has_role`` says whether ``oidc`` was given."""
+    check_component_name(name)
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(
+            "name",
+            name,
+            f"longer than {MAX_NAME_LENGTH} characters, which derived names need",
+            "shorten it",
+        )
+    workloads = profile.workloads
+    image = check_image(args.image, require_digest=workloads.require_image_digest)
+    _port("port", args.port)
+    probes = check_probes(args.probes or Probes.http(), args.port)
+    resources = Resources.from_profile(
+        workloads,
+        cpu_request=args.cpu_request,
+        memory_request=args.memory_request,
+        memory_limit=args.memory_limit,
+        cpu_limit=args.cpu_limit,
+    )
+    bounds = replica_bounds(
+        workloads,
+        min_replicas=args.min_replicas,
+        max_replicas=args.max_replicas,
+        scale_limit_reason=args.scale_limit_reason,
+    )
+    if not isinstance(args.disruption, DisruptionBudget):
+        raise ValidationError(
+            "disruption", args.disruption, "not a DisruptionBudget", "pass DisruptionBudget(...)"
+        )
+    check_disruption(args.disruption, bounds.min)
+    _percent("cpu_target_percent", args.cpu_target_percent)
+    _percent("memory_target_percent", args.memory_target_percent)
+    check_environment(args.config, args.secret_arns)
+    if args.secret_arns and not has_role:
+        raise ValidationError(
+            "secret_arns",
+            sorted(args.secret_arns),
+            "the workload needs an IAM role to read the secrets, and it has none",
+            "pass oidc=cluster.oidc so that it gets an IRSA role, then grant it with "
+            "secret.grant_read(workload)",
+        )
+    if args.progress_deadline_seconds < 60:
+        raise ValidationError(
+            "progress_deadline_seconds",
+            args.progress_deadline_seconds,
+            "too short for pods to start and pass their startup probes",
+            "use 60 or more",
+        )
+    for egress in args.egress_to:
+        if not isinstance(egress, net.Egress):
+            raise ValidationError(
+                "egress_to",
+                egress,
+                "not an Egress",
+                "use Egress.to_cidrs(...) or Egress.to_app(...)",
+            )
+    metrics = [("cpu", args.cpu_target_percent or workloads.cpu_target_percent)]
+    if args.memory_target_percent:
+        metrics.append(("memory", args.memory_target_percent))
+    ingress_cidrs: tuple[str, ...] = ()
+    if isinstance(args, WebServiceArgs):
+        _port("service_port", args.service_port)
+        for caller in args.allow_from:
+            if not isinstance(caller, net.Caller):
+                raise ValidationError(
+                    "allow_from", caller, "not a Caller", "pass Caller(namespace=..., app=...)"
+                )
+        if args.ingress is not None:
+            if probes.readiness.path is None:
+                raise ValidationError(
+                    "probes.readiness",
+                    probes.readiness,
+                    "the load balancer health-checks the readiness path, and this probe has none",
+                    "use an HTTP readiness probe",
+                )
+            ingress_cidrs = tuple(args.ingress.source_cidrs) or (profile.network.vpc_cidr,)
+    return WorkloadPlan(
+        image=image,
+        probes=probes,
+        resources=resources,
+        bounds=bounds,
+        metrics=tuple(metrics),
+        egress=(*args.egress_to, *((net.Egress.aws_apis(),) if has_role else ())),
+        ingress_cidrs=ingress_cidrs,
+    )

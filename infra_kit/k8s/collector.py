@@ -1,0 +1,401 @@
+"""OpenTelemetry collectors: an agent on every node and an autoscaled gateway (OBS-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.errors import ValidationError
+from infra_kit.k8s import _collector_config as cfg
+from infra_kit.k8s import _network as net
+from infra_kit.k8s._collector_pod import (
+    CONFIG_HASH_ANNOTATION,
+    agent_rbac_rules,
+    collector_pod,
+    collector_policy_spec,
+    config_hash,
+    from_every_namespace,
+    gateway_policy,
+    otlp_service_spec,
+)
+from infra_kit.k8s._images import check_image
+from infra_kit.k8s._sizing import (
+    DisruptionBudget,
+    Resources,
+    hpa_spec,
+    pdb_spec,
+    replica_bounds,
+)
+from infra_kit.k8s._workload import rolling_update, topology_spread
+from infra_kit.k8s.namespace import Namespace, NamespaceArgs, namespace_quota
+from infra_kit.k8s.service import ROLE_ARN_ANNOTATION
+
+__all__ = ["COLLECTOR_IMAGE_DIGEST", "Collectors", "CollectorsArgs"]
+
+#: The default collector image, pinned by tag and digest (the multi-architecture index).
+COLLECTOR_IMAGE_DIGEST = (
+    f"{cfg.COLLECTOR_IMAGE}@sha256:4935caa35e9a4cb387e35732e8fb22b2b5759af8d12e7043357f03837f6e8df5"
+)
+
+
+@dataclass(frozen=True)
+class CollectorsArgs:
+    """Arguments of :class:`Collectors`.
+
+    Args:
+        cluster_name: the EKS cluster's name, recorded as ``k8s.cluster.name`` on all telemetry.
+        image: the collector-contrib image. Default: 0.155.0 pinned by digest. Component type
+            names in the configuration follow 0.155; check them when changing the version.
+        agent_resources: per-node agent. Default: 100m CPU, 128Mi requested, 256Mi limit.
+        gateway_resources: per gateway pod. Default: 200m CPU, 256Mi requested, 512Mi limit.
+        gateway_min_replicas, gateway_max_replicas, gateway_scale_limit_reason: the gateway's
+            HPA bounds, under the rules of :class:`~infra_kit.k8s.WebService`. Default:
+            ``workloads.min_replicas`` and ``workloads.max_replicas``.
+        logs_log_group, metrics_log_group: CloudWatch log groups for application logs and for
+            EMF metrics. Default: ``/<project>/<stack>/otel/logs`` and ``.../otel/metrics``.
+        metrics_namespace: CloudWatch metric namespace. Default: ``<project>/<stack>``.
+        log_kms_key_arn: a KMS key (with CloudWatch Logs access) to encrypt the log groups.
+            Default: none, CloudWatch Logs' own encryption (OBS-2; pass one for SEC-3).
+        api_server_cidrs: where the agent reaches the Kubernetes API (for ``k8s_attributes``),
+            on 443. Default: the VPC CIDR (``network.vpc_cidr``), where EKS puts the control
+            plane's network interfaces; add the cluster's service CIDR if the CNI evaluates
+            policies before translating the ``kubernetes`` Service address.
+    """
+
+    cluster_name: pulumi.Input[str]
+    image: str = COLLECTOR_IMAGE_DIGEST
+    agent_resources: Resources = field(default_factory=lambda: Resources("100m", "128Mi", "256Mi"))
+    gateway_resources: Resources = field(
+        default_factory=lambda: Resources("200m", "256Mi", "512Mi")
+    )
+    gateway_min_replicas: int | None = None
+    gateway_max_replicas: int | None = None
+    gateway_scale_limit_reason: str | None = None
+    logs_log_group: str | None = None
+    metrics_log_group: str | None = None
+    metrics_namespace: str | None = None
+    log_kms_key_arn: pulumi.Input[str] | None = None
+    api_server_cidrs: Sequence[str] = ()
+
+
+class Collectors(Component):
+    """The OpenTelemetry collectors every workload sends to (OBS-1).
+
+    Children:
+
+    - ``Namespace`` component ``<name>-namespace``: ``observability``, PSS restricted, quota,
+      default deny, DNS (SEC-4, NET-5);
+    - ``aws.cloudwatch.LogGroup`` ``<name>-logs`` and ``<name>-metrics``: retention
+      ``logs.retention_days``, optional KMS key, protected in stage and prod (OBS-2, DR-1);
+    - ``ClusterRole`` ``<name>-agent-role`` and ``ClusterRoleBinding`` ``<name>-agent-binding``:
+      get/list/watch of pods, namespaces, nodes and replica sets, for ``k8s_attributes``, bound
+      to the agent only, the one collector that runs it (SEC-4);
+    - agent: ``ServiceAccount`` ``<name>-agent-sa``, ``ConfigMap`` ``<name>-agent-config``,
+      ``DaemonSet`` ``<name>-agent``, node-local ``Service`` ``<name>-agent-service`` and
+      ``NetworkPolicy`` ``<name>-agent-netpol``;
+    - gateway: ``IrsaRole`` ``<name>-gateway-irsa`` when ``oidc`` is given (X-Ray, and the two
+      log groups only: exactly what its exporters call, SEC-1); ``ServiceAccount``
+      ``<name>-gateway-sa``, ``ConfigMap`` ``<name>-gateway-config``, ``Deployment``
+      ``<name>-gateway`` (no ``replicas``), headless ``Service`` ``<name>-gateway-service``,
+      ``HorizontalPodAutoscaler`` ``<name>-gateway-hpa``, ``PodDisruptionBudget``
+      ``<name>-gateway-pdb`` (``maxUnavailable: 1``) and ``NetworkPolicy``
+      ``<name>-gateway-netpol`` (SCALE-1, K8S-3, NET-5).
+
+    Every collector pod is restricted (SEC-4), sized, probed and rolled when its configuration
+    changes. Without ``oidc`` the gateway has no AWS credentials and its exports fail; pass the
+    cluster's OIDC identity in every real stack.
+
+    Workloads reach the agent at ``http://otel-agent.observability.svc.cluster.local:4317``.
+    """
+
+    TYPE = "infra-kit:k8s:Collectors"
+
+    def __init__(
+        self,
+        name: str,
+        args: CollectorsArgs,
+        env: Environment,
+        *,
+        provider: k8s.Provider,
+        oidc: OidcIdentity | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        image = check_image(args.image, require_digest=env.profile.workloads.require_image_digest)
+        namespace_args = NamespaceArgs(name=cfg.COLLECTOR_NAMESPACE)
+        namespace_quota(namespace_args, env.profile.workloads)
+        bounds = replica_bounds(
+            env.profile.workloads,
+            min_replicas=args.gateway_min_replicas,
+            max_replicas=args.gateway_max_replicas,
+            scale_limit_reason=args.gateway_scale_limit_reason,
+        )
+        for resources in (args.agent_resources, args.gateway_resources):
+            if not isinstance(resources, Resources):
+                raise ValidationError(
+                    "resources", resources, "not a Resources value", "pass Resources(...)"
+                )
+        api_cidrs = tuple(args.api_server_cidrs) or (env.profile.network.vpc_cidr,)
+        api_egress = net.Egress.to_cidrs(api_cidrs, [443])
+        prefix = f"/{env.project}/{env.stack}/otel"
+        destinations = cfg.GatewayDestinations(
+            region=env.region,
+            logs_log_group=args.logs_log_group or f"{prefix}/logs",
+            metrics_log_group=args.metrics_log_group or f"{prefix}/metrics",
+            metrics_namespace=args.metrics_namespace or f"{env.project}/{env.stack}",
+        )
+        agent_yaml = cfg.render(cfg.agent_config())
+        gateway_yaml = cfg.render(cfg.gateway_config(destinations))
+        super().__init__(name, env, opts)
+        self._provider = provider
+        ns = cfg.COLLECTOR_NAMESPACE
+        self.namespace = Namespace(
+            self.child("namespace"),
+            namespace_args,
+            env,
+            provider=provider,
+            opts=self.child_opts(),
+        )
+        groups = [
+            aws.cloudwatch.LogGroup(
+                self.child(suffix),
+                aws.cloudwatch.LogGroupArgs(
+                    name=group,
+                    retention_in_days=env.profile.logs.retention_days,
+                    kms_key_id=args.log_kms_key_arn,
+                ),
+                opts=self.stateful_opts(),
+            )
+            for suffix, group in (
+                ("logs", destinations.logs_log_group),
+                ("metrics", destinations.metrics_log_group),
+            )
+        ]
+        attributes = pulumi.Output.concat(
+            "cloud.provider=aws,cloud.platform=aws_eks,cloud.region=",
+            env.region,
+            ",k8s.cluster.name=",
+            args.cluster_name,
+            f",deployment.environment={env.profile.name}",
+            f",deployment.environment.name={env.profile.name}",
+        )
+        version = image.version
+
+        def labels(app: str) -> dict[str, str]:
+            return env.labels(app, component="telemetry", part_of="observability", version=version)
+
+        def meta(
+            app: str,
+            object_name: str | None = None,
+            annotations: Mapping[str, pulumi.Input[str]] | None = None,
+        ) -> k8s.meta.v1.ObjectMetaArgs:
+            return k8s.meta.v1.ObjectMetaArgs(
+                name=object_name or app,
+                namespace=ns,
+                labels=labels(app),
+                annotations=dict(annotations) if annotations else None,
+            )
+
+        def selector(app: str) -> dict[str, str]:
+            return {
+                k: labels(app)[k] for k in ("app.kubernetes.io/name", "app.kubernetes.io/instance")
+            }
+
+        def k8s_opts(*after: pulumi.Resource) -> pulumi.ResourceOptions:
+            return self.child_opts(provider=provider, depends_on=[self.namespace.namespace, *after])
+
+        def template(
+            app: str, config_yaml: str, spec: k8s.core.v1.PodSpecArgs
+        ) -> k8s.core.v1.PodTemplateSpecArgs:
+            # The configuration's hash rolls the pods when it changes.
+            return k8s.core.v1.PodTemplateSpecArgs(
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    labels=labels(app),
+                    annotations={CONFIG_HASH_ANNOTATION: config_hash(config_yaml)},
+                ),
+                spec=spec,
+            )
+
+        # -- agent ------------------------------------------------------------------------------
+        agent, gateway = cfg.AGENT_NAME, cfg.GATEWAY_NAME
+        agent_sa, agent_config = self._account_and_config(agent, agent_yaml, None, meta, k8s_opts)
+        role = k8s.rbac.v1.ClusterRole(
+            self.child("agent-role"),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{ns}-{agent}", labels=labels(agent)),
+            rules=agent_rbac_rules(),
+            opts=self.child_opts(provider=provider),
+        )
+        k8s.rbac.v1.ClusterRoleBinding(
+            self.child("agent-binding"),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{ns}-{agent}", labels=labels(agent)),
+            role_ref=k8s.rbac.v1.RoleRefArgs(
+                api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=role.metadata.name
+            ),
+            subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=agent, namespace=ns)],
+            opts=k8s_opts(agent_sa),
+        )
+        k8s.apps.v1.DaemonSet(
+            self.child("agent"),
+            metadata=meta(agent),
+            spec=k8s.apps.v1.DaemonSetSpecArgs(
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(agent)),
+                update_strategy=k8s.apps.v1.DaemonSetUpdateStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDaemonSetArgs(max_unavailable=1),
+                ),
+                revision_history_limit=5,
+                template=template(
+                    agent,
+                    agent_yaml,
+                    collector_pod(
+                        image=args.image,
+                        config_map=agent_config.metadata.name,
+                        resources=args.agent_resources,
+                        service_account=agent_sa.metadata.name,
+                        mount_token=True,  # k8s_attributes reads the API: the one token mounted
+                        resource_attributes=attributes,
+                        receive_http=True,
+                    ),
+                ),
+            ),
+            opts=k8s_opts(),
+        )
+        k8s.core.v1.Service(
+            self.child("agent-service"),
+            metadata=meta(agent),
+            spec=otlp_service_spec(selector(agent), agent=True),
+            opts=k8s_opts(),
+        )
+        k8s.networking.v1.NetworkPolicy(
+            self.child("agent-netpol"),
+            metadata=meta(agent),
+            spec=collector_policy_spec(
+                selector(agent),
+                ingress=from_every_namespace([cfg.OTLP_GRPC_PORT, cfg.OTLP_HTTP_PORT]),
+                egress=[net.Egress.to_app(ns, gateway, [cfg.OTLP_GRPC_PORT]), api_egress],
+            ),
+            opts=k8s_opts(),
+        )
+
+        # -- gateway ----------------------------------------------------------------------------
+        self._irsa: IrsaRole | None = None
+        if oidc is not None:
+            self._irsa = IrsaRole(
+                self.child("gateway-irsa"),
+                IrsaRoleArgs(
+                    oidc=oidc,
+                    namespace=ns,
+                    service_account=gateway,
+                    policies={"exporters": gateway_policy([g.arn for g in groups])},
+                ),
+                env,
+                opts=self.child_opts(),
+            )
+        gateway_sa, gateway_config = self._account_and_config(
+            gateway, gateway_yaml, self._irsa, meta, k8s_opts
+        )
+        deployment = k8s.apps.v1.Deployment(
+            self.child("gateway"),
+            metadata=meta(gateway),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(gateway)),
+                strategy=rolling_update(),
+                progress_deadline_seconds=600,
+                revision_history_limit=5,
+                template=template(
+                    gateway,
+                    gateway_yaml,
+                    collector_pod(
+                        image=args.image,
+                        config_map=gateway_config.metadata.name,
+                        resources=args.gateway_resources,
+                        service_account=gateway_sa.metadata.name,
+                        mount_token=False,
+                        resource_attributes=attributes,
+                        receive_http=False,
+                        spread=topology_spread(selector(gateway)),
+                    ),
+                ),
+            ),
+            opts=k8s_opts(),
+        )
+        k8s.core.v1.Service(
+            self.child("gateway-service"),
+            metadata=meta(gateway),
+            spec=otlp_service_spec(selector(gateway), agent=False),
+            opts=k8s_opts(),
+        )
+        cpu_target = [("cpu", env.profile.workloads.cpu_target_percent)]
+        k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            self.child("gateway-hpa"),
+            metadata=meta(gateway),
+            spec=hpa_spec(deployment.metadata.name, bounds, cpu_target),
+            opts=k8s_opts(),
+        )
+        if bounds.needs_disruption_budget:
+            k8s.policy.v1.PodDisruptionBudget(
+                self.child("gateway-pdb"),
+                metadata=meta(gateway),
+                spec=pdb_spec(selector(gateway), DisruptionBudget()),
+                opts=k8s_opts(),
+            )
+        k8s.networking.v1.NetworkPolicy(
+            self.child("gateway-netpol"),
+            metadata=meta(gateway, annotations={net.EGRESS_REASONS_ANNOTATION: net.AWS_API_REASON}),
+            spec=collector_policy_spec(
+                selector(gateway),
+                ingress=net.from_callers([net.Caller(ns, agent)], cfg.OTLP_GRPC_PORT),
+                egress=[net.Egress.aws_apis()],
+            ),
+            opts=k8s_opts(),
+        )
+        self.agent_endpoint = cfg.AGENT_OTLP_ENDPOINT
+        self.log_groups = {"logs": groups[0], "metrics": groups[1]}
+        self.register_outputs(
+            {
+                "namespace": ns,
+                "agent_endpoint": self.agent_endpoint,
+                "logs_log_group": groups[0].name,
+                "metrics_log_group": groups[1].name,
+                "gateway_role_arn": self._irsa.arn if self._irsa else None,
+            }
+        )
+
+    def _account_and_config(
+        self,
+        app: str,
+        config_yaml: str,
+        irsa: IrsaRole | None,
+        meta: Callable[..., k8s.meta.v1.ObjectMetaArgs],
+        k8s_opts: Callable[[], pulumi.ResourceOptions],
+    ) -> tuple[k8s.core.v1.ServiceAccount, k8s.core.v1.ConfigMap]:
+        """The collector's own ServiceAccount (IRSA-annotated for the gateway) and ConfigMap."""
+        short = app.removeprefix("otel-")
+        account = k8s.core.v1.ServiceAccount(
+            self.child(f"{short}-sa"),
+            metadata=meta(app, annotations={ROLE_ARN_ANNOTATION: irsa.arn} if irsa else None),
+            automount_service_account_token=False,
+            opts=k8s_opts(),
+        )
+        config = k8s.core.v1.ConfigMap(
+            self.child(f"{short}-config"),
+            metadata=meta(app, f"{app}-config"),
+            data={"collector.yaml": config_yaml},
+            opts=k8s_opts(),
+        )
+        return account, config
+
+    @property
+    def iam_role(self) -> aws.iam.Role:
+        """The gateway's IRSA role."""
+        if self._irsa is None:
+            raise ValidationError(
+                "grantee", self.component_name, "created without oidc, so no IAM role", "pass oidc"
+            )
+        return self._irsa.iam_role

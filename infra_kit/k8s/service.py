@@ -1,0 +1,288 @@
+"""Application workloads: :class:`WebService` (serves traffic) and :class:`Worker` (does not)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.errors import ValidationError
+from infra_kit.k8s import _network as net
+from infra_kit.k8s import _workload as pod
+from infra_kit.k8s._ingress import alb_annotations, ingress_spec
+from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs, plan_workload
+from infra_kit.k8s._sizing import SCALE_LIMIT_ANNOTATION, hpa_spec, pdb_spec
+from infra_kit.k8s.namespace import Namespace
+
+__all__ = ["ROLE_ARN_ANNOTATION", "WebService", "Worker"]
+
+#: The ServiceAccount annotation through which the EKS pod identity webhook injects IRSA.
+ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+_PRE_STOP_SECONDS = 10
+
+
+class _Workload(Component):
+    """A Deployment with what a production workload needs; see :class:`WebService`."""
+
+    _ROLE: ClassVar[str]
+    _SERVES_TRAFFIC: ClassVar[bool]
+
+    def __init__(
+        self,
+        name: str,
+        args: WorkloadArgs,
+        env: Environment,
+        *,
+        provider: k8s.Provider,
+        oidc: OidcIdentity | None,
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        if isinstance(args.namespace, Namespace):
+            namespace, self._ns_deps = args.namespace.name, [args.namespace.namespace]
+        else:
+            namespace, self._ns_deps = net.check_name("namespace", args.namespace), []
+        plan = plan_workload(name, args, env.profile, has_role=oidc is not None)
+        labels = env.labels(name, component=self._ROLE, version=plan.image.version)
+        super().__init__(name, env, opts)
+        self._provider = provider
+        self.namespace = namespace
+        self.selector = {
+            k: labels[k] for k in ("app.kubernetes.io/name", "app.kubernetes.io/instance")
+        }
+
+        def meta(
+            object_name: str = name, annotations: Mapping[str, pulumi.Input[str]] | None = None
+        ) -> k8s.meta.v1.ObjectMetaArgs:
+            return k8s.meta.v1.ObjectMetaArgs(
+                name=object_name,
+                namespace=namespace,
+                labels=labels,
+                annotations=dict(annotations) if annotations else None,
+            )
+
+        self._irsa: IrsaRole | None = None
+        if oidc is not None:
+            self._irsa = IrsaRole(
+                self.child("irsa"),
+                IrsaRoleArgs(oidc=oidc, namespace=namespace, service_account=name),
+                env,
+                opts=self.child_opts(),
+            )
+        account = k8s.core.v1.ServiceAccount(
+            self.child("sa"),
+            metadata=meta(
+                annotations={ROLE_ARN_ANNOTATION: self._irsa.arn} if self._irsa else None
+            ),
+            automount_service_account_token=False,
+            opts=self._opts(),
+        )
+        config = k8s.core.v1.ConfigMap(
+            self.child("config"),
+            metadata=meta(pod.config_map_name(name, args.config)),
+            data=dict(args.config),
+            immutable=True,
+            opts=self._opts(),
+        )
+        container = pod.app_container(
+            name=name,
+            environment=env.profile.name,
+            plan=plan,
+            port=args.port,
+            command=args.command,
+            args=args.args,
+            secret_arns=args.secret_arns,
+            config_map=config.metadata.name,
+            pre_stop_seconds=_PRE_STOP_SECONDS if self._SERVES_TRAFFIC else None,
+        )
+        reason = plan.bounds.scale_limit_reason
+        scale_note: dict[str, pulumi.Input[str]] = (
+            {SCALE_LIMIT_ANNOTATION: reason} if reason else {}
+        )
+        self.deployment = k8s.apps.v1.Deployment(
+            self.child("deployment"),
+            metadata=meta(annotations=scale_note),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.selector),
+                strategy=pod.rolling_update(),
+                progress_deadline_seconds=args.progress_deadline_seconds,
+                revision_history_limit=5,
+                template=k8s.core.v1.PodTemplateSpecArgs(
+                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+                    spec=pod.pod_spec(
+                        container=container,
+                        service_account=account.metadata.name,
+                        mount_token=args.mount_service_account_token,
+                        selector=self.selector,
+                    ),
+                ),
+            ),
+            opts=self._opts(),
+        )
+        k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            self.child("hpa"),
+            metadata=meta(annotations=scale_note),
+            spec=hpa_spec(self.deployment.metadata.name, plan.bounds, plan.metrics),
+            opts=self._opts(),
+        )
+        if plan.bounds.needs_disruption_budget:
+            k8s.policy.v1.PodDisruptionBudget(
+                self.child("pdb"),
+                metadata=meta(),
+                spec=pdb_spec(self.selector, args.disruption),
+                opts=self._opts(),
+            )
+        ingress_rules = []
+        if isinstance(args, WebServiceArgs) and args.allow_from:
+            ingress_rules.append(net.from_callers(args.allow_from, args.port))
+        if plan.ingress_cidrs:
+            ingress_rules.append(net.cidr_ingress(plan.ingress_cidrs, args.port))
+        reasons = net.egress_reasons(plan.egress)
+        k8s.networking.v1.NetworkPolicy(
+            self.child("netpol"),
+            metadata=meta(
+                annotations={net.EGRESS_REASONS_ANNOTATION: reasons} if reasons else None
+            ),
+            spec=k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.selector),
+                policy_types=["Ingress", "Egress"],
+                ingress=ingress_rules,
+                egress=[
+                    net.dns_egress(),
+                    net.collector_egress(),
+                    *(net.egress_rule(e) for e in plan.egress),
+                ],
+            ),
+            opts=self._opts(),
+        )
+        outputs: dict[str, Any] = {}
+        if isinstance(args, WebServiceArgs):
+            outputs = self._serve(args, env, meta, plan.probes.readiness.path)
+        self.register_outputs(
+            {
+                "namespace": namespace,
+                "deployment": self.deployment.metadata.name,
+                "role_arn": self._irsa.arn if self._irsa else None,
+                **outputs,
+            }
+        )
+
+    def _serve(
+        self, args: WebServiceArgs, env: Environment, meta: Any, health: str | None
+    ) -> dict[str, Any]:
+        """The Service and, when asked for, the Ingress."""
+        name = self.component_name
+        self.service = k8s.core.v1.Service(
+            self.child("service"),
+            metadata=meta(),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=self.selector,
+                ports=[
+                    k8s.core.v1.ServicePortArgs(
+                        name="http", port=args.service_port, target_port="http", protocol="TCP"
+                    )
+                ],
+            ),
+            opts=self._opts(),
+        )
+        self.host = f"{name}.{self.namespace}.svc.cluster.local"
+        if args.ingress is not None:
+            assert health is not None
+            k8s.networking.v1.Ingress(
+                self.child("ingress"),
+                metadata=meta(
+                    annotations=alb_annotations(
+                        args.ingress, health_check_path=health, tags=env.tags
+                    )
+                ),
+                spec=ingress_spec(name, args.ingress.hosts),
+                opts=self._opts(self.service),
+            )
+        return {"host": self.host}
+
+    def _opts(self, *after: pulumi.Resource) -> pulumi.ResourceOptions:
+        return self.child_opts(provider=self._provider, depends_on=[*self._ns_deps, *after])
+
+    @property
+    def iam_role(self) -> aws.iam.Role:
+        """The workload's IRSA role, which ``grant_*`` methods extend (SEC-1)."""
+        if self._irsa is None:
+            raise ValidationError(
+                "grantee",
+                self.component_name,
+                "the workload was created without AWS access, so it has no IAM role",
+                "pass oidc=cluster.oidc when creating it",
+            )
+        return self._irsa.iam_role
+
+
+class WebService(_Workload):
+    """A workload that serves HTTP, with production defaults.
+
+    Children (Kubernetes objects named ``<name>`` in the namespace, created through ``provider``):
+
+    - ``IrsaRole`` ``<name>-irsa`` when ``oidc`` is given: trusted by exactly
+      ``<namespace>/<name>``; ``.iam_role`` receives ``grant_*`` calls (SEC-1);
+    - ``ServiceAccount`` ``<name>-sa``: the role ARN annotation; no token automount (SEC-4);
+    - ``ConfigMap`` ``<name>-config``: immutable, content-hashed name, ``envFrom`` (K8S-2);
+    - ``Deployment`` ``<name>-deployment``: restricted security contexts and a ``/tmp``
+      emptyDir (SEC-4); requests, a memory limit and three distinct probes (K8S-1); zone and node
+      spread (HA-1); surge-only rolling update with a progress deadline (K8S-4); no ``replicas``,
+      the HPA owns it; the OTel environment (OBS-1); a 10 s ``preStop`` sleep;
+    - ``HorizontalPodAutoscaler`` ``<name>-hpa``: autoscaling/v2 on CPU (and optional memory),
+      fast up and slow down (SCALE-1, SCALE-2);
+    - ``PodDisruptionBudget`` ``<name>-pdb`` when ``max_replicas > 1``: ``maxUnavailable: 1``,
+      ``unhealthyPodEvictionPolicy: AlwaysAllow`` (K8S-3, HA-1);
+    - ``NetworkPolicy`` ``<name>-netpol``: ingress from declared callers, and from the ALB's
+      addresses when there is an Ingress, on the container port only; egress to DNS, the node's
+      OTel agent, AWS APIs (only with a role) and declared destinations (NET-5);
+    - ``Service`` ``<name>-service``: ClusterIP, ``service_port`` to the ``http`` port;
+    - ``Ingress`` ``<name>-ingress`` when ``ingress`` is given: AWS Load Balancer Controller,
+      HTTPS with TLS 1.2+, HTTP redirected, tagged (EDGE-1, SEC-3, TAG-1).
+
+    ``provider`` is the cluster's Kubernetes provider. ``oidc`` (the cluster's OIDC identity)
+    gives the workload AWS access through IRSA; without it the workload has no IAM role.
+    """
+
+    TYPE = "infra-kit:k8s:WebService"
+    _ROLE = "web-service"
+    _SERVES_TRAFFIC = True
+
+    def __init__(
+        self,
+        name: str,
+        args: WebServiceArgs,
+        env: Environment,
+        *,
+        provider: k8s.Provider,
+        oidc: OidcIdentity | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(name, args, env, provider=provider, oidc=oidc, opts=opts)
+
+
+class Worker(_Workload):
+    """A background workload: a :class:`WebService` without the Service, the Ingress and the
+    ``preStop`` delay; its NetworkPolicy admits no ingress at all. Same prescriptions."""
+
+    TYPE = "infra-kit:k8s:Worker"
+    _ROLE = "worker"
+    _SERVES_TRAFFIC = False
+
+    def __init__(
+        self,
+        name: str,
+        args: WorkerArgs,
+        env: Environment,
+        *,
+        provider: k8s.Provider,
+        oidc: OidcIdentity | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        super().__init__(name, args, env, provider=provider, oidc=oidc, opts=opts)

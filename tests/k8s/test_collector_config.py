@@ -1,0 +1,171 @@
+"""The collector configurations are valid and ordered as OBS-1 needs them."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+
+from infra_kit.errors import ValidationError
+from infra_kit.k8s._collector_config import (
+    AGENT_OTLP_ENDPOINT,
+    GOMEMLIMIT_PERCENT,
+    GatewayDestinations,
+    agent_config,
+    gateway_config,
+    gomemlimit,
+    pipeline_problems,
+    render,
+)
+
+DESTINATIONS = GatewayDestinations(
+    region="eu-west-1",
+    logs_log_group="/shop/prod/otel/logs",
+    metrics_log_group="/shop/prod/otel/metrics",
+    metrics_namespace="shop/prod",
+)
+CONFIGS = {"agent": agent_config(), "gateway": gateway_config(DESTINATIONS)}
+
+
+@pytest.mark.parametrize("which", sorted(CONFIGS))
+def test_the_rendered_yaml_loads_back_to_the_same_configuration(which: str) -> None:
+    assert yaml.safe_load(render(CONFIGS[which])) == CONFIGS[which]
+
+
+@pytest.mark.parametrize("which", sorted(CONFIGS))
+def test_pipelines_reference_only_defined_components(which: str) -> None:
+    config = yaml.safe_load(render(CONFIGS[which]))
+    pipelines = config["service"]["pipelines"]
+    assert set(pipelines) == {"traces", "metrics", "logs"}
+    for pipeline in pipelines.values():
+        for kind in ("receivers", "processors", "exporters"):
+            assert pipeline[kind], kind
+            assert set(pipeline[kind]) <= set(config[kind])
+    assert set(config["service"]["extensions"]) <= set(config["extensions"])
+
+
+@pytest.mark.parametrize("which", sorted(CONFIGS))
+def test_memory_limiter_is_first_and_batch_last_in_every_pipeline(which: str) -> None:
+    for pipeline in CONFIGS[which]["service"]["pipelines"].values():
+        assert pipeline["processors"][0] == "memory_limiter"
+        assert pipeline["processors"][-1] == "batch"
+
+
+def test_the_agent_enriches_with_kubernetes_metadata_of_its_node_and_forwards_to_the_gateway() -> (
+    None
+):
+    config = CONFIGS["agent"]
+    processors = config["service"]["pipelines"]["traces"]["processors"]
+    assert processors == ["memory_limiter", "k8s_attributes", "resource_detection", "batch"]
+    assert config["processors"]["k8s_attributes"]["filter"] == {
+        "node_from_env_var": "K8S_NODE_NAME"
+    }
+    assert "k8s.deployment.name" in config["processors"]["k8s_attributes"]["extract"]["metadata"]
+    exporter = config["exporters"]["otlp_grpc"]
+    assert exporter["endpoint"] == "dns:///otel-gateway.observability.svc.cluster.local:4317"
+    assert exporter["balancer_name"] == "round_robin"
+    assert {p["exporters"][0] for p in config["service"]["pipelines"].values()} == {"otlp_grpc"}
+
+
+def test_the_gateway_exports_traces_metrics_and_logs_to_aws() -> None:
+    config = CONFIGS["gateway"]
+    pipelines = config["service"]["pipelines"]
+    assert {s: p["exporters"] for s, p in pipelines.items()} == {
+        "traces": ["awsxray"],
+        "metrics": ["awsemf"],
+        "logs": ["awscloudwatchlogs"],
+    }
+    assert config["exporters"]["awsemf"]["namespace"] == "shop/prod"
+    assert config["exporters"]["awsemf"]["log_group_name"] == "/shop/prod/otel/metrics"
+    assert config["exporters"]["awscloudwatchlogs"]["log_group_name"] == "/shop/prod/otel/logs"
+    assert {e["region"] for e in config["exporters"].values()} == {"eu-west-1"}
+    assert pipelines["logs"]["processors"] == ["memory_limiter", "resource_detection", "batch"]
+
+
+@pytest.mark.parametrize("which", sorted(CONFIGS))
+def test_receivers_listen_on_the_pod_ip_only(which: str) -> None:
+    protocols = CONFIGS[which]["receivers"]["otlp"]["protocols"]
+    endpoints = [p["endpoint"] for p in protocols.values()]
+    assert endpoints
+    assert all(e.startswith("${env:MY_POD_IP}:") for e in endpoints)
+    assert CONFIGS[which]["extensions"]["health_check"]["endpoint"] == "${env:MY_POD_IP}:13133"
+
+
+def test_resource_detection_uses_the_env_detector_only() -> None:
+    for config in CONFIGS.values():
+        assert config["processors"]["resource_detection"]["detectors"] == ["env"]
+
+
+def test_gomemlimit_is_eighty_percent_of_the_limit_like_the_memory_limiter() -> None:
+    assert gomemlimit("512Mi") == "409MiB"
+    assert gomemlimit("1Gi") == "819MiB"
+    for config in CONFIGS.values():
+        limiter = config["processors"]["memory_limiter"]
+        assert limiter["limit_percentage"] == GOMEMLIMIT_PERCENT == 80
+        assert 0 < limiter["spike_limit_percentage"] < limiter["limit_percentage"]
+
+
+def test_workloads_send_to_the_node_local_agent_service() -> None:
+    assert AGENT_OTLP_ENDPOINT == "http://otel-agent.observability.svc.cluster.local:4317"
+
+
+def _broken(change: Any) -> list[str]:
+    config = copy.deepcopy(CONFIGS["gateway"])
+    change(config)
+    return pipeline_problems(config)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda c: c["service"]["pipelines"]["traces"]["exporters"].append("otlp_grpc"),
+            "pipeline traces names undefined exporter otlp_grpc",
+        ),
+        (
+            lambda c: c["service"]["pipelines"]["logs"]["processors"].reverse(),
+            "pipeline logs does not start with memory_limiter",
+        ),
+        (
+            lambda c: c["service"]["pipelines"]["logs"]["processors"].remove("batch"),
+            "pipeline logs does not end with batch",
+        ),
+        (
+            lambda c: c["exporters"].update({"debug": {}}),
+            "exporter debug is defined but no pipeline uses it",
+        ),
+        (
+            lambda c: c["receivers"]["otlp"]["protocols"]["grpc"].update(endpoint="0.0.0.0:4317"),
+            "a receiver listens on every interface: 0.0.0.0:4317",
+        ),
+        (
+            lambda c: c["service"].update(extensions=["pprof"]),
+            "service names undefined extension pprof",
+        ),
+    ],
+)
+def test_pipeline_problems_are_found(change: Any, problem: str) -> None:
+    assert problem in _broken(change)
+
+
+def test_render_refuses_a_broken_configuration() -> None:
+    config = copy.deepcopy(CONFIGS["agent"])
+    config["service"]["pipelines"]["traces"]["processors"] = ["batch"]
+    with pytest.raises(ValueError, match="does not start with memory_limiter"):
+        render(config)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("logs_log_group", "logs with spaces"),
+        ("metrics_log_group", ""),
+        ("metrics_namespace", "AWS/EKS"),
+    ],
+)
+def test_bad_destinations_are_refused(field: str, value: str) -> None:
+    values = {**vars(DESTINATIONS), field: value}
+    with pytest.raises(ValidationError, match=rf"^{field}="):
+        GatewayDestinations(**values)

@@ -1,0 +1,130 @@
+"""Namespaces enforce the restricted profile, bound resources and deny traffic (SEC-4, NET-5)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from infra_kit.core.engine import Graph
+from infra_kit.errors import ValidationError
+from infra_kit.k8s import Namespace, NamespaceArgs
+from tests.k8s.helpers import obj, refusal, synth
+from tests.support import validate_manifests
+
+QUOTAS = {"dev": ("8", "16Gi", "50"), "prod": ("64", "128Gi", "300")}
+
+
+def _build(env: Any, provider: Any) -> None:
+    Namespace("shop", NamespaceArgs(), env, provider=provider)
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def graph(request: pytest.FixtureRequest) -> Graph:
+    return synth(_build, request.param)
+
+
+def test_children_are_the_namespace_quota_limits_and_two_policies(graph: Graph) -> None:
+    component = graph.named("shop", "infra-kit:k8s:Namespace")
+    assert sorted((r["type"], r["name"]) for r in graph.children(component["urn"])) == [
+        ("kubernetes:core/v1:LimitRange", "shop-limits"),
+        ("kubernetes:core/v1:Namespace", "shop-namespace"),
+        ("kubernetes:core/v1:ResourceQuota", "shop-quota"),
+        ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "shop-allow-dns"),
+        ("kubernetes:networking.k8s.io/v1:NetworkPolicy", "shop-default-deny"),
+    ]
+
+
+def test_every_child_uses_the_explicit_kubernetes_provider(graph: Graph) -> None:
+    component = graph.named("shop", "infra-kit:k8s:Namespace")
+    providers = {r["provider"] for r in graph.children(component["urn"])}
+    assert providers == {graph.named("k8s", "pulumi:providers:kubernetes")["urn"]}
+
+
+def test_pod_security_is_restricted_and_pinned_to_the_cluster_minor(graph: Graph) -> None:
+    labels = obj(graph, "Namespace", "shop")["metadata"]["labels"]
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
+        assert labels[f"pod-security.kubernetes.io/{mode}-version"] == "v1.34"
+    assert labels["environment"] == graph.stack
+    assert labels["team"] == "platform"
+    assert labels["app.kubernetes.io/managed-by"] == "pulumi"
+
+
+def test_the_quota_comes_from_the_profile_and_sets_no_cpu_limit(graph: Graph) -> None:
+    cpu, memory, pods = QUOTAS[graph.stack]
+    hard = obj(graph, "ResourceQuota", "quota", "shop")["spec"]["hard"]
+    assert hard == {
+        "requests.cpu": cpu,
+        "requests.memory": memory,
+        "limits.memory": memory,
+        "pods": pods,
+    }
+
+
+def test_containers_without_sizes_get_the_profile_defaults(graph: Graph) -> None:
+    (item,) = obj(graph, "LimitRange", "container-defaults", "shop")["spec"]["limits"]
+    assert item == {
+        "type": "Container",
+        "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
+        "default": {"memory": "256Mi"},
+    }
+
+
+def test_all_traffic_is_denied_by_default(graph: Graph) -> None:
+    spec = obj(graph, "NetworkPolicy", "default-deny", "shop")["spec"]
+    assert spec == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+
+
+def test_dns_to_kube_dns_is_the_only_namespace_wide_allowance(graph: Graph) -> None:
+    spec = obj(graph, "NetworkPolicy", "allow-dns", "shop")["spec"]
+    assert spec == {
+        "podSelector": {},
+        "policyTypes": ["Egress"],
+        "egress": [
+            {
+                "to": [
+                    {
+                        "namespaceSelector": {
+                            "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                        },
+                        "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                    }
+                ],
+                "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+            }
+        ],
+    }
+
+
+def test_manifests_are_valid_for_the_pinned_kubernetes_version(graph: Graph) -> None:
+    assert validate_manifests(graph) == []
+
+
+def test_quota_overrides_replace_the_profile_values() -> None:
+    graph = synth(
+        lambda env, p: Namespace(
+            "shop", NamespaceArgs(name="shop-a", cpu_quota="4", pod_quota=20), env, provider=p
+        )
+    )
+    hard = obj(graph, "ResourceQuota", "quota", "shop-a")["spec"]["hard"]
+    assert (hard["requests.cpu"], hard["pods"], hard["requests.memory"]) == ("4", "20", "16Gi")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (NamespaceArgs(name="Shop"), r"name='Shop': not a Kubernetes name"),
+        (NamespaceArgs(cpu_quota="lots"), r"cpu_quota='lots': not a Kubernetes CPU quantity"),
+        (NamespaceArgs(memory_quota="16GB"), r"memory_quota='16GB': not a Kubernetes memory"),
+        (NamespaceArgs(pod_quota=0), r"pod_quota=0: not a positive pod count"),
+    ],
+)
+def test_bad_arguments_are_refused_before_anything_is_created(
+    args: NamespaceArgs, message: str
+) -> None:
+    error, created = refusal(lambda env, p: Namespace("shop", args, env, provider=p))
+    assert isinstance(error, ValidationError)
+    assert re.match(message, str(error))
+    assert created == []

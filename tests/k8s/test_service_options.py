@@ -1,0 +1,79 @@
+"""WebService and Worker options that change what is rendered: reasons, targets, limits, grants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from infra_kit.aws.grants import role_of
+from infra_kit.errors import ValidationError
+from infra_kit.k8s import WebService, WebServiceArgs, Worker, WorkerArgs
+from tests.k8s.helpers import IMAGE, obj, objects, synth
+
+
+def test_a_workload_without_aws_access_refuses_grants() -> None:
+    seen: list[ValidationError] = []
+
+    def build(env: Any, p: Any) -> None:
+        worker = Worker("batch", WorkerArgs(namespace="shop", image=IMAGE), env, provider=p)
+        with pytest.raises(ValidationError) as info:
+            role_of(worker)
+        seen.append(info.value)
+
+    synth(build)
+    assert "grantee='batch': the workload was created without AWS access" in str(seen[0])
+
+
+def test_a_scale_limit_reason_is_visible_on_the_hpa_and_the_deployment() -> None:
+    reason = "bounded by the partner's rate limit per client"
+    graph = synth(
+        lambda env, p: WebService(
+            "quotes",
+            WebServiceArgs(
+                namespace="shop", image=IMAGE, max_replicas=5, scale_limit_reason=reason
+            ),
+            env,
+            provider=p,
+        )
+    )
+    for kind in ("HorizontalPodAutoscaler", "Deployment"):
+        annotations = obj(graph, kind, "quotes", "shop")["metadata"]["annotations"]
+        assert annotations == {"infra-kit.io/scale-limit-reason": reason}
+
+
+def test_memory_targets_and_cpu_limits_are_opt_in() -> None:
+    graph = synth(
+        lambda env, p: WebService(
+            "quotes",
+            WebServiceArgs(
+                namespace="shop", image=IMAGE, memory_target_percent=80, cpu_limit="500m"
+            ),
+            env,
+            provider=p,
+        )
+    )
+    metrics = obj(graph, "HorizontalPodAutoscaler", "quotes", "shop")["spec"]["metrics"]
+    assert [m["resource"]["name"] for m in metrics] == ["cpu", "memory"]
+    (container,) = obj(graph, "Deployment", "quotes", "shop")["spec"]["template"]["spec"][
+        "containers"
+    ]
+    assert container["resources"]["limits"] == {"memory": "256Mi", "cpu": "500m"}
+
+
+def test_a_fixed_single_replica_gets_no_disruption_budget() -> None:
+    graph = synth(
+        lambda env, p: Worker(
+            "cron",
+            WorkerArgs(
+                namespace="shop",
+                image=IMAGE,
+                max_replicas=1,
+                scale_limit_reason="a singleton that holds the schedule lock",
+            ),
+            env,
+            provider=p,
+        )
+    )
+    assert objects(graph, "PodDisruptionBudget") == []
+    assert obj(graph, "HorizontalPodAutoscaler", "cron", "shop")["spec"]["maxReplicas"] == 1
