@@ -6,6 +6,7 @@ lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each compo
 """
 
 from infra_kit.aws import actions
+from infra_kit.aws._cidr import subnet_cidr
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
 from infra_kit.aws.cluster import Cluster, ClusterArgs
@@ -42,4 +43,5 @@ __all__ = [
     "actions",
     "attach_policy",
     "irsa_trust_policy",
+    "subnet_cidr",
 ]

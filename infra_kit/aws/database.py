@@ -217,7 +217,7 @@ class Database(Component):
                     retention_in_days=env.profile.logs.retention_days,
                     kms_key_id=args.key.arn,
                 ),
-                opts=self.child_opts(),
+                opts=self.stateful_opts(),
             )
             for export in LOG_EXPORTS
         ]

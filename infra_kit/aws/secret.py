@@ -294,7 +294,7 @@ class Secret(Component):
                 retention_in_days=env.profile.logs.retention_days,
                 kms_key_id=self.key.arn if _key_allows_logs(self.key) else None,
             ),
-            opts=self.child_opts(),
+            opts=self.stateful_opts(),
         )
         policy = PolicyDocument(
             [

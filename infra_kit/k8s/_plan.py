@@ -61,6 +61,9 @@ class WorkloadArgs:
         config: non-secret configuration, as environment variables from a ConfigMap (K8S-2).
         secret_arns: ``ENV_NAME: secret ARN``; the container gets the ARN, reads the value with
             its role, and the value never reaches Kubernetes or the state (SEC-2). Needs ``oidc``.
+        resource_refs: ``ENV_NAME: identifier`` of AWS resources the service uses (a bucket's
+            name, a database endpoint), which may be outputs of other resources. Never a secret
+            value: those are read through ``secret_arns``. Default: none.
         probes: startup, readiness and liveness probes. Default: ``Probes.http()`` (``/livez``
             and ``/readyz`` on ``port``); identical probes are refused (K8S-1).
         cpu_request, memory_request, memory_limit: default ``workloads.cpu_request``,
@@ -90,6 +93,7 @@ class WorkloadArgs:
     args: Sequence[str] = ()
     config: Mapping[str, str] = field(default_factory=dict)
     secret_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    resource_refs: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     probes: Probes | None = None
     cpu_request: str | None = None
     memory_request: str | None = None
@@ -186,7 +190,7 @@ def plan_workload(
     check_disruption(args.disruption, bounds.min)
     _percent("cpu_target_percent", args.cpu_target_percent)
     _percent("memory_target_percent", args.memory_target_percent)
-    check_environment(args.config, args.secret_arns)
+    check_environment(args.config, args.secret_arns, args.resource_refs)
     if args.secret_arns and not has_role:
         raise ValidationError(
             "secret_arns",

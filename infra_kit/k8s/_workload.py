@@ -69,9 +69,14 @@ RESERVED_ENV = frozenset({*_DOWNWARD, *_OTEL, "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def check_environment(config: Mapping[str, str], secret_arns: Mapping[str, object]) -> None:
+def check_environment(
+    config: Mapping[str, str],
+    secret_arns: Mapping[str, object],
+    resource_refs: Mapping[str, object] | None = None,
+) -> None:
     """Refuse variable names a container cannot use, reserved names and clashes (K8S-2)."""
-    for key, mapping in (("config", config), ("secret_arns", secret_arns)):
+    refs = resource_refs or {}
+    for key, mapping in (("config", config), ("secret_arns", secret_arns), ("resource_refs", refs)):
         if not isinstance(mapping, Mapping):
             raise ValidationError(key, mapping, "not a mapping", "pass a dict of NAME: value")
         for name, value in mapping.items():
@@ -96,13 +101,17 @@ def check_environment(config: Mapping[str, str], secret_arns: Mapping[str, objec
                     "configuration values are strings",
                     f"quote it: {name}: '{value}'",
                 )
-    for name in sorted(set(config) & set(secret_arns)):
-        raise ValidationError(
-            f"secret_arns[{name!r}]",
-            name,
-            "the same name is also in config",
-            "keep it in one of the two mappings",
-        )
+    seen: dict[str, str] = {}
+    for key, mapping in (("config", config), ("secret_arns", secret_arns), ("resource_refs", refs)):
+        for name in sorted(mapping):
+            if name in seen:
+                raise ValidationError(
+                    f"{key}[{name!r}]",
+                    name,
+                    f"the same name is also in {seen[name]}",
+                    "keep it in one of the mappings",
+                )
+            seen[name] = key
 
 
 def config_map_name(name: str, config: Mapping[str, str]) -> str:

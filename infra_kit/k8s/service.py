@@ -96,7 +96,7 @@ class _Workload(Component):
             port=args.port,
             command=args.command,
             args=args.args,
-            secret_arns=args.secret_arns,
+            secret_arns={**args.secret_arns, **args.resource_refs},
             config_map=config.metadata.name,
             pre_stop_seconds=_PRE_STOP_SECONDS if self._SERVES_TRAFFIC else None,
         )

@@ -184,6 +184,27 @@ def test_a_name_shared_by_config_and_secrets_is_refused() -> None:
     assert created == []
 
 
+def test_a_name_shared_by_secrets_and_resource_refs_is_refused() -> None:
+    args = WorkerArgs(
+        namespace="shop",
+        image=IMAGE,
+        secret_arns={"DB_SECRET_ARN": SECRET_ARN},
+        resource_refs={"DB_SECRET_ARN": "orders-bucket"},
+    )
+    error, created = refusal(lambda env, p: Worker("jobs", args, env, provider=p, oidc=OIDC))
+    assert str(error).startswith(
+        "resource_refs['DB_SECRET_ARN']='DB_SECRET_ARN': the same name is also in secret_arns"
+    )
+    assert created == []
+
+
+def test_a_resource_ref_needs_a_valid_variable_name() -> None:
+    args = WorkerArgs(namespace="shop", image=IMAGE, resource_refs={"bucket-name": "b"})
+    error, created = refusal(lambda env, p: Worker("jobs", args, env, provider=p, oidc=OIDC))
+    assert str(error).startswith("resource_refs['bucket-name']='bucket-name': not an environment")
+    assert created == []
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

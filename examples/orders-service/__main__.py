@@ -1,0 +1,118 @@
+"""orders-service: what an app team writes to run a production-grade service on the platform.
+
+It reads the platform stack of the same environment (cluster, network, OIDC provider) through a
+StackReference, creates its own data key, database, bucket and secret, and deploys a web service
+that reaches them through its own IAM role. Sizes, retention and protection come from the
+environment profile in ``Pulumi.<stack>.yaml``; nothing here depends on which environment it is.
+"""
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from infra_kit.aws import (
+    Bucket,
+    BucketArgs,
+    Database,
+    DatabaseArgs,
+    Key,
+    KeyArgs,
+    OidcIdentity,
+    RotationArgs,
+    Secret,
+    SecretArgs,
+    SubnetTier,
+    subnet_cidr,
+)
+from infra_kit.core.environment import Environment
+from infra_kit.k8s import AlbIngress, Egress, WebService, WebServiceArgs
+
+env = Environment.load()
+config = pulumi.Config()
+
+# The platform of this environment: its cluster, network and identity provider.
+platform = pulumi.StackReference(config.require("platform_stack"))
+isolated_subnets = platform.get_output("isolated_subnet_ids")
+az_count = env.profile.network.az_count
+k8s_provider = k8s.Provider(
+    "platform-cluster",
+    k8s.ProviderArgs(kubeconfig=platform.get_output("kubeconfig"), enable_server_side_apply=True),
+)
+oidc = OidcIdentity(
+    provider_arn=platform.get_output("oidc_provider_arn"),
+    issuer_url=platform.get_output("oidc_issuer_url"),
+)
+
+# Data at rest under the service's own key (SEC-3).
+key = Key(
+    "orders-data",
+    KeyArgs(
+        description="orders-service data: database, documents and secrets",
+        via_services=("rds", "s3", "secretsmanager"),
+        log_group_access=True,
+    ),
+    env,
+)
+
+database = Database(
+    "orders-db",
+    DatabaseArgs(
+        vpc_id=platform.get_output("vpc_id"),
+        subnet_ids=[isolated_subnets.apply(lambda ids, i=i: ids[i]) for i in range(az_count)],
+        key=key,
+        database_name="orders",
+        # Pods run on the cluster's nodes; only they may connect, on 5432 (NET-2).
+        allowed_security_group_ids={"eks-nodes": platform.get_output("node_security_group_id")},
+    ),
+    env,
+)
+
+documents = Bucket("orders-documents", BucketArgs(key=key), env)
+
+# A third-party API key, rotated automatically (SEC-2); the value is set out of band.
+payment_api_key = Secret(
+    "orders-payment-api-key",
+    SecretArgs(key=key, description="API key of the payment provider", rotation=RotationArgs()),
+    env,
+)
+
+api = WebService(
+    "orders-api",
+    WebServiceArgs(
+        namespace="apps",  # created by the platform stack for app teams
+        image=config.require("image"),
+        config={"LOG_LEVEL": "info", "DB_NAME": "orders", "DB_USER": "orders_app"},
+        secret_arns={"PAYMENT_API_KEY_SECRET_ARN": payment_api_key.arn},
+        resource_refs={
+            "DOCUMENTS_BUCKET": documents.name,
+            "DB_HOST": database.address,
+            "DB_MASTER_SECRET_ARN": database.master_user_secret_arn,
+        },
+        egress_to=[
+            Egress.to_cidrs(
+                [
+                    subnet_cidr(env.profile.network.vpc_cidr, SubnetTier.ISOLATED, i)
+                    for i in range(az_count)
+                ],
+                [5432],
+            )
+        ],
+        ingress=AlbIngress(
+            certificate_arn=config.require("certificate_arn"), hosts=[config.require("host")]
+        ),
+    ),
+    env,
+    provider=k8s_provider,
+    oidc=oidc,
+)
+
+# Least privilege: exact actions on exactly these resources (SEC-1).
+database.grant_connect(api, "orders_app")
+documents.grant_read(api)
+documents.grant_write(api)
+payment_api_key.grant_read(api)
+
+pulumi.export("database_endpoint", database.endpoint)
+pulumi.export("database_master_secret_arn", database.master_user_secret_arn)
+pulumi.export("documents_bucket", documents.name)
+pulumi.export("payment_api_key_secret_arn", payment_api_key.arn)
+pulumi.export("api_role_arn", api.iam_role.arn)
