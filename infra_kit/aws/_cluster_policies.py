@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pulumi
 
 from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws.grants import service_trust
 
 __all__ = [
     "ELBV2_CLUSTER_TAG",
@@ -70,9 +71,7 @@ def _join(head: pulumi.Input[str], tail: pulumi.Input[str]) -> pulumi.Input[str]
 
 def service_trust_policy(service: str) -> PolicyDocument:
     """A trust policy letting one AWS service principal (``eks.amazonaws.com``) assume the role."""
-    return PolicyDocument(
-        [Statement(actions=["sts:AssumeRole"], principals={"Service": [service]})]
-    )
+    return service_trust(service)
 
 
 def autoscaler_tags(cluster_name: str) -> dict[str, str]:

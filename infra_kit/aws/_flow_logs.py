@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pulumi
 import pulumi_aws as aws
 
-from infra_kit.aws import actions
-from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws._policy import PolicyDocument
+from infra_kit.aws.grants import log_group_write, service_trust
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
 
@@ -43,17 +42,10 @@ def build_flow_logs(
         ),
         opts=owner.stateful_opts(),
     )
-    trust = PolicyDocument(
-        [
-            Statement(
-                actions=["sts:AssumeRole"],
-                principals={"Service": ["vpc-flow-logs.amazonaws.com"]},
-                conditions={
-                    "StringEquals": {"aws:SourceAccount": env.account_id},
-                    "ArnLike": {"aws:SourceArn": env.arn("ec2", "vpc-flow-log/*")},
-                },
-            )
-        ]
+    trust = service_trust(
+        "vpc-flow-logs.amazonaws.com",
+        source_account=env.account_id,
+        source_arn=env.arn("ec2", "vpc-flow-log/*"),
     )
     role = aws.iam.Role(
         owner.child("flow-logs-role"),
@@ -65,14 +57,7 @@ def build_flow_logs(
     )
     # prescription: SEC-1 -- exact actions on this log group (":*" is its streams) only.
     # DescribeLogGroups and CreateLogGroup are not needed: the group exists before the flow log.
-    write = PolicyDocument(
-        [
-            Statement(
-                actions=actions.LOGS_WRITE,
-                resources=[group.arn, pulumi.Output.concat(group.arn, ":*")],
-            )
-        ]
-    )
+    write = PolicyDocument([log_group_write(group.arn)])
     policy = aws.iam.RolePolicy(
         owner.child("flow-logs-policy"),
         aws.iam.RolePolicyArgs(role=role.name, policy=write.to_json()),

@@ -11,7 +11,7 @@ import pulumi_aws as aws
 from infra_kit.aws import _database_params as rules
 from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
-from infra_kit.aws.grants import Grantee, attach_policy
+from infra_kit.aws.grants import Grantee, attach_policy, service_trust
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
@@ -296,15 +296,7 @@ class Database(Component):
     def _monitoring_role(self) -> pulumi.Output[str]:
         """The role RDS enhanced monitoring assumes to publish OS metrics."""
         env = self.env
-        trust = PolicyDocument(
-            [
-                Statement(
-                    actions=["sts:AssumeRole"],
-                    principals={"Service": [_MONITORING_SERVICE]},
-                    conditions={"StringEquals": {"aws:SourceAccount": env.account_id}},
-                )
-            ]
-        )
+        trust = service_trust(_MONITORING_SERVICE, source_account=env.account_id)
         role = aws.iam.Role(
             self.child("monitoring"),
             aws.iam.RoleArgs(

@@ -19,7 +19,15 @@ from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.errors import ValidationError
 
-__all__ = ["Grantee", "HasRole", "attach_policy", "kms_via_service", "role_of"]
+__all__ = [
+    "Grantee",
+    "HasRole",
+    "attach_policy",
+    "kms_via_service",
+    "log_group_write",
+    "role_of",
+    "service_trust",
+]
 
 
 @runtime_checkable
@@ -64,6 +72,40 @@ def kms_via_service(
         actions=key_actions,
         resources=[key_arn],
         conditions={"StringEquals": {"kms:ViaService": f"{service}.{region}.amazonaws.com"}},
+    )
+
+
+def service_trust(
+    service: str,
+    *,
+    source_account: pulumi.Input[str] | None = None,
+    source_arn: pulumi.Input[str] | None = None,
+) -> PolicyDocument:
+    """A trust policy letting the AWS ``service`` principal assume a role.
+
+    ``source_account`` and ``source_arn`` add the ``aws:SourceAccount`` / ``aws:SourceArn``
+    conditions that keep the service from acting for another account (the confused deputy).
+    """
+    conditions: dict[str, dict[str, object]] = {}
+    if source_account is not None:
+        conditions["StringEquals"] = {"aws:SourceAccount": source_account}
+    if source_arn is not None:
+        conditions["ArnLike"] = {"aws:SourceArn": source_arn}
+    return PolicyDocument(
+        [
+            Statement(
+                actions=["sts:AssumeRole"], principals={"Service": [service]}, conditions=conditions
+            )
+        ]
+    )
+
+
+def log_group_write(
+    group_arn: pulumi.Output[str], log_actions: Sequence[str] = actions.LOGS_WRITE
+) -> Statement:
+    """Writing to one log group and its streams (``<arn>:*``), nothing else."""
+    return Statement(
+        actions=log_actions, resources=[group_arn, pulumi.Output.concat(group_arn, ":*")]
     )
 
 

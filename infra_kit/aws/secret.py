@@ -9,7 +9,13 @@ import pulumi_aws as aws
 
 from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
-from infra_kit.aws.grants import Grantee, attach_policy, kms_via_service
+from infra_kit.aws.grants import (
+    Grantee,
+    attach_policy,
+    kms_via_service,
+    log_group_write,
+    service_trust,
+)
 from infra_kit.aws.key import Key
 from infra_kit.aws.rotation import HANDLER, HANDLER_FILE, HANDLER_PATH
 from infra_kit.aws.rotation.handler import (
@@ -245,15 +251,7 @@ class Secret(Component):
 
     def _rotate(self, rotation: RotationArgs, days: int) -> None:
         env = self.env
-        trust = PolicyDocument(
-            [
-                Statement(
-                    actions=("sts:AssumeRole",),
-                    principals={"Service": ["lambda.amazonaws.com"]},
-                    conditions={"StringEquals": {"aws:SourceAccount": env.account_id}},
-                )
-            ]
-        )
+        trust = service_trust("lambda.amazonaws.com", source_account=env.account_id)
         role = aws.iam.Role(
             self.child("rotation-role"),
             aws.iam.RoleArgs(
@@ -308,10 +306,7 @@ class Secret(Component):
                     env.region,
                     ("kms:Decrypt", "kms:GenerateDataKey"),
                 ),
-                Statement(
-                    actions=actions.LOGS_WRITE,
-                    resources=[logs.arn, pulumi.Output.concat(logs.arn, ":*")],
-                ),
+                log_group_write(logs.arn),
             ]
         )
         role_policy = aws.iam.RolePolicy(
