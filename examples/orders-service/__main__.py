@@ -82,11 +82,9 @@ api = WebService(
         image=config.require("image"),
         config={"LOG_LEVEL": "info", "DB_NAME": "orders", "DB_USER": "orders_app"},
         secret_arns={"PAYMENT_API_KEY_SECRET_ARN": payment_api_key.arn},
-        resource_refs={
-            "DOCUMENTS_BUCKET": documents.name,
-            "DB_HOST": database.address,
-            "DB_MASTER_SECRET_ARN": database.master_user_secret_arn,
-        },
+        # The service logs in as orders_app with IAM authentication; it never sees the
+        # master credentials.
+        resource_refs={"DOCUMENTS_BUCKET": documents.name, "DB_HOST": database.address},
         egress_to=[
             Egress.to_cidrs(
                 [
