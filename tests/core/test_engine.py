@@ -91,14 +91,26 @@ def test_recorded_fields_carry_parent_provider_and_protect(sample_json: str) -> 
     assert key["type"] == "aws:kms/key:Key"
     assert key["custom"] is True
     assert key["protect"] is True
-    assert (
-        key["provider"] == "urn:pulumi:dev::sample::pulumi:pulumi:Stack$pulumi:providers:aws::aws"
-    )
+    assert key["urn"] == "urn:pulumi:dev::sample::aws:kms/key:Key::key"
+    assert key["provider"] == "urn:pulumi:dev::sample::pulumi:providers:aws::aws"
     assert key["parent"] == "urn:pulumi:dev::sample::pulumi:pulumi:Stack::sample-dev"
     assert key["inputs"] == {"enableKeyRotation": True}
     secret = by_name["secret"]
     assert key["urn"] in secret["dependencies"]
     assert by_name["sample-dev"]["type"] == "pulumi:pulumi:Stack"
+
+
+def test_urns_have_the_engines_form_so_aliases_can_name_them() -> None:
+    from infra_kit.aws import Key, KeyArgs
+    from infra_kit.testing import run_offline
+
+    graph = run_offline(lambda env: Key("data", KeyArgs(description="d"), env))
+    component = graph.named("data", "infra-kit:aws:Key")
+    child = graph.named("data", "aws:kms/key:Key")
+    assert component["urn"] == "urn:pulumi:dev::test::infra-kit:aws:Key::data"
+    assert child["urn"] == "urn:pulumi:dev::test::infra-kit:aws:Key$aws:kms/key:Key::data"
+    assert child["parent"] == component["urn"]
+    assert "pulumi:pulumi:Stack$" not in graph.to_json()
 
 
 def test_a_secure_config_value_never_appears_in_clear(sample: Path, sample_json: str) -> None:

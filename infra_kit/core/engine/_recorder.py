@@ -10,7 +10,7 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 from pulumi.runtime.mocks import MockMonitor
 
 from infra_kit.core.engine._cloud import FakeCloud
-from infra_kit.core.engine._values import decode_struct
+from infra_kit.core.engine._values import decode_struct, engine_urn
 
 __all__ = ["OfflineMocks", "RecordingMonitor"]
 
@@ -31,7 +31,7 @@ class OfflineMocks(Mocks):
 
 
 def _provider_urn(ref: str) -> str | None:
-    return ref.rsplit("::", 1)[0] if ref else None
+    return engine_urn(ref.rsplit("::", 1)[0]) if ref else None
 
 
 class RecordingMonitor(MockMonitor):
@@ -48,13 +48,13 @@ class RecordingMonitor(MockMonitor):
             request.object if hasattr(request, "object") else request.properties, self.roots
         )
         record = {
-            "urn": urn,
+            "urn": engine_urn(urn),
             "type": request.type,
             "name": request.name,
-            "parent": request.parent or None,
+            "parent": engine_urn(request.parent) if request.parent else None,
             "custom": custom,
             "inputs": inputs,
-            "dependencies": sorted(set(getattr(request, "dependencies", []))),
+            "dependencies": sorted({engine_urn(d) for d in getattr(request, "dependencies", [])}),
             "provider": _provider_urn(request.provider),
             "protect": bool(getattr(request, "protect", False)),
             "retain_on_delete": bool(getattr(request, "retainOnDelete", False)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import json
 import logging
@@ -18,7 +19,7 @@ from typing import Any
 from pulumi.runtime import rpc, set_all_config, set_mocks
 from pulumi.runtime.settings import SETTINGS, get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from infra_kit.core.engine._cloud import FakeCloud
 from infra_kit.core.engine._graph import Graph
@@ -154,6 +155,7 @@ class OfflineEngine:
         SETTINGS.outputs = set()  # pyright: ignore[reportAttributeAccessIssue] -- a context property with a setter
         SETTINGS.lock = threading.Lock()  # pyright: ignore[reportAttributeAccessIssue] -- likewise
         program = self.program
+        _ensure_event_loop().set_exception_handler(_quiet_abandoned)
         try:
             _sync_await(run_pulumi_func(program))
         except InfraKitError:
@@ -207,6 +209,17 @@ class OfflineEngine:
         result = (data["outputs"], data["secret_output_names"])
         self._stack_outputs[name] = result
         return result
+
+
+def _quiet_abandoned(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Drop "exception was never retrieved" reports of outputs a failed program abandoned.
+
+    The program's first error is already raised to the caller; the runtime's other pending
+    outputs fail with the same cause and would only repeat it, with tracebacks, on stderr.
+    """
+    if "never retrieved" in str(context.get("message", "")):
+        return
+    loop.default_exception_handler(context)
 
 
 def _describe_program_error(exc: BaseException, program_dir: Path) -> str:

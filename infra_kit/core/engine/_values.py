@@ -14,7 +14,7 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 
-__all__ = ["REDACTED", "UNKNOWN", "decode_struct", "redact", "to_plain"]
+__all__ = ["REDACTED", "UNKNOWN", "decode_struct", "engine_urn", "redact", "to_plain"]
 
 REDACTED = "[secret]"
 UNKNOWN = "[unknown]"
@@ -25,6 +25,19 @@ _ASSET = rpc._special_asset_sig  # pyright: ignore[reportPrivateUsage]
 _ARCHIVE = rpc._special_archive_sig  # pyright: ignore[reportPrivateUsage]
 _RESOURCE = rpc._special_resource_sig  # pyright: ignore[reportPrivateUsage]
 _OUTPUT = rpc._special_output_value_sig  # pyright: ignore[reportPrivateUsage]
+
+
+_STACK_QUALIFIER = "::pulumi:pulumi:Stack$"
+
+
+def engine_urn(urn: str) -> str:
+    """The URN the Pulumi engine gives a resource.
+
+    The SDK's mock monitor qualifies the type of a top-level resource with the root stack's type
+    (``pulumi:pulumi:Stack$aws:kms/key:Key``); the engine does not, and aliases must match the
+    engine's form.
+    """
+    return urn.replace(_STACK_QUALIFIER, "::", 1)
 
 
 def _join(path: str, key: str | int) -> str:
@@ -55,7 +68,7 @@ class _Decoder:
                     self.secret_paths.append(path)
                 return self.value(v["value"], path) if "value" in v else UNKNOWN
             if sig == _RESOURCE:
-                return str(v.get("urn", ""))
+                return engine_urn(str(v.get("urn", "")))
             if sig == _ASSET:
                 return self.asset(v)
             if sig == _ARCHIVE:
