@@ -12,6 +12,7 @@ from typing import Any
 
 from infra_kit.core.engine import Graph, OfflineEngine
 from infra_kit.core.environment import CONFIG_KEY, Environment
+from infra_kit.core.profile import BUILTIN_PROFILES
 
 __all__ = ["TEST_TAGS", "run_offline"]
 
@@ -35,11 +36,21 @@ def run_offline(
 ) -> Graph:
     """Load ``environment``'s profile (plus ``overrides``), call ``build(env)`` offline, return the graph.
 
-    The stack is named after the environment, so a ``prod`` run sees the prod profile.
+    The stack is named after the environment, so a ``prod`` run sees the prod profile. Where the
+    profile protects state (stage, prod) and ``overrides`` pin no AZs, the region's first AZs
+    are pinned, as such a stack file must.
     """
-    profile_overrides = {"name": environment, "tags": dict(TEST_TAGS), **dict(overrides or {})}
-    if "tags" in (overrides or {}):
-        profile_overrides["tags"] = {**TEST_TAGS, **dict(overrides["tags"])}  # type: ignore[index]
+    given = dict(overrides or {})
+    profile_overrides: dict[str, Any] = {"name": environment, **given}
+    profile_overrides["tags"] = {**TEST_TAGS, **dict(given.get("tags") or {})}
+    network = dict(given.get("network") or {})
+    builtin = BUILTIN_PROFILES.get(environment, BUILTIN_PROFILES["dev"])
+    protects = given.get("protect_stateful", builtin["protect_stateful"])
+    if protects and "availability_zones" not in network:
+        # Pin the region's first AZs, as a stack file that protects state must.
+        count = int(network.get("az_count", builtin["network"]["az_count"]))
+        network["availability_zones"] = [f"{region}{letter}" for letter in "abcdef"[:count]]
+        profile_overrides["network"] = network
 
     def program() -> None:
         build(Environment.load())

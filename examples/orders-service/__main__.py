@@ -68,10 +68,13 @@ database = Database(
 
 documents = Bucket("orders-documents", BucketArgs(key=key), env)
 
-# A third-party API key, rotated automatically (SEC-2); the value is set out of band.
-payment_api_key = Secret(
-    "orders-payment-api-key",
-    SecretArgs(key=key, description="API key of the payment provider", rotation=RotationArgs()),
+# The key that signs session tokens: a random value the shipped rotation function can renew on
+# its own (SEC-2). The service accepts tokens signed with AWSCURRENT or AWSPREVIOUS, so sessions
+# survive a rotation. (A credential issued by a third party is rotated at its issuer instead, with
+# a rotation function of its own.)
+session_key = Secret(
+    "orders-session-key",
+    SecretArgs(key=key, description="HMAC key that signs orders-api sessions", rotation=RotationArgs()),
     env,
 )
 
@@ -81,7 +84,7 @@ api = WebService(
         namespace="apps",  # created by the platform stack for app teams
         image=config.require("image"),
         config={"LOG_LEVEL": "info", "DB_NAME": "orders", "DB_USER": "orders_app"},
-        secret_arns={"PAYMENT_API_KEY_SECRET_ARN": payment_api_key.arn},
+        secret_arns={"SESSION_KEY_SECRET_ARN": session_key.arn},
         # The service logs in as orders_app with IAM authentication; it never sees the
         # master credentials.
         resource_refs={"DOCUMENTS_BUCKET": documents.name, "DB_HOST": database.address},
@@ -107,10 +110,10 @@ api = WebService(
 database.grant_connect(api, "orders_app")
 documents.grant_read(api)
 documents.grant_write(api)
-payment_api_key.grant_read(api)
+session_key.grant_read(api)
 
 pulumi.export("database_endpoint", database.endpoint)
 pulumi.export("database_master_secret_arn", database.master_user_secret_arn)
 pulumi.export("documents_bucket", documents.name)
-pulumi.export("payment_api_key_secret_arn", payment_api_key.arn)
+pulumi.export("session_key_secret_arn", session_key.arn)
 pulumi.export("api_role_arn", api.iam_role.arn)

@@ -53,7 +53,10 @@ def check_network(args: NetworkArgs, net: NetworkProfile, region: str) -> Checke
     key = "cidr" if args.cidr is not None else "network.vpc_cidr"
     cidr = str(parse_vpc_cidr(args.cidr if args.cidr is not None else net.vpc_cidr, key=key))
     subnets = plan_subnets(cidr, net.az_count, key=key)
-    zones = check_zones(args.availability_zones, net.az_count, region)
+    pinned = args.availability_zones
+    if pinned is None:
+        pinned = net.availability_zones
+    zones = check_zones(pinned, net.az_count, region)
     check_flow_logs(args)
     services = check_services(args.interface_endpoint_services, net.enable_interface_endpoints)
     return CheckedNetwork(cidr=cidr, subnets=subnets, services=services, zones=zones)

@@ -62,9 +62,10 @@ class NetworkArgs:
             Default: None (flow logs on in every environment).
         availability_zones: the AZ names of AZ index 0, 1, ...: exactly ``network.az_count``
             distinct AZs of the environment's region (dev 2, stage and prod 3), e.g.
-            ``["us-east-1a", "us-east-1b", "us-east-1c"]``. Default: the first az_count
-            available AZs of the region, looked up at each deploy; set it to pin names so a
-            change in AWS's list never moves a subnet.
+            ``["us-east-1a", "us-east-1b", "us-east-1c"]``. Default: the profile's
+            ``network.availability_zones`` (required where the profile protects state: stage
+            and prod), else the first az_count available AZs of the region, looked up at each
+            deploy. Pinned names mean a change in AWS's list never moves a subnet.
     """
 
     flow_log_key: Key | None

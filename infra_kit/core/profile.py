@@ -179,8 +179,21 @@ class NetworkProfile(_Frozen):
     nat_strategy: NatStrategy
     enable_interface_endpoints: bool
     flow_log_retention_days: int
+    availability_zones: tuple[str, ...] | None = None
 
     _retention = field_validator("flow_log_retention_days")(_check_retention)
+
+    @model_validator(mode="after")
+    def _zones_match_count(self) -> NetworkProfile:
+        zones = self.availability_zones
+        if zones is not None and (len(zones) != self.az_count or len(set(zones)) != len(zones)):
+            raise PydanticCustomError(
+                "zones",
+                "network.availability_zones={zones} must name network.az_count={count} distinct "
+                "AZs; list one AZ name per AZ",
+                {"zones": list(zones), "count": self.az_count},
+            )
+        return self
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -423,6 +436,7 @@ class EnvironmentProfile(_Frozen):
     @model_validator(mode="after")
     def _environment_rules(self) -> EnvironmentProfile:
         problems = _production_problems(self) if self.name == "prod" else []
+        problems += _stateful_problems(self)
         if self.name == "preview" and self.preview_ttl_hours is None:
             problems.append(
                 "preview_ttl_hours: a preview environment must expire (ENV-1); set it to the "
@@ -438,6 +452,18 @@ class EnvironmentProfile(_Frozen):
                 "environment_rules", "{problems}", {"problems": "; ".join(problems)}
             )
         return self
+
+
+def _stateful_problems(p: EnvironmentProfile) -> list[str]:
+    """Where state is protected, nothing may move it by accident (DR-1)."""
+    if p.protect_stateful and p.network.availability_zones is None:
+        return [
+            "network.availability_zones: not set. This environment protects its state, so its "
+            "subnets must not move when AWS's list of available AZs changes (a moved subnet "
+            "replaces the databases and nodes in it). Fix: pin one AZ name per AZ, e.g. "
+            "[us-east-1a, us-east-1b, us-east-1c]"
+        ]
+    return []
 
 
 def _production_problems(p: EnvironmentProfile) -> list[str]:
@@ -658,7 +684,7 @@ def _describe(error: Mapping[str, Any], overrides: Mapping[str, Any]) -> str:
         return f"{key}: unknown key. Fix: remove it or use one of: {', '.join(known)}"
     if kind == "missing":
         return f"{key}: required but not set. Fix: add {key} to the stack file"
-    if kind in {"environment_rules", "service_or_feature", "headroom"}:
+    if kind in {"environment_rules", "service_or_feature", "headroom", "zones"}:
         return message
     value = error.get("input")
     if isinstance(value, Mapping):

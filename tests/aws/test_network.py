@@ -623,6 +623,20 @@ def test_pinned_zones_need_no_lookup_of_the_regions_zones(monkeypatch: pytest.Mo
         run_offline(_build(), environment="dev")
 
 
+def test_the_profiles_pinned_zones_are_used_without_a_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_lookup(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the region's AZs were looked up")
+
+    monkeypatch.setattr(network_module.aws, "get_availability_zones_output", no_lookup)
+    zones = ["us-east-1b", "us-east-1c", "us-east-1d"]
+    graph = run_offline(
+        _build(), environment="prod", overrides={"network": {"availability_zones": zones}}
+    )
+    assert graph.outputs["azs"] == zones
+
+
 def test_pinned_zones_follow_the_environments_region() -> None:
     zones = ["eu-west-1a", "eu-west-1c"]
     graph = run_offline(_build(availability_zones=zones), environment="dev", region="eu-west-1")

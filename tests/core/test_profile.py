@@ -18,8 +18,18 @@ from infra_kit.errors import ConfigError
 TAGS = {"team": "payments", "service": "orders", "cost_center": "cc-42", "repository": "shop"}
 
 
+ZONES = {"network": {"availability_zones": ["us-east-1a", "us-east-1b", "us-east-1c"]}}
+
+
 def profile(name: str, **overrides: Any) -> EnvironmentProfile:
-    return build_profile({"name": name, "tags": TAGS, **overrides}, source="Pulumi.test.yaml")
+    """The built-in profile ``name`` with test tags; stage and prod get pinned AZs."""
+    base: dict[str, Any] = {"name": name, "tags": TAGS}
+    if name in {"stage", "prod"}:
+        base["network"] = dict(ZONES["network"])
+    network = {**base.get("network", {}), **overrides.pop("network", {})}
+    if network:
+        base["network"] = network
+    return build_profile({**base, **overrides}, source="Pulumi.test.yaml")
 
 
 @pytest.mark.parametrize("name", sorted(BUILTIN_PROFILES))
@@ -87,8 +97,12 @@ def test_every_environment_shares_the_alarm_thresholds_of_obs_3() -> None:
 
 
 def test_a_stack_file_overrides_only_what_differs() -> None:
-    p = profile("prod", network={"az_count": 4}, logs={"retention_days": 365})
+    zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]
+    p = profile(
+        "prod", network={"az_count": 4, "availability_zones": zones}, logs={"retention_days": 365}
+    )
     assert p.network.az_count == 4
+    assert p.network.availability_zones == tuple(zones)
     assert p.logs.retention_days == 365
     base = profile("prod")
     assert p.network.nat_strategy == base.network.nat_strategy
@@ -96,8 +110,12 @@ def test_a_stack_file_overrides_only_what_differs() -> None:
     assert p.database == base.database
 
 
+def test_dev_may_leave_its_azs_to_the_regions_list() -> None:
+    assert profile("dev").network.availability_zones is None
+
+
 def test_the_stack_name_picks_the_profile_when_name_is_not_given() -> None:
-    p = build_profile({"tags": TAGS}, default_name="stage")
+    p = build_profile({"tags": TAGS, **ZONES}, default_name="stage")
     assert p.name == "stage"
 
 
@@ -116,8 +134,11 @@ def test_overrides_do_not_leak_into_the_builtin_profiles() -> None:
 BAD_CONFIGS: list[tuple[str, dict[str, Any], str, str]] = [
     ("unknown top-level key", {"name": "dev", "tags": TAGS, "colour": "blue"}, "colour", "unknown key"),
     ("unknown nested key", {"name": "dev", "tags": TAGS, "network": {"azs": 3}}, "network.azs", "az_count"),
-    ("prod with two AZs", {"name": "prod", "tags": TAGS, "network": {"az_count": 2}}, "network.az_count=2", "at least 3"),
+    ("prod with two AZs", {"name": "prod", "tags": TAGS, "network": {"az_count": 2, "availability_zones": ["a1", "b1"]}}, "network.az_count=2", "at least 3"),
     ("prod with a single NAT", {"name": "prod", "tags": TAGS, "network": {"nat_strategy": "single"}}, "network.nat_strategy", "one_per_az"),
+    ("protected state without pinned AZs", {"name": "stage", "tags": TAGS}, "network.availability_zones: not set", "pin one AZ name per AZ"),
+    ("pinned AZs that do not match the count", {"name": "dev", "tags": TAGS, "network": {"availability_zones": ["us-east-1a"]}}, "network.availability_zones=['us-east-1a']", "az_count=2"),
+    ("the same AZ twice", {"name": "dev", "tags": TAGS, "network": {"availability_zones": ["us-east-1a", "us-east-1a"]}}, "network.availability_zones", "distinct"),
     ("CIDR that does not parse", {"name": "dev", "tags": TAGS, "network": {"vpc_cidr": "10.0.0.300/16"}}, "network.vpc_cidr", "CIDR"),
     ("CIDR too small", {"name": "dev", "tags": TAGS, "network": {"vpc_cidr": "10.0.0.0/26"}}, "network.vpc_cidr", "/22"),
     ("replicas min above max", {"name": "dev", "tags": TAGS, "workloads": {"min_replicas": 5, "max_replicas": 2}}, "workloads.min_replicas=5", "max_replicas"),
@@ -154,9 +175,11 @@ def test_bad_configuration_is_refused_naming_the_key_the_file_and_the_fix(
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    config = {"name": "prod", "tags": TAGS, "network": {"az_count": 2, "nat_strategy": "single"}}
+    config = {"name": "prod", "tags": TAGS, **ZONES}
+    config["network"] = {**ZONES["network"], "az_count": 3, "nat_strategy": "single"}
+    config["database"] = {"multi_az": False}
     with pytest.raises(ConfigError) as caught:
         build_profile(config)
     assert len(caught.value.problems) == 1  # one model-level finding listing both keys
-    assert "network.az_count" in caught.value.problems[0]
     assert "network.nat_strategy" in caught.value.problems[0]
+    assert "database.multi_az" in caught.value.problems[0]

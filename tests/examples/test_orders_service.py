@@ -109,7 +109,7 @@ def test_the_service_gets_resource_references_and_telemetry_not_secret_values(
     (deployment,) = _objects(graph, "Deployment")
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     env = {e["name"]: e.get("value") for e in container["env"]}
-    assert env["PAYMENT_API_KEY_SECRET_ARN"].startswith("arn:aws:secretsmanager:us-east-1:")
+    assert env["SESSION_KEY_SECRET_ARN"].startswith("arn:aws:secretsmanager:us-east-1:")
     assert env["DB_HOST"].endswith(".rds.amazonaws.com")
     assert "OTEL_EXPORTER_OTLP_ENDPOINT" in env
     assert f"deployment.environment={stack}" in env["OTEL_RESOURCE_ATTRIBUTES"]
@@ -117,30 +117,45 @@ def test_the_service_gets_resource_references_and_telemetry_not_secret_values(
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_grants_attach_to_the_services_own_role(
+def test_the_services_role_gets_exactly_the_granted_access(
     stack: str, example: Callable[[str], Graph]
 ) -> None:
     graph = example(stack)
-    api_role = graph.named("orders-api-irsa", "aws:iam/role:Role")
     role_name = graph.outputs["api_role_arn"].rsplit("/", 1)[1]
     grants = [
         p
         for p in graph.of_type("aws:iam/rolePolicy:RolePolicy")
         if p["inputs"]["role"] == role_name
     ]
-    actions = {
-        a
+    statements = sorted(
+        (
+            tuple(s["Action"]),
+            tuple(s["Resource"]),
+            json.dumps(s.get("Condition", {}), sort_keys=True),
+        )
         for g in grants
         for s in json.loads(g["inputs"]["policy"])["Statement"]
-        for a in s["Action"]
-    }
-    assert {
-        "rds-db:connect",
-        "s3:GetObject",
-        "s3:PutObject",
-        "secretsmanager:GetSecretValue",
-    } <= actions
-    assert api_role["parent"] is not None
+    )
+    bucket = f"arn:aws:s3:::{graph.outputs['documents_bucket']}"
+    secret = graph.outputs["session_key_secret_arn"]
+    key_arn = next(s[1][0] for s in statements if s[0] == ("kms:Decrypt",))
+    assert key_arn.startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    via = lambda service: json.dumps(  # noqa: E731
+        {"StringEquals": {"kms:ViaService": f"{service}.us-east-1.amazonaws.com"}}, sort_keys=True
+    )
+    (connect,) = [s for s in statements if s[0] == ("rds-db:connect",)]
+    assert connect[1][0].startswith("arn:aws:rds-db:us-east-1:123456789012:dbuser:db-")
+    assert connect[1][0].endswith("/orders_app")
+    assert statements == sorted([
+        (("kms:Decrypt",), (key_arn,), via("s3")),
+        (("kms:Decrypt",), (key_arn,), via("secretsmanager")),
+        (("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"), (key_arn,), via("s3")),
+        (("rds-db:connect",), connect[1], "{}"),
+        (("s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:PutObject"), (f"{bucket}/*",), "{}"),
+        (("s3:GetObject", "s3:GetObjectVersion"), (f"{bucket}/*",), "{}"),
+        (("s3:ListBucket",), (bucket,), "{}"),
+        (("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"), (secret,), "{}"),
+    ])  # fmt: skip
 
 
 def test_the_platforms_kubeconfig_stays_secret_through_the_stack_reference(
