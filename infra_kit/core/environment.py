@@ -18,7 +18,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from infra_kit.core.profile import EnvironmentProfile, build_profile
+from infra_kit.core.profile import EnvironmentProfile, build_profile, default_profile_name
 from infra_kit.core.tags import check_tags, kubernetes_labels
 from infra_kit.errors import ConfigError
 
@@ -92,7 +92,7 @@ class Environment:
         if problems:
             raise ConfigError(source, problems)
         assert region is not None
-        default_name = stack if stack in {"dev", "stage", "prod"} else None
+        default_name = default_profile_name(stack)
         profile = build_profile(
             overrides, default_name=default_name, source=f"{source} ({project}:{CONFIG_KEY})"
         )

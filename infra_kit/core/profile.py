@@ -42,6 +42,7 @@ __all__ = [
     "TagValues",
     "WorkloadProfile",
     "build_profile",
+    "default_profile_name",
 ]
 
 EnvironmentName = Literal["dev", "stage", "prod", "preview"]
@@ -702,6 +703,16 @@ def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
             return []
         model = annotation
     return sorted(model.model_fields)
+
+
+#: Stacks named after a long-lived environment use its profile unless their file names another.
+_STACKS_NAMED_AFTER_THEIR_PROFILE = frozenset({"dev", "stage", "prod"})
+
+
+def default_profile_name(stack: str) -> str | None:
+    """The profile a stack uses when its file sets no ``name``: ``dev``, ``stage`` and ``prod``
+    stacks use theirs; any other stack (a preview, ``pr-123``) must say ``name`` itself."""
+    return stack if stack in _STACKS_NAMED_AFTER_THEIR_PROFILE else None
 
 
 def build_profile(
