@@ -5,7 +5,7 @@ Balancer that:
 
 - is internal unless ``internet_facing=True``;
 - sends traffic straight to pod IPs (``target-type: ip``), so the pods' NetworkPolicy admits the
-  ALB by address (see :attr:`AlbIngress.source_cidrs`);
+  ALB by address: the subnets the controller puts it in (see :func:`alb_source_cidrs`);
 - listens on 80 and 443, redirects HTTP to HTTPS, terminates TLS with an ACM certificate and the
   TLS 1.3/1.2 policy ``ELBSecurityPolicy-TLS13-1-2-2021-06``;
 - health-checks the readiness path, drops invalid header fields, can sit behind a WAF web ACL,
@@ -23,9 +23,18 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
+from infra_kit.aws._cidr import SubnetTier
 from infra_kit.errors import ValidationError
+from infra_kit.k8s._network import tier_cidrs
 
-__all__ = ["ALB_PREFIX", "DEFAULT_SSL_POLICY", "AlbIngress", "alb_annotations", "ingress_spec"]
+__all__ = [
+    "ALB_PREFIX",
+    "DEFAULT_SSL_POLICY",
+    "AlbIngress",
+    "alb_annotations",
+    "alb_source_cidrs",
+    "ingress_spec",
+]
 
 ALB_PREFIX = "alb.ingress.kubernetes.io/"
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -53,10 +62,16 @@ class AlbIngress:
         waf_acl_arn: a WAFv2 web ACL to attach. Default: none.
         group_name: share one ALB between Ingresses of the same group (cheaper). Default: an
             ALB of its own.
-        source_cidrs: where the ALB's network interfaces live, which the pods' NetworkPolicy
-            admits on the service port. Default: the VPC CIDR of the profile
-            (``network.vpc_cidr``), because the ALB's addresses are assigned by AWS within its
-            subnets; pass the ALB subnets' CIDRs to narrow it.
+        source_cidrs: the addresses the pods' NetworkPolicy admits on the container port,
+            which must hold the ALB's network interfaces. Default (:func:`alb_source_cidrs`):
+            the subnets the AWS Load Balancer Controller places the ALB in, i.e. the public
+            tier's CIDRs for an internet-facing ALB and the private tier's for an internal one,
+            in each of the profile's ``network.az_count`` AZs (dev and preview 2, stage and prod
+            3) of a Network built on the profile's ``network.vpc_cidr`` (its default; pass the
+            subnets' CIDRs here if it was given another ``cidr``). The private tier is also
+            where the pods take their addresses, so the default of an internal ALB admits every
+            pod of the cluster on that port as well; pass the CIDRs of dedicated ALB subnets
+            here to shut them out.
     """
 
     certificate_arn: pulumi.Input[str]
@@ -104,8 +119,26 @@ class AlbIngress:
                     "ingress.source_cidrs",
                     cidr,
                     "the ALB's interfaces live in the VPC, so every address is never needed",
-                    "list the ALB subnets' CIDRs, or leave it unset for the VPC CIDR",
+                    "list the ALB subnets' CIDRs, or leave it unset for its subnet tier's",
                 )
+
+
+def alb_source_cidrs(ingress: AlbIngress, vpc_cidr: str, az_count: int) -> tuple[str, ...]:
+    """What the pods behind ``ingress`` admit from: ``source_cidrs`` when given, else the
+    subnets of the tier the controller picks for the ALB's scheme (NET-1, NET-5).
+
+    The controller places an internet-facing ALB in the subnets tagged
+    ``kubernetes.io/role/elb`` (the Network's public tier) and an internal one in those tagged
+    ``kubernetes.io/role/internal-elb`` (the private tier); ``vpc_cidr`` and ``az_count`` (the
+    profile's ``network`` section) give those subnets' CIDRs. The public tier holds only load
+    balancers and NAT gateways. The private tier also holds every pod (VPC CNI), which is why
+    an internal ALB's default admits the whole cluster on the port: the honest limit of
+    addressing the ALB by subnet without subnets of its own.
+    """
+    if ingress.source_cidrs:
+        return tuple(ingress.source_cidrs)
+    tier = SubnetTier.PUBLIC if ingress.internet_facing else SubnetTier.PRIVATE
+    return tier_cidrs(vpc_cidr, az_count, tier)
 
 
 def alb_annotations(

@@ -8,6 +8,9 @@ OpenTelemetry agent and the destinations it declares (:class:`Egress`).
 An egress to every address (``0.0.0.0/0``) takes a written ``reason``, recorded in the policy's
 ``infra-kit.io/egress-reasons`` annotation. Any CIDR that covers the link-local range excludes
 it, so no workload reaches the instance metadata service and the node's credentials.
+
+Addresses of the VPC's subnet tiers come from :func:`tier_cidrs`, which follows the layout the
+:class:`~infra_kit.aws.Network` component uses for the profile's ``network.vpc_cidr``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Literal
 
 import pulumi_kubernetes as k8s
 
+from infra_kit.aws._cidr import SubnetTier, subnet_cidr
 from infra_kit.errors import ValidationError
 from infra_kit.k8s._collector_config import (
     AGENT_NAME,
@@ -41,12 +45,15 @@ __all__ = [
     "egress_rule",
     "from_callers",
     "namespace_peer",
+    "tier_cidrs",
 ]
 
 EGRESS_REASONS_ANNOTATION = "infra-kit.io/egress-reasons"
 AWS_API_REASON = (
     "AWS API endpoints (STS for IRSA and the services granted to the role) have no fixed "
-    "addresses; HTTPS only"
+    "addresses; HTTPS only; the isolated (data-store) subnets are excluded, the private subnets "
+    "are not because the interface endpoints share them with the pods, which therefore stay "
+    "reachable on 443"
 )
 _NAMESPACE_LABEL = "kubernetes.io/metadata.name"
 _APP_LABEL = "app.kubernetes.io/name"
@@ -65,6 +72,41 @@ def check_name(key: str, value: object) -> str:
             "use e.g. 'orders-api'",
         )
     return value
+
+
+def tier_cidrs(vpc_cidr: str, az_count: int, tier: SubnetTier) -> tuple[str, ...]:
+    """The CIDRs of ``tier``'s subnets in AZs ``0 .. az_count-1`` of a VPC of ``vpc_cidr``.
+
+    The :class:`~infra_kit.aws.Network` component places its subnets by the same pure layout
+    (:mod:`infra_kit.aws._cidr`), so these are its subnets' CIDRs when it was built with this
+    VPC CIDR (its ``cidr`` argument unset: the profile's ``network.vpc_cidr``).
+    """
+    return tuple(
+        subnet_cidr(vpc_cidr, tier, index, key="network.vpc_cidr") for index in range(az_count)
+    )
+
+
+def _network(key: str, cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(cidr, strict=True)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(
+            key, cidr, f"not a network in CIDR notation ({exc})", "e.g. 10.0.32.0/20"
+        ) from None
+
+
+def _strictly_inside(
+    inner: ipaddress.IPv4Network | ipaddress.IPv6Network,
+    outer: ipaddress.IPv4Network | ipaddress.IPv6Network,
+) -> bool:
+    """Whether ``inner`` is a proper part of ``outer``: what Kubernetes accepts in ``except``."""
+    if inner.prefixlen <= outer.prefixlen:
+        return False
+    if isinstance(inner, ipaddress.IPv4Network) and isinstance(outer, ipaddress.IPv4Network):
+        return inner.subnet_of(outer)
+    if isinstance(inner, ipaddress.IPv6Network) and isinstance(outer, ipaddress.IPv6Network):
+        return inner.subnet_of(outer)
+    return False
 
 
 def _check_ports(key: str, ports: Sequence[int]) -> None:
@@ -94,6 +136,7 @@ class Egress:
 
     Build it with :meth:`to_cidrs` (e.g. the database subnets on 5432), :meth:`to_app`
     (another workload) or :meth:`aws_apis`. ``reason`` is required for ``0.0.0.0/0``.
+    ``excluded_cidrs`` are carved out of the CIDRs that contain them (the rule's ``except``).
     Ports are those the destination pods listen on (a Service's ``targetPort``), because
     policies apply after the Service address is translated.
     """
@@ -104,6 +147,7 @@ class Egress:
     app: str | None = None
     protocol: Literal["TCP", "UDP"] = "TCP"
     reason: str | None = None
+    excluded_cidrs: Sequence[str] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         _check_ports("egress_to.ports", self.ports)
@@ -120,16 +164,8 @@ class Egress:
         if in_cluster:
             check_name("egress_to.namespace", self.namespace)
             check_name("egress_to.app", self.app)
-        for cidr in self.cidrs:
-            try:
-                net = ipaddress.ip_network(cidr, strict=True)
-            except (TypeError, ValueError) as exc:
-                raise ValidationError(
-                    "egress_to.cidrs",
-                    cidr,
-                    f"not a network in CIDR notation ({exc})",
-                    "e.g. 10.0.32.0/20",
-                ) from None
+        networks = [_network("egress_to.cidrs", cidr) for cidr in self.cidrs]
+        for cidr, net in zip(self.cidrs, networks, strict=True):
             if net.prefixlen == 0 and len((self.reason or "").split()) < _MIN_REASON_WORDS:
                 raise ValidationError(
                     "egress_to.cidrs",
@@ -138,21 +174,55 @@ class Egress:
                     "written reason",
                     "list the destination's CIDRs, or pass reason='why' (at least three words)",
                 )
+        for cidr in self.excluded_cidrs:
+            excluded = _network("egress_to.excluded_cidrs", cidr)
+            if not any(_strictly_inside(excluded, net) for net in networks):
+                raise ValidationError(
+                    "egress_to.excluded_cidrs",
+                    cidr,
+                    "not a proper part of any of the destination's CIDRs "
+                    f"({', '.join(self.cidrs) or 'none'}), so there is nothing to carve it out of",
+                    "exclude only networks inside the destination's CIDRs",
+                )
 
     @classmethod
     def to_cidrs(
-        cls, cidrs: Iterable[str], ports: Sequence[int], *, reason: str | None = None
+        cls,
+        cidrs: Iterable[str],
+        ports: Sequence[int],
+        *,
+        reason: str | None = None,
+        excluding: Iterable[str] = (),
     ) -> Egress:
-        return cls(ports=tuple(ports), cidrs=tuple(cidrs), reason=reason)
+        """``cidrs`` on ``ports``, less ``excluding``. Default: nothing excluded but the
+        link-local range, which every CIDR that covers it loses."""
+        return cls(
+            ports=tuple(ports), cidrs=tuple(cidrs), reason=reason, excluded_cidrs=tuple(excluding)
+        )
 
     @classmethod
     def to_app(cls, namespace: str, app: str, ports: Sequence[int]) -> Egress:
         return cls(ports=tuple(ports), namespace=namespace, app=app)
 
     @classmethod
-    def aws_apis(cls) -> Egress:
-        """HTTPS to AWS APIs, which have no fixed CIDRs (interface endpoints included)."""
-        return cls(ports=(443,), cidrs=("0.0.0.0/0",), reason=AWS_API_REASON)
+    def aws_apis(cls, vpc_cidr: str, az_count: int) -> Egress:
+        """HTTPS to AWS APIs, which have no fixed addresses (interface endpoints included).
+
+        Every address on 443, except the link-local range and the isolated subnets of the VPC
+        (``vpc_cidr``, ``az_count`` AZs: the profile's ``network`` section), where data stores
+        live and nothing serves HTTPS to pods. The public subnets (load balancers and NAT
+        gateways only) stay reachable, and so do the private subnets: the interface endpoints
+        (prod) sit there and SDK calls reach them on 443 through private DNS. With the VPC CNI
+        the pods take their addresses in those same private subnets, so this rule also lets a
+        workload reach any pod on 443 that the destination's own NetworkPolicy admits; the
+        policy's ``infra-kit.io/egress-reasons`` annotation says so (:data:`AWS_API_REASON`).
+        """
+        return cls(
+            ports=(443,),
+            cidrs=("0.0.0.0/0",),
+            reason=AWS_API_REASON,
+            excluded_cidrs=tier_cidrs(vpc_cidr, az_count, SubnetTier.ISOLATED),
+        )
 
 
 def namespace_peer(
@@ -189,16 +259,22 @@ def collector_egress() -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
     )
 
 
-def _ip_block(cidr: str) -> k8s.networking.v1.IPBlockArgs:
+def _ip_block(cidr: str, excluded: Sequence[str] = ()) -> k8s.networking.v1.IPBlockArgs:
+    """``cidr`` less the link-local range (when it covers it) and those of ``excluded`` that
+    are a proper part of it, in that order."""
     net = ipaddress.ip_network(cidr, strict=True)
-    covers = isinstance(net, ipaddress.IPv4Network) and _LINK_LOCAL.subnet_of(net)
-    return k8s.networking.v1.IPBlockArgs(cidr=cidr, except_=[str(_LINK_LOCAL)] if covers else None)
+    carved = [str(_LINK_LOCAL)] if _strictly_inside(_LINK_LOCAL, net) else []
+    for other in excluded:
+        if other not in carved and _strictly_inside(ipaddress.ip_network(other), net):
+            carved.append(other)
+    return k8s.networking.v1.IPBlockArgs(cidr=cidr, except_=carved or None)
 
 
 def egress_rule(egress: Egress) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
     if egress.cidrs:
         peers = [
-            k8s.networking.v1.NetworkPolicyPeerArgs(ip_block=_ip_block(c)) for c in egress.cidrs
+            k8s.networking.v1.NetworkPolicyPeerArgs(ip_block=_ip_block(c, egress.excluded_cidrs))
+            for c in egress.cidrs
         ]
     else:
         assert egress.namespace is not None

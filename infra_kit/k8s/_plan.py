@@ -18,7 +18,7 @@ from infra_kit.core.profile import EnvironmentProfile
 from infra_kit.errors import ValidationError
 from infra_kit.k8s import _network as net
 from infra_kit.k8s._images import ImageRef, check_image
-from infra_kit.k8s._ingress import AlbIngress
+from infra_kit.k8s._ingress import AlbIngress, alb_source_cidrs
 from infra_kit.k8s._probes import Probes, check_probes
 from infra_kit.k8s._sizing import (
     DisruptionBudget,
@@ -59,26 +59,34 @@ class WorkloadArgs:
         port: the container port, named ``http``, that the probes use. Default: 8080.
         command, args: override the image's entrypoint and arguments. Default: the image's.
         config: non-secret configuration, as environment variables from a ConfigMap (K8S-2).
+            Default: none (the ConfigMap is still created, empty).
         secret_arns: ``ENV_NAME: secret ARN``; the container gets the ARN, reads the value with
             its role, and the value never reaches Kubernetes or the state (SEC-2). Needs ``oidc``.
+            Default: none.
         resource_refs: ``ENV_NAME: identifier`` of AWS resources the service uses (a bucket's
             name, a database endpoint), which may be outputs of other resources. Never a secret
             value: those are read through ``secret_arns``. Default: none.
         probes: startup, readiness and liveness probes. Default: ``Probes.http()`` (``/livez``
             and ``/readyz`` on ``port``); identical probes are refused (K8S-1).
         cpu_request, memory_request, memory_limit: default ``workloads.cpu_request``,
-            ``workloads.memory_request`` and ``workloads.memory_limit``.
+            ``workloads.memory_request`` and ``workloads.memory_limit`` (100m, 128Mi and 256Mi
+            in every environment).
         cpu_limit: a CPU limit. Default: none, on purpose: a limit throttles a container even
             when its node has idle CPU, while the request already guarantees its share.
         min_replicas, max_replicas: HPA bounds. Default: ``workloads.min_replicas`` and
-            ``workloads.max_replicas`` (dev 1/10, stage 2/20, prod 3/30).
+            ``workloads.max_replicas`` (dev 1/10, preview 1/4, stage 2/20, prod 3/30).
         scale_limit_reason: required when ``max_replicas < 10 * min_replicas`` (SCALE-2);
-            recorded as the ``infra-kit.io/scale-limit-reason`` annotation.
-        cpu_target_percent: HPA CPU utilization target. Default: ``workloads.cpu_target_percent``.
+            recorded as the ``infra-kit.io/scale-limit-reason`` annotation. Default: none; the
+            profile's ``workloads.scale_limit_reason`` covers preview, whose bounds of 1/4 need
+            one (a workload's own reason wins over it).
+        cpu_target_percent: HPA CPU utilization target. Default: ``workloads.cpu_target_percent``
+            (70 in every environment).
         memory_target_percent: an HPA memory utilization target as well. Default: none.
         disruption: the PodDisruptionBudget. Default: ``maxUnavailable: 1``; a budget that could
             block a node drain is refused (K8S-3).
-        egress_to: destinations beyond DNS and the telemetry agent (NET-5). Default: none.
+        egress_to: destinations beyond DNS and the telemetry agent (NET-5). Default: none; a
+            workload with a role (``oidc``) also gets HTTPS to AWS APIs
+            (:meth:`~infra_kit.k8s.Egress.aws_apis`), in every environment.
         mount_service_account_token: mount a Kubernetes API token. Default: False (SEC-4).
             IRSA does not need it: the EKS pod identity webhook mounts its own projected
             ``sts.amazonaws.com`` token whatever this says.
@@ -122,8 +130,11 @@ class WebServiceArgs(WorkloadArgs):
 
     Args:
         service_port: the ClusterIP Service's port. Default: 80.
-        allow_from: in-cluster callers admitted on ``port`` (NET-5). Default: none.
-        ingress: an ALB in front of the service (EDGE-1). Default: none (cluster-internal only).
+        allow_from: in-cluster callers admitted on ``port`` (NET-5). Default: none: without
+            ``ingress`` the NetworkPolicy then admits no traffic at all.
+        ingress: an ALB in front of the service (EDGE-1); the NetworkPolicy also admits its
+            subnet tier on ``port`` (see :attr:`~infra_kit.k8s.AlbIngress.source_cidrs`).
+            Default: none (cluster-internal only).
     """
 
     service_port: int = 80
@@ -214,6 +225,7 @@ def plan_workload(
                 "not an Egress",
                 "use Egress.to_cidrs(...) or Egress.to_app(...)",
             )
+    aws_apis = net.Egress.aws_apis(profile.network.vpc_cidr, profile.network.az_count)
     metrics = [("cpu", args.cpu_target_percent or workloads.cpu_target_percent)]
     if args.memory_target_percent:
         metrics.append(("memory", args.memory_target_percent))
@@ -233,13 +245,15 @@ def plan_workload(
                     "the load balancer health-checks the readiness path, and this probe has none",
                     "use an HTTP readiness probe",
                 )
-            ingress_cidrs = tuple(args.ingress.source_cidrs) or (profile.network.vpc_cidr,)
+            ingress_cidrs = alb_source_cidrs(
+                args.ingress, profile.network.vpc_cidr, profile.network.az_count
+            )
     return WorkloadPlan(
         image=image,
         probes=probes,
         resources=resources,
         bounds=bounds,
         metrics=tuple(metrics),
-        egress=(*args.egress_to, *((net.Egress.aws_apis(),) if has_role else ())),
+        egress=(*args.egress_to, *((aws_apis,) if has_role else ())),
         ingress_cidrs=ingress_cidrs,
     )

@@ -53,13 +53,18 @@ class CollectorsArgs:
         cluster_name: the EKS cluster's name, recorded as ``k8s.cluster.name`` on all telemetry.
         image: the collector-contrib image. Default: 0.155.0 pinned by digest. Component type
             names in the configuration follow 0.155; check them when changing the version.
-        agent_resources: per-node agent. Default: 100m CPU, 128Mi requested, 256Mi limit.
-        gateway_resources: per gateway pod. Default: 200m CPU, 256Mi requested, 512Mi limit.
+        agent_resources: per-node agent. Default: 100m CPU, 128Mi requested, 256Mi limit, in
+            every environment.
+        gateway_resources: per gateway pod. Default: 200m CPU, 256Mi requested, 512Mi limit,
+            in every environment.
         gateway_min_replicas, gateway_max_replicas, gateway_scale_limit_reason: the gateway's
             HPA bounds, under the rules of :class:`~infra_kit.k8s.WebService`. Default:
-            ``workloads.min_replicas`` and ``workloads.max_replicas``.
+            ``workloads.min_replicas`` and ``workloads.max_replicas`` (dev 1/10, preview 1/4
+            under the profile's ``workloads.scale_limit_reason``, stage 2/20, prod 3/30), and
+            no reason of its own.
         logs_log_group, metrics_log_group: CloudWatch log groups for application logs and for
-            EMF metrics. Default: ``/<project>/<stack>/otel/logs`` and ``.../otel/metrics``.
+            EMF metrics. Default: ``/<project>/<stack>/otel/logs`` and ``.../otel/metrics``;
+            their retention is ``logs.retention_days`` (dev 14, preview 3, stage 30, prod 90).
         metrics_namespace: CloudWatch metric namespace. Default: ``<project>/<stack>``.
         log_kms_key_arn: a KMS key (with CloudWatch Logs access) to encrypt the log groups.
             Default: none, CloudWatch Logs' own encryption (OBS-2; pass one for SEC-3).
@@ -90,8 +95,8 @@ class Collectors(Component):
 
     Children:
 
-    - ``Namespace`` component ``<name>-namespace``: ``observability``, PSS restricted, quota,
-      default deny, DNS (SEC-4, NET-5);
+    - ``Namespace`` component ``<name>-namespace``: ``observability``, PSS restricted, the
+      profile's quota, default deny, DNS (SEC-4, NET-5);
     - ``aws.cloudwatch.LogGroup`` ``<name>-logs`` and ``<name>-metrics``: retention
       ``logs.retention_days``, optional KMS key, protected in stage and prod (OBS-2, DR-1);
     - ``ClusterRole`` ``<name>-agent-role`` and ``ClusterRoleBinding`` ``<name>-agent-binding``:
@@ -103,16 +108,22 @@ class Collectors(Component):
     - gateway: ``IrsaRole`` ``<name>-gateway-irsa`` when ``oidc`` is given (X-Ray, and the two
       log groups only: exactly what its exporters call, SEC-1); ``ServiceAccount``
       ``<name>-gateway-sa``, ``ConfigMap`` ``<name>-gateway-config``, ``Deployment``
-      ``<name>-gateway`` (no ``replicas``), headless ``Service`` ``<name>-gateway-service``,
-      ``HorizontalPodAutoscaler`` ``<name>-gateway-hpa``, ``PodDisruptionBudget``
-      ``<name>-gateway-pdb`` (``maxUnavailable: 1``) and ``NetworkPolicy``
-      ``<name>-gateway-netpol`` (SCALE-1, K8S-3, NET-5).
+      ``<name>-gateway`` (no ``replicas``, zone and node spread), headless ``Service``
+      ``<name>-gateway-service``, ``HorizontalPodAutoscaler`` ``<name>-gateway-hpa`` (CPU at
+      ``workloads.cpu_target_percent``, 70 in every environment), ``PodDisruptionBudget``
+      ``<name>-gateway-pdb`` (``maxUnavailable: 1``) when ``gateway_max_replicas > 1``, and
+      ``NetworkPolicy`` ``<name>-gateway-netpol``: OTLP from the agents only; HTTPS out to
+      AWS APIs as :meth:`~infra_kit.k8s.Egress.aws_apis` allows it (SCALE-1, SCALE-2, K8S-3,
+      HA-1, NET-5).
 
-    Every collector pod is restricted (SEC-4), sized, probed and rolled when its configuration
-    changes. Without ``oidc`` the gateway has no AWS credentials and its exports fail; pass the
-    cluster's OIDC identity in every real stack.
+    Every collector pod is restricted (SEC-4), sized, probed (K8S-1) and rolled when its
+    configuration changes. Without ``oidc`` the gateway has no AWS credentials and its exports
+    fail; pass the cluster's OIDC identity in every real stack.
 
     Workloads reach the agent at ``http://otel-agent.observability.svc.cluster.local:4317``.
+
+    Prescriptions: OBS-1, OBS-2, SEC-1, SEC-4, K8S-1, K8S-3, K8S-4, SCALE-1, SCALE-2, HA-1,
+    NET-5, DR-1, and SEC-3 when ``log_kms_key_arn`` is given.
     """
 
     TYPE = "infra-kit:k8s:Collectors"
@@ -345,13 +356,14 @@ class Collectors(Component):
                 spec=pdb_spec(selector(gateway), DisruptionBudget()),
                 opts=k8s_opts(),
             )
+        aws_apis = net.Egress.aws_apis(env.profile.network.vpc_cidr, env.profile.network.az_count)
         k8s.networking.v1.NetworkPolicy(
             self.child("gateway-netpol"),
             metadata=meta(gateway, annotations={net.EGRESS_REASONS_ANNOTATION: net.AWS_API_REASON}),
             spec=collector_policy_spec(
                 selector(gateway),
                 ingress=net.from_callers([net.Caller(ns, agent)], cfg.OTLP_GRPC_PORT),
-                egress=[net.Egress.aws_apis()],
+                egress=[aws_apis],
             ),
             opts=k8s_opts(),
         )

@@ -234,17 +234,26 @@ class WebService(_Workload):
     - ``Deployment`` ``<name>-deployment``: restricted security contexts and a ``/tmp``
       emptyDir (SEC-4); requests, a memory limit and three distinct probes (K8S-1); zone and node
       spread (HA-1); surge-only rolling update with a progress deadline (K8S-4); no ``replicas``,
-      the HPA owns it; the OTel environment (OBS-1); a 10 s ``preStop`` sleep;
+      the HPA owns it; the OTel environment (OBS-1); secret ARNs, never values (SEC-2); a 10 s
+      ``preStop`` sleep;
     - ``HorizontalPodAutoscaler`` ``<name>-hpa``: autoscaling/v2 on CPU (and optional memory),
-      fast up and slow down (SCALE-1, SCALE-2);
+      fast up and slow down, at least 10x headroom unless a reason is written (SCALE-1, SCALE-2);
     - ``PodDisruptionBudget`` ``<name>-pdb`` when ``max_replicas > 1``: ``maxUnavailable: 1``,
       ``unhealthyPodEvictionPolicy: AlwaysAllow`` (K8S-3, HA-1);
-    - ``NetworkPolicy`` ``<name>-netpol``: ingress from declared callers, and from the ALB's
-      addresses when there is an Ingress, on the container port only; egress to DNS, the node's
-      OTel agent, AWS APIs (only with a role) and declared destinations (NET-5);
+    - ``NetworkPolicy`` ``<name>-netpol`` (NET-5), on the container port only: ingress from
+      the ``allow_from`` callers (pods of that namespace with that app name, nothing else), and,
+      when there is an Ingress, from every address of
+      :attr:`~infra_kit.k8s.AlbIngress.source_cidrs`: by default the public subnets' CIDRs for
+      an internet-facing ALB, and the private subnets' CIDRs for an internal one, which, the
+      pods living there too, admits every pod of the cluster on that port; egress to DNS, the
+      node's OTel agent, AWS APIs (only with a role; see :meth:`~infra_kit.k8s.Egress.aws_apis`)
+      and declared destinations;
     - ``Service`` ``<name>-service``: ClusterIP, ``service_port`` to the ``http`` port;
     - ``Ingress`` ``<name>-ingress`` when ``ingress`` is given: AWS Load Balancer Controller,
       HTTPS with TLS 1.2+, HTTP redirected, tagged (EDGE-1, SEC-3, TAG-1).
+
+    Prescriptions: SEC-1, SEC-2, SEC-4, K8S-1, K8S-2, K8S-3, K8S-4, HA-1, SCALE-1, SCALE-2,
+    NET-5, OBS-1, and with an Ingress EDGE-1, SEC-3 (in transit) and TAG-1.
 
     ``provider`` is the cluster's Kubernetes provider. ``oidc`` (the cluster's OIDC identity)
     gives the workload AWS access through IRSA; without it the workload has no IAM role.
@@ -269,7 +278,17 @@ class WebService(_Workload):
 
 class Worker(_Workload):
     """A background workload: a :class:`WebService` without the Service, the Ingress and the
-    ``preStop`` delay; its NetworkPolicy admits no ingress at all. Same prescriptions."""
+    ``preStop`` delay.
+
+    Children, as described for :class:`WebService`: ``IrsaRole`` ``<name>-irsa`` when ``oidc``
+    is given, ``ServiceAccount`` ``<name>-sa``, ``ConfigMap`` ``<name>-config``, ``Deployment``
+    ``<name>-deployment``, ``HorizontalPodAutoscaler`` ``<name>-hpa``,
+    ``PodDisruptionBudget`` ``<name>-pdb`` when ``max_replicas > 1``, and ``NetworkPolicy``
+    ``<name>-netpol``, which admits no ingress at all and the same egress as a WebService's.
+
+    Prescriptions: SEC-1, SEC-2, SEC-4, K8S-1, K8S-2, K8S-3, K8S-4, HA-1, SCALE-1, SCALE-2,
+    NET-5, OBS-1.
+    """
 
     TYPE = "infra-kit:k8s:Worker"
     _ROLE = "worker"

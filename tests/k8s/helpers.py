@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 from infra_kit.aws.irsa import OidcIdentity
 from infra_kit.core.engine import Graph, OfflineEngine
 from infra_kit.core.environment import CONFIG_KEY, Environment
+from infra_kit.core.profile import BUILTIN_PROFILES
 from infra_kit.errors import InfraKitError
 from infra_kit.testing import TEST_TAGS, run_offline
 
@@ -26,6 +27,25 @@ TAGGED_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders-api:1.4.2"
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-db-AbCdEf"
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob")
+#: The egress rules every workload's NetworkPolicy starts with: DNS, then the node's agent.
+DNS_EGRESS = {
+    "to": [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        }
+    ],
+    "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
+}
+AGENT_EGRESS = {
+    "to": [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "observability"}},
+            "podSelector": {"matchLabels": {"app.kubernetes.io/name": "otel-agent"}},
+        }
+    ],
+    "ports": [{"port": 4317, "protocol": "TCP"}, {"port": 4318, "protocol": "TCP"}],
+}
 
 
 def provider() -> k8s.Provider:
@@ -42,10 +62,11 @@ def refusal(
 ) -> tuple[InfraKitError, list[dict[str, Any]]]:
     """Run a build that must be refused; return the error and what it registered besides
     the providers (ENV-3 asks for nothing)."""
-    config = {
-        f"test:{CONFIG_KEY}": json.dumps({"name": environment, "tags": TEST_TAGS}),
-        "aws:region": "us-east-1",
-    }
+    # Pin the region's first AZs, as run_offline does and as a stack that protects state must.
+    count = BUILTIN_PROFILES[environment]["network"]["az_count"]
+    zones = [f"us-east-1{letter}" for letter in "abcdef"[:count]]
+    profile = {"name": environment, "tags": TEST_TAGS, "network": {"availability_zones": zones}}
+    config = {f"test:{CONFIG_KEY}": json.dumps(profile), "aws:region": "us-east-1"}
     engine = OfflineEngine.for_function(
         lambda: build(Environment.load(), provider()), stack=environment, config=config
     )

@@ -62,11 +62,22 @@ def test_the_agent_enriches_with_kubernetes_metadata_of_its_node_and_forwards_to
     assert config["processors"]["k8s_attributes"]["filter"] == {
         "node_from_env_var": "K8S_NODE_NAME"
     }
-    assert "k8s.deployment.name" in config["processors"]["k8s_attributes"]["extract"]["metadata"]
+    assert config["processors"]["k8s_attributes"]["extract"]["metadata"] == [
+        "k8s.namespace.name",
+        "k8s.pod.name",
+        "k8s.pod.uid",
+        "k8s.pod.start_time",
+        "k8s.deployment.name",
+        "k8s.node.name",
+    ]
     exporter = config["exporters"]["otlp_grpc"]
     assert exporter["endpoint"] == "dns:///otel-gateway.observability.svc.cluster.local:4317"
     assert exporter["balancer_name"] == "round_robin"
-    assert {p["exporters"][0] for p in config["service"]["pipelines"].values()} == {"otlp_grpc"}
+    assert {s: p["exporters"] for s, p in config["service"]["pipelines"].items()} == {
+        "traces": ["otlp_grpc"],
+        "metrics": ["otlp_grpc"],
+        "logs": ["otlp_grpc"],
+    }
 
 
 def test_the_gateway_exports_traces_metrics_and_logs_to_aws() -> None:
@@ -84,12 +95,16 @@ def test_the_gateway_exports_traces_metrics_and_logs_to_aws() -> None:
     assert pipelines["logs"]["processors"] == ["memory_limiter", "resource_detection", "batch"]
 
 
-@pytest.mark.parametrize("which", sorted(CONFIGS))
-def test_receivers_listen_on_the_pod_ip_only(which: str) -> None:
+@pytest.mark.parametrize(
+    ("which", "endpoints"),
+    [
+        ("agent", {"grpc": "${env:MY_POD_IP}:4317", "http": "${env:MY_POD_IP}:4318"}),
+        ("gateway", {"grpc": "${env:MY_POD_IP}:4317"}),
+    ],
+)
+def test_receivers_listen_on_the_pod_ip_only(which: str, endpoints: dict[str, str]) -> None:
     protocols = CONFIGS[which]["receivers"]["otlp"]["protocols"]
-    endpoints = [p["endpoint"] for p in protocols.values()]
-    assert endpoints
-    assert all(e.startswith("${env:MY_POD_IP}:") for e in endpoints)
+    assert {name: p["endpoint"] for name, p in protocols.items()} == endpoints
     assert CONFIGS[which]["extensions"]["health_check"]["endpoint"] == "${env:MY_POD_IP}:13133"
 
 
@@ -102,9 +117,12 @@ def test_gomemlimit_is_eighty_percent_of_the_limit_like_the_memory_limiter() -> 
     assert gomemlimit("512Mi") == "409MiB"
     assert gomemlimit("1Gi") == "819MiB"
     for config in CONFIGS.values():
-        limiter = config["processors"]["memory_limiter"]
-        assert limiter["limit_percentage"] == GOMEMLIMIT_PERCENT == 80
-        assert 0 < limiter["spike_limit_percentage"] < limiter["limit_percentage"]
+        assert GOMEMLIMIT_PERCENT == 80
+        assert config["processors"]["memory_limiter"] == {
+            "check_interval": "1s",
+            "limit_percentage": GOMEMLIMIT_PERCENT,
+            "spike_limit_percentage": 20,
+        }
 
 
 def test_workloads_send_to_the_node_local_agent_service() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import yaml
 from infra_kit.core.engine import Graph
 from infra_kit.k8s import Collectors, CollectorsArgs
 from infra_kit.k8s._collector_config import pipeline_problems
+from infra_kit.k8s._network import AWS_API_REASON
 from infra_kit.k8s.collector import COLLECTOR_IMAGE_DIGEST
 from tests.k8s.helpers import OIDC, env_of, matches, obj, synth
 
@@ -19,6 +21,15 @@ NS = "observability"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 RETENTION = {"dev": 14, "prod": 90}
 BOUNDS = {"dev": (1, 10), "prod": (3, 30)}
+#: The isolated subnets of 10.0.0.0/16 (2 AZs in dev, 3 in prod), which no pod reaches on 443.
+ISOLATED = {
+    "dev": ["10.0.192.0/22", "10.0.196.0/22"],
+    "prod": ["10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"],
+}
+SELECTORS = {
+    app: {"app.kubernetes.io/instance": app, "app.kubernetes.io/name": app}
+    for app in ("otel-agent", "otel-gateway")
+}
 
 
 def _build(env: Any, p: Any) -> None:
@@ -62,10 +73,10 @@ def test_the_namespace_is_restricted_with_default_deny(graph: Graph) -> None:
     labels = obj(graph, "Namespace", NS)["metadata"]["labels"]
     assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
     assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.34"
-    assert obj(graph, "NetworkPolicy", "default-deny", NS)["spec"]["policyTypes"] == [
-        "Ingress",
-        "Egress",
-    ]
+    assert obj(graph, "NetworkPolicy", "default-deny", NS)["spec"] == {
+        "podSelector": {},
+        "policyTypes": ["Ingress", "Egress"],
+    }
 
 
 def test_log_groups_have_the_profile_retention_a_key_and_stage_prod_protection(
@@ -106,11 +117,18 @@ def test_the_gateway_role_can_call_exactly_what_its_exporters_call(graph: Graph)
 def test_only_the_gateway_service_account_can_assume_the_role(graph: Graph) -> None:
     role = graph.named("otel-gateway-irsa", "aws:iam/role:Role")
     (statement,) = json.loads(role["inputs"]["assumeRolePolicy"])["Statement"]
-    sub = statement["Condition"]["StringEquals"]["oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub"]
-    assert sub == "system:serviceaccount:observability:otel-gateway"
+    host = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"
+    assert statement["Condition"] == {
+        "StringEquals": {
+            f"{host}:sub": "system:serviceaccount:observability:otel-gateway",
+            f"{host}:aud": "sts.amazonaws.com",
+        }
+    }
     annotations = obj(graph, "ServiceAccount", "otel-gateway", NS)["metadata"]["annotations"]
-    assert annotations["eks.amazonaws.com/role-arn"].startswith(
-        "arn:aws:iam::123456789012:role/otel-gateway-irsa"
+    assert list(annotations) == ["eks.amazonaws.com/role-arn"]
+    assert re.fullmatch(
+        r"arn:aws:iam::123456789012:role/otel-gateway-irsa-[0-9a-f]{7}",
+        annotations["eks.amazonaws.com/role-arn"],
     )
 
 
@@ -162,9 +180,20 @@ def test_each_collector_runs_its_validated_configuration(
     (container,) = template["spec"]["containers"]
     assert container["args"] == ["--config=/conf/collector.yaml"]
     assert container["image"] == COLLECTOR_IMAGE_DIGEST
-    assert {"name": "config", "mountPath": "/conf", "readOnly": True} in container["volumeMounts"]
-    volume = next(v for v in template["spec"]["volumes"] if v["name"] == "config")
-    assert volume["configMap"]["name"] == f"{name}-config"
+    assert container["volumeMounts"] == [
+        {"name": "config", "mountPath": "/conf", "readOnly": True},
+        {"name": "tmp", "mountPath": "/tmp"},
+    ]
+    assert template["spec"]["volumes"] == [
+        {
+            "name": "config",
+            "configMap": {
+                "name": f"{name}-config",
+                "items": [{"key": "collector.yaml", "path": "collector.yaml"}],
+            },
+        },
+        {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
+    ]
 
 
 @pytest.mark.parametrize(
@@ -202,9 +231,21 @@ def test_the_gateway_autoscales_and_keeps_a_drain_safe_budget(graph: Graph) -> N
         "name": "otel-gateway",
     }
     assert (hpa["minReplicas"], hpa["maxReplicas"]) == (low, high)
-    assert [m["resource"]["name"] for m in hpa["metrics"]] == ["cpu"]
+    assert hpa["metrics"] == [
+        {
+            "type": "Resource",
+            "resource": {
+                "name": "cpu",
+                "target": {"type": "Utilization", "averageUtilization": 70},
+            },
+        }
+    ]
     pdb = obj(graph, "PodDisruptionBudget", "otel-gateway", NS)["spec"]
-    assert pdb["maxUnavailable"] == 1
+    assert pdb == {
+        "maxUnavailable": 1,
+        "selector": {"matchLabels": SELECTORS["otel-gateway"]},
+        "unhealthyPodEvictionPolicy": "AlwaysAllow",
+    }
     assert matches(pdb["selector"], deployment["spec"]["template"]["metadata"]["labels"])
 
 
@@ -233,10 +274,15 @@ def test_the_agent_accepts_otlp_from_every_namespace_and_talks_to_gateway_and_ap
         }
     ]
     _, gateway, api = spec["egress"]
-    assert gateway["to"][0]["podSelector"] == {
-        "matchLabels": {"app.kubernetes.io/name": "otel-gateway"}
+    assert gateway == {
+        "to": [
+            {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NS}},
+                "podSelector": {"matchLabels": {"app.kubernetes.io/name": "otel-gateway"}},
+            }
+        ],
+        "ports": [{"port": 4317, "protocol": "TCP"}],
     }
-    assert gateway["ports"] == [{"port": 4317, "protocol": "TCP"}]
     assert api == {
         "to": [{"ipBlock": {"cidr": "10.0.0.0/16"}}],
         "ports": [{"port": 443, "protocol": "TCP"}],
@@ -245,14 +291,31 @@ def test_the_agent_accepts_otlp_from_every_namespace_and_talks_to_gateway_and_ap
 
 def test_the_gateway_accepts_only_agents_and_reaches_only_aws_apis(graph: Graph) -> None:
     policy = obj(graph, "NetworkPolicy", "otel-gateway", NS)
-    (ingress,) = policy["spec"]["ingress"]
-    assert ingress["from"][0]["podSelector"] == {
-        "matchLabels": {"app.kubernetes.io/name": "otel-agent"}
-    }
-    assert ingress["ports"] == [{"port": 4317, "protocol": "TCP"}]
+    assert policy["spec"]["podSelector"] == {"matchLabels": SELECTORS["otel-gateway"]}
+    assert policy["spec"]["ingress"] == [
+        {
+            "from": [
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": NS}},
+                    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "otel-agent"}},
+                }
+            ],
+            "ports": [{"port": 4317, "protocol": "TCP"}],
+        }
+    ]
     _, aws_apis = policy["spec"]["egress"]
-    assert aws_apis["to"] == [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}]
-    assert "infra-kit.io/egress-reasons" in policy["metadata"]["annotations"]
+    assert aws_apis == {
+        "to": [
+            {
+                "ipBlock": {
+                    "cidr": "0.0.0.0/0",
+                    "except": ["169.254.0.0/16", *ISOLATED[graph.stack]],
+                }
+            }
+        ],
+        "ports": [{"port": 443, "protocol": "TCP"}],
+    }
+    assert policy["metadata"]["annotations"] == {"infra-kit.io/egress-reasons": AWS_API_REASON}
 
 
 def test_without_oidc_the_gateway_has_no_role() -> None:

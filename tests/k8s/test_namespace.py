@@ -13,7 +13,13 @@ from infra_kit.k8s import Namespace, NamespaceArgs
 from tests.k8s.helpers import obj, refusal, synth
 from tests.support import validate_manifests
 
-QUOTAS = {"dev": ("8", "16Gi", "50"), "prod": ("64", "128Gi", "300")}
+QUOTAS = {
+    "dev": ("8", "16Gi", "50"),
+    "preview": ("8", "16Gi", "50"),
+    "stage": ("64", "128Gi", "300"),
+    "prod": ("64", "128Gi", "300"),
+}
+MODES = ("enforce", "audit", "warn")
 
 
 def _build(env: Any, provider: Any) -> None:
@@ -44,12 +50,17 @@ def test_every_child_uses_the_explicit_kubernetes_provider(graph: Graph) -> None
 
 def test_pod_security_is_restricted_and_pinned_to_the_cluster_minor(graph: Graph) -> None:
     labels = obj(graph, "Namespace", "shop")["metadata"]["labels"]
-    for mode in ("enforce", "audit", "warn"):
-        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
-        assert labels[f"pod-security.kubernetes.io/{mode}-version"] == "v1.34"
-    assert labels["environment"] == graph.stack
-    assert labels["team"] == "platform"
-    assert labels["app.kubernetes.io/managed-by"] == "pulumi"
+    assert labels == {
+        "app.kubernetes.io/component": "namespace",
+        "app.kubernetes.io/instance": "shop",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/name": "shop",
+        "app.kubernetes.io/part-of": "test",
+        "environment": graph.stack,
+        "team": "platform",
+        **{f"pod-security.kubernetes.io/{mode}": "restricted" for mode in MODES},
+        **{f"pod-security.kubernetes.io/{mode}-version": "v1.34" for mode in MODES},
+    }
 
 
 def test_the_quota_comes_from_the_profile_and_sets_no_cpu_limit(graph: Graph) -> None:
@@ -109,7 +120,24 @@ def test_quota_overrides_replace_the_profile_values() -> None:
         )
     )
     hard = obj(graph, "ResourceQuota", "quota", "shop-a")["spec"]["hard"]
-    assert (hard["requests.cpu"], hard["pods"], hard["requests.memory"]) == ("4", "20", "16Gi")
+    assert hard == {
+        "requests.cpu": "4",
+        "requests.memory": "16Gi",
+        "limits.memory": "16Gi",
+        "pods": "20",
+    }
+
+
+@pytest.mark.parametrize("environment", ["preview", "stage"])
+def test_preview_and_stage_quotas_are_those_documented(environment: str) -> None:
+    cpu, memory, pods = QUOTAS[environment]
+    hard = obj(synth(_build, environment), "ResourceQuota", "quota", "shop")["spec"]["hard"]
+    assert hard == {
+        "requests.cpu": cpu,
+        "requests.memory": memory,
+        "limits.memory": memory,
+        "pods": pods,
+    }
 
 
 @pytest.mark.parametrize(

@@ -79,9 +79,16 @@ def test_malformed_probes_are_refused(probe: Probe, message: str) -> None:
 
 
 def test_exec_probes_render_a_command() -> None:
-    args = Probe(command=("cat", "/tmp/ready")).to_args(8080)
-    assert args.exec_ is not None
+    args: Any = Probe(command=("cat", "/tmp/ready")).to_args(8080)  # plain values here
+    assert args.exec_.command == ["cat", "/tmp/ready"]
     assert args.http_get is None
+
+
+def test_http_probes_render_the_path_on_the_default_port_unless_given_one() -> None:
+    default: Any = Probe(path="/readyz").to_args(8080)
+    assert (default.http_get.path, default.http_get.port, default.exec_) == ("/readyz", 8080, None)
+    own: Any = Probe(path="/readyz", port=9090).to_args(8080)
+    assert own.http_get.port == 9090
 
 
 # -- security contexts -------------------------------------------------------------------------
@@ -147,15 +154,27 @@ def test_a_compliant_pod_has_no_violations() -> None:
 
 
 @pytest.mark.parametrize(
-    ("change", "problem"),
+    ("change", "problems"),
     [
-        ({"hostNetwork": True}, "spec.hostNetwork is set"),
-        ({"volumes": [{"name": "logs", "hostPath": {"path": "/var/log"}}]}, "uses ['hostPath']"),
-        ({"securityContext": {}}, "pod seccompProfile is not RuntimeDefault"),
+        ({"hostNetwork": True}, ["spec.hostNetwork is set"]),
+        (
+            {"volumes": [{"name": "logs", "hostPath": {"path": "/var/log"}}]},
+            ["volume logs uses ['hostPath']"],
+        ),
+        (
+            {"securityContext": {}},
+            [
+                "pod seccompProfile is not RuntimeDefault",
+                "pod runAsNonRoot is not true",
+                "pod runAsUser is not a non-zero id",
+                "pod runAsGroup is not a non-zero id",
+                "pod fsGroup is not a non-zero id",
+            ],
+        ),
     ],
 )
-def test_pod_level_violations_are_found(change: dict[str, Any], problem: str) -> None:
-    assert any(problem in p for p in restricted_violations(_pod(**change)))
+def test_pod_level_violations_are_found(change: dict[str, Any], problems: list[str]) -> None:
+    assert restricted_violations(_pod(**change)) == problems
 
 
 @pytest.mark.parametrize(
@@ -173,5 +192,4 @@ def test_container_violations_are_found_in_init_containers_too(
 ) -> None:
     good = _pod()["containers"][0]
     bad = {"name": "init", "securityContext": {**good["securityContext"], **context}}
-    violations = restricted_violations(_pod(initContainers=[bad]))
-    assert any(v.startswith("initContainers[init]") and problem in v for v in violations)
+    assert restricted_violations(_pod(initContainers=[bad])) == [f"initContainers[init]: {problem}"]

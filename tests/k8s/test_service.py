@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -21,8 +22,11 @@ from infra_kit.k8s import (
     Worker,
     WorkerArgs,
 )
+from infra_kit.k8s._network import AWS_API_REASON
 from tests.k8s.helpers import (
+    AGENT_EGRESS,
     CERTIFICATE,
+    DNS_EGRESS,
     IMAGE,
     OIDC,
     SECRET_ARN,
@@ -34,6 +38,16 @@ from tests.k8s.helpers import (
 )
 
 BOUNDS = {"dev": (1, 10), "prod": (3, 30)}
+#: The private subnets (10.0.0.0/16, 2 AZs in dev, 3 in prod): where an internal ALB lives.
+PRIVATE = {
+    "dev": ["10.0.0.0/20", "10.0.16.0/20"],
+    "prod": ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"],
+}
+#: The isolated subnets, which the egress to AWS APIs excludes.
+ISOLATED = {
+    "dev": ["10.0.192.0/22", "10.0.196.0/22"],
+    "prod": ["10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"],
+}
 SELECTOR = {"app.kubernetes.io/instance": "orders-api", "app.kubernetes.io/name": "orders-api"}
 
 
@@ -110,9 +124,15 @@ def test_the_selector_uses_only_stable_labels_and_selects_the_pods(graph: Graph)
     assert spec["selector"] == {"matchLabels": SELECTOR}
     labels = spec["template"]["metadata"]["labels"]
     assert matches(spec["selector"], labels)
-    assert labels["app.kubernetes.io/version"] == "1.4.2"
-    assert labels["app.kubernetes.io/component"] == "web-service"
-    assert (labels["environment"], labels["team"]) == (graph.stack, "platform")
+    assert labels == {
+        **SELECTOR,
+        "app.kubernetes.io/component": "web-service",
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/part-of": "test",
+        "app.kubernetes.io/version": "1.4.2",
+        "environment": graph.stack,
+        "team": "platform",
+    }
 
 
 def test_pods_spread_across_zones_strictly_and_nodes_softly(graph: Graph) -> None:
@@ -223,9 +243,21 @@ def test_the_hpa_targets_the_deployment_within_the_profile_bounds(graph: Graph) 
             },
         }
     ]
-    assert spec["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
-    assert spec["behavior"]["scaleUp"]["stabilizationWindowSeconds"] == 0
-    assert {p["type"] for p in spec["behavior"]["scaleUp"]["policies"]} == {"Percent", "Pods"}
+    assert spec["behavior"] == {
+        "scaleUp": {
+            "stabilizationWindowSeconds": 0,
+            "selectPolicy": "Max",
+            "policies": [
+                {"type": "Percent", "value": 100, "periodSeconds": 15},
+                {"type": "Pods", "value": 4, "periodSeconds": 15},
+            ],
+        },
+        "scaleDown": {
+            "stabilizationWindowSeconds": 300,
+            "selectPolicy": "Max",
+            "policies": [{"type": "Percent", "value": 20, "periodSeconds": 60}],
+        },
+    }
 
 
 def test_the_disruption_budget_never_blocks_a_drain(graph: Graph) -> None:
@@ -246,7 +278,7 @@ def test_the_service_selects_the_pods_on_the_http_port(graph: Graph) -> None:
     }
 
 
-def test_the_network_policy_admits_declared_callers_and_the_alb_on_the_port_only(
+def test_the_network_policy_admits_declared_callers_and_the_internal_alb_on_the_port_only(
     graph: Graph,
 ) -> None:
     spec = obj(graph, "NetworkPolicy", "orders-api", "shop")["spec"]
@@ -263,38 +295,37 @@ def test_the_network_policy_admits_declared_callers_and_the_alb_on_the_port_only
             ],
             "ports": port,
         },
-        {"from": [{"ipBlock": {"cidr": "10.0.0.0/16"}}], "ports": port},
+        {"from": [{"ipBlock": {"cidr": c}} for c in PRIVATE[graph.stack]], "ports": port},
     ]
 
 
 def test_egress_is_dns_the_agent_the_database_and_aws_apis_only(graph: Graph) -> None:
     policy = obj(graph, "NetworkPolicy", "orders-api", "shop")
     dns, agent, database, aws_apis = policy["spec"]["egress"]
-    assert dns["to"][0]["podSelector"] == {"matchLabels": {"k8s-app": "kube-dns"}}
-    assert agent == {
-        "to": [
-            {
-                "namespaceSelector": {
-                    "matchLabels": {"kubernetes.io/metadata.name": "observability"}
-                },
-                "podSelector": {"matchLabels": {"app.kubernetes.io/name": "otel-agent"}},
-            }
-        ],
-        "ports": [{"port": 4317, "protocol": "TCP"}, {"port": 4318, "protocol": "TCP"}],
-    }
+    assert dns == DNS_EGRESS
+    assert agent == AGENT_EGRESS
     assert database == {
         "to": [{"ipBlock": {"cidr": "10.0.64.0/20"}}, {"ipBlock": {"cidr": "10.0.80.0/20"}}],
         "ports": [{"port": 5432, "protocol": "TCP"}],
     }
-    assert aws_apis["ports"] == [{"port": 443, "protocol": "TCP"}]
-    assert aws_apis["to"] == [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["169.254.0.0/16"]}}]
-    assert "AWS API endpoints" in policy["metadata"]["annotations"]["infra-kit.io/egress-reasons"]
+    assert aws_apis == {
+        "to": [
+            {
+                "ipBlock": {
+                    "cidr": "0.0.0.0/0",
+                    "except": ["169.254.0.0/16", *ISOLATED[graph.stack]],
+                }
+            }
+        ],
+        "ports": [{"port": 443, "protocol": "TCP"}],
+    }
+    assert policy["metadata"]["annotations"] == {"infra-kit.io/egress-reasons": AWS_API_REASON}
 
 
 def test_a_worker_admits_no_ingress_and_without_a_role_reaches_no_aws_api(graph: Graph) -> None:
     policy = obj(graph, "NetworkPolicy", "orders-worker", "shop")
     assert policy["spec"]["ingress"] == []
-    assert len(policy["spec"]["egress"]) == 2
+    assert policy["spec"]["egress"] == [DNS_EGRESS, AGENT_EGRESS]
     assert "annotations" not in policy["metadata"]
     (container,) = obj(graph, "Deployment", "orders-worker", "shop")["spec"]["template"]["spec"][
         "containers"
@@ -305,15 +336,43 @@ def test_a_worker_admits_no_ingress_and_without_a_role_reaches_no_aws_api(graph:
 def test_the_ingress_is_an_internal_https_alb_routing_to_the_service(graph: Graph) -> None:
     ingress = obj(graph, "Ingress", "orders-api", "shop")
     annotations = ingress["metadata"]["annotations"]
-    assert annotations["alb.ingress.kubernetes.io/scheme"] == "internal"
-    assert annotations["alb.ingress.kubernetes.io/certificate-arn"] == CERTIFICATE
-    assert annotations["alb.ingress.kubernetes.io/healthcheck-path"] == "/readyz"
-    assert f"environment={graph.stack}" in annotations["alb.ingress.kubernetes.io/tags"]
-    (rule,) = ingress["spec"]["rules"]
-    assert ingress["spec"]["ingressClassName"] == "alb"
-    assert rule["host"] == "orders.example.com"
-    assert rule["http"]["paths"][0]["backend"] == {
-        "service": {"name": "orders-api", "port": {"name": "http"}}
+    tags = (
+        f"cost-center=cc-0000,environment={graph.stack},managed-by=pulumi,repository=infra-kit,"
+        f"service=test,stack=test/{graph.stack},team=platform"
+    )
+    assert annotations == {
+        f"alb.ingress.kubernetes.io/{key}": value
+        for key, value in {
+            "scheme": "internal",
+            "target-type": "ip",
+            "listen-ports": '[{"HTTP": 80}, {"HTTPS": 443}]',
+            "ssl-redirect": "443",
+            "certificate-arn": CERTIFICATE,
+            "ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "backend-protocol": "HTTP",
+            "healthcheck-path": "/readyz",
+            "load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true",
+            "tags": tags,
+        }.items()
+    }
+    assert ingress["spec"] == {
+        "ingressClassName": "alb",
+        "rules": [
+            {
+                "host": "orders.example.com",
+                "http": {
+                    "paths": [
+                        {
+                            "path": "/",
+                            "pathType": "Prefix",
+                            "backend": {
+                                "service": {"name": "orders-api", "port": {"name": "http"}}
+                            },
+                        }
+                    ]
+                },
+            }
+        ],
     }
 
 
@@ -328,14 +387,19 @@ def test_the_irsa_role_trusts_exactly_the_workloads_service_account(graph: Graph
         }
     }
     annotation = obj(graph, "ServiceAccount", "orders-api", "shop")["metadata"]["annotations"]
-    assert annotation["eks.amazonaws.com/role-arn"].startswith(
-        "arn:aws:iam::123456789012:role/orders-api-irsa"
+    assert list(annotation) == ["eks.amazonaws.com/role-arn"]
+    # The role's physical name is its logical name plus an auto-naming suffix of 7 hex digits.
+    assert re.fullmatch(
+        r"arn:aws:iam::123456789012:role/orders-api-irsa-[0-9a-f]{7}",
+        annotation["eks.amazonaws.com/role-arn"],
     )
 
 
 def test_grants_attach_to_the_workloads_role(graph: Graph) -> None:
     grant = graph.named("orders-api-irsa-read-assets", "aws:iam/rolePolicy:RolePolicy")
-    assert json.loads(grant["inputs"]["policy"])["Statement"][0]["Action"] == ["s3:GetObject"]
+    assert json.loads(grant["inputs"]["policy"])["Statement"] == [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}
+    ]
 
 
 def test_namespaced_objects_wait_for_a_namespace_component(graph: Graph) -> None:

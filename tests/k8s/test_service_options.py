@@ -54,7 +54,13 @@ def test_memory_targets_and_cpu_limits_are_opt_in() -> None:
         )
     )
     metrics = obj(graph, "HorizontalPodAutoscaler", "quotes", "shop")["spec"]["metrics"]
-    assert [m["resource"]["name"] for m in metrics] == ["cpu", "memory"]
+    assert metrics == [
+        {
+            "type": "Resource",
+            "resource": {"name": name, "target": {"type": "Utilization", "averageUtilization": t}},
+        }
+        for name, t in (("cpu", 70), ("memory", 80))
+    ]
     (container,) = obj(graph, "Deployment", "quotes", "shop")["spec"]["template"]["spec"][
         "containers"
     ]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infra_kit.core.profile import WorkloadProfile, build_profile
+from infra_kit.core.profile import BUILTIN_PROFILES, WorkloadProfile, build_profile
 from infra_kit.errors import ValidationError
 from infra_kit.k8s import DisruptionBudget, Resources
 from infra_kit.k8s._sizing import (
@@ -22,8 +22,11 @@ from infra_kit.testing import TEST_TAGS
 
 
 def workloads(environment: str) -> WorkloadProfile:
-    extra = {"preview_ttl_hours": 24} if environment == "preview" else {}
-    return build_profile({"name": environment, "tags": TEST_TAGS, **extra}).workloads
+    extra: dict[str, object] = {"preview_ttl_hours": 24} if environment == "preview" else {}
+    count = BUILTIN_PROFILES[environment]["network"]["az_count"]
+    zones = [f"us-east-1{letter}" for letter in "abcdef"[:count]]
+    overrides = {"name": environment, "tags": TEST_TAGS, **extra}
+    return build_profile({**overrides, "network": {"availability_zones": zones}}).workloads
 
 
 @pytest.mark.parametrize(
@@ -37,8 +40,12 @@ def test_the_profile_gives_the_bounds_and_they_have_ten_times_headroom(
 
 def test_the_preview_profile_caps_scaling_with_its_written_reason() -> None:
     bounds = replica_bounds(workloads("preview"))
-    assert (bounds.min, bounds.max) == (1, 4)
-    assert "pull request" in (bounds.scale_limit_reason or "")
+    assert bounds == ReplicaBounds(
+        1,
+        4,
+        "A preview environment serves the test traffic of one pull request and is destroyed "
+        "when it expires",
+    )
 
 
 def test_a_workloads_own_reason_wins_over_the_profiles() -> None:
