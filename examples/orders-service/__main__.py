@@ -74,7 +74,9 @@ documents = Bucket("orders-documents", BucketArgs(key=key), env)
 # a rotation function of its own.)
 session_key = Secret(
     "orders-session-key",
-    SecretArgs(key=key, description="HMAC key that signs orders-api sessions", rotation=RotationArgs()),
+    SecretArgs(
+        key=key, description="HMAC key that signs orders-api sessions", rotation=RotationArgs()
+    ),
     env,
 )
 

@@ -34,12 +34,14 @@ __all__ = [
     "ROLE_ANNOTATION",
     "ClusterArgs",
     "ClusterPlan",
+    "admin_labels",
     "autoscaler_values",
     "cni_configuration",
     "control_plane_args",
     "ebs_csi_configuration",
     "launch_template_args",
     "load_balancer_controller_values",
+    "log_group_name",
     "node_group_args",
     "plan_cluster",
     "storage_class_parameters",
@@ -100,7 +102,8 @@ class ClusterPlan:
 
     cluster_name: str
     versions: pins.ClusterVersions
-    admins: tuple[str, ...]
+    #: Admin role ARNs by the stable label that names their access entries.
+    admins: Mapping[str, str]
     public_cidrs: tuple[str, ...]
     ami_type: str
 
@@ -160,17 +163,14 @@ def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
             "encrypted (OBS-2)",
             "create it with KeyArgs(log_group_access=True)",
         )
+    args.key.require_log_group(log_group_name(cluster_name), what="the control-plane log group")
     version = args.kubernetes_version or profile.cluster.kubernetes_version
     versions = pins.versions_for(version)
     ami_type = pins.ami_type_for(profile.cluster.node_instance_types)
-    admins = tuple(
+    arns = tuple(
         profile.cluster.admin_role_arns if args.admin_role_arns is None else args.admin_role_arns
     )
-    for arn in admins:
-        if not _ROLE_ARN.match(arn):
-            raise ValidationError(
-                "admin_role_arns", arn, "not an IAM role ARN", "use arn:aws:iam::<id>:role/<name>"
-            )
+    admins = admin_labels(arns)
     if not admins:
         raise ValidationError(
             "admin_role_arns",
@@ -180,7 +180,7 @@ def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
             "set environment.cluster.admin_role_arns to the role that runs the deployment and "
             "the operators' role",
         )
-    if args.kubeconfig_role_arn is not None and args.kubeconfig_role_arn not in admins:
+    if args.kubeconfig_role_arn is not None and args.kubeconfig_role_arn not in arns:
         raise ValidationError(
             "kubeconfig_role_arn",
             args.kubeconfig_role_arn,
@@ -188,6 +188,42 @@ def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
             "pick one of admin_role_arns",
         )
     return ClusterPlan(cluster_name, versions, admins, _public_cidrs(args, env), ami_type)
+
+
+def log_group_name(cluster_name: str) -> str:
+    """The log group EKS writes the control-plane logs of ``cluster_name`` to."""
+    return f"/aws/eks/{cluster_name}/cluster"
+
+
+def admin_labels(arns: Sequence[str]) -> dict[str, str]:
+    """Each admin role ARN by the label naming its access entry: the role's name, lower case,
+    ``-`` for other characters; so reordering the list replaces nothing. Refuses duplicates."""
+    out: dict[str, str] = {}
+    for arn in arns:
+        if not _ROLE_ARN.match(arn):
+            raise ValidationError(
+                "admin_role_arns", arn, "not an IAM role ARN", "use arn:aws:iam::<id>:role/<name>"
+            )
+        label = re.sub(r"[^a-z0-9]+", "-", arn.rsplit("/", 1)[1].lower()).strip("-")
+        if not label:
+            raise ValidationError(
+                "admin_role_arns",
+                arn,
+                "the role's name has no letter or digit to name its access entry with",
+                "use a role whose name has letters or digits",
+            )
+        if label in out:
+            problem = (
+                "lists the role twice"
+                if out[label] == arn
+                else f"its access entry would have the same name as that of {out[label]!r}"
+                f" (admin-{label})"
+            )
+            raise ValidationError(
+                "admin_role_arns", arn, problem, "list each role once, with distinct role names"
+            )
+        out[label] = arn
+    return out
 
 
 def _public_cidrs(args: ClusterArgs, env: Environment) -> tuple[str, ...]:

@@ -18,6 +18,11 @@ from infra_kit.core.component import Component
 __all__ = ["build_flow_logs"]
 
 
+def flow_log_group_name(project: str, stack: str, network: str) -> str:
+    """The log group a network's flow logs go to."""
+    return f"/vpc-flow-logs/{project}-{stack}-{network}"
+
+
 def build_flow_logs(
     owner: Component,
     vpc: aws.ec2.Vpc,
@@ -35,7 +40,7 @@ def build_flow_logs(
     group = aws.cloudwatch.LogGroup(
         owner.child("flow-logs"),
         aws.cloudwatch.LogGroupArgs(
-            name=f"/vpc-flow-logs/{env.project}-{env.stack}-{owner.component_name}",
+            name=flow_log_group_name(env.project, env.stack, owner.component_name),
             kms_key_id=key.arn,
             retention_in_days=env.profile.network.flow_log_retention_days,
             deletion_protection_enabled=env.profile.protect_stateful,

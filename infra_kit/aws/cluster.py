@@ -33,15 +33,18 @@ class Cluster(Component):
     Children (``<name>-<suffix>``):
 
     - ``aws.cloudwatch.LogGroup`` ``log`` (``/aws/eks/<cluster>/cluster``, KMS, retention from
-      ``logs.retention_days``), created before the cluster; ``aws.iam.Role`` ``cluster-role`` with
+      ``logs.retention_days``, deletion protection where the profile protects state), created
+      before the cluster; ``aws.iam.Role`` ``cluster-role`` with
       only AmazonEKSClusterPolicy; ``aws.ec2.SecurityGroup`` ``control-plane`` and ``nodes`` with
       ``aws.vpc`` ingress/egress rules naming each other (no open ingress).
     - ``aws.eks.Cluster`` ``eks`` named ``<project>-<stack>-<name>``: private subnets, private
       endpoint (public only for profile CIDRs), all five log types, secrets encrypted with the
       key, access entries only (API mode, no implicit creator admin), deletion protection and
       Pulumi ``protect`` where the profile protects state.
-    - per admin role: ``aws.eks.AccessEntry`` ``admin-<i>`` and ``AccessPolicyAssociation``
-      ``admin-<i>-policy`` (AmazonEKSClusterAdminPolicy, cluster scope).
+    - per admin role: ``aws.eks.AccessEntry`` ``admin-<role>`` and ``AccessPolicyAssociation``
+      ``admin-<role>-policy`` (AmazonEKSClusterAdminPolicy, cluster scope), ``<role>`` being
+      the role's name in lower case with ``-`` for other characters, so reordering
+      ``admin_role_arns`` replaces nothing.
     - ``aws.iam.OpenIdConnectProvider`` ``oidc`` for IRSA; ``IrsaRole`` ``cni-role``,
       ``csi-role``, ``ca-role`` and ``lbc-role``, each trusted by one service account only.
     - ``aws.iam.Role`` ``node-role`` (AmazonEKSWorkerNodePolicy and
@@ -102,9 +105,10 @@ class Cluster(Component):
         self.log_group = aws.cloudwatch.LogGroup(
             self.child("log"),
             aws.cloudwatch.LogGroupArgs(
-                name=f"/aws/eks/{plan.cluster_name}/cluster",
+                name=values.log_group_name(plan.cluster_name),
                 retention_in_days=env.profile.logs.retention_days,
                 kms_key_id=args.key.arn,
+                deletion_protection_enabled=env.profile.protect_stateful,
             ),
             opts=self.stateful_opts(),  # audit logs are kept where the profile protects state
         )
@@ -207,10 +211,10 @@ class Cluster(Component):
 
     def _access(self, plan: ClusterPlan) -> None:
         self.access_policies: list[aws.eks.AccessPolicyAssociation] = []
-        for i, arn in enumerate(plan.admins):
+        for label, arn in plan.admins.items():
             common = {"cluster_name": self.eks.name, "principal_arn": arn}
             entry = aws.eks.AccessEntry(
-                self.child("admin", i),
+                self.child("admin", label),
                 aws.eks.AccessEntryArgs(type="STANDARD", **common),
                 opts=self.child_opts(),
             )
@@ -218,7 +222,7 @@ class Cluster(Component):
             policy = _ADMIN_POLICY.format(p=self.env.partition)
             self.access_policies.append(
                 aws.eks.AccessPolicyAssociation(
-                    self.child("admin", i, "policy"),
+                    self.child("admin", label, "policy"),
                     aws.eks.AccessPolicyAssociationArgs(
                         policy_arn=policy, access_scope=scope, **common
                     ),

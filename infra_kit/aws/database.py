@@ -45,7 +45,9 @@ class DatabaseArgs:
         vpc_id: the VPC of those subnets. Required.
         key: the customer-managed key for storage, the master user secret, Performance Insights
             and the exported log groups (SEC-3, OBS-2). It must be usable through ``rds`` and
-            ``secretsmanager`` and created with ``log_group_access=True``. Required.
+            ``secretsmanager`` and created with ``log_group_access=True``, with
+            ``log_group_prefixes`` that cover ``/aws/rds/instance/<identifier>/`` (the default
+            ones do). Required.
         database_name: the database RDS creates. Required.
         allowed_security_group_ids: security groups admitted on port 5432, by label (a label
             names the ingress rule, e.g. ``{"orders-api": api_sg.id}``). There is no CIDR
@@ -95,9 +97,7 @@ def _check_key(key: Key) -> None:
             "storage or the master user secret with it",
             f"add {', '.join(repr(s) for s in missing)} to the key's KeyArgs.via_services",
         )
-    # Key records log_group_access where it knows it; a key that says False cannot encrypt the
-    # exported log groups.
-    if getattr(key, "log_group_access", None) is False:
+    if not key.log_group_access:
         raise ValidationError(
             "key",
             key.component_name,
@@ -118,8 +118,9 @@ class Database(Component):
     - ``aws.rds.ParameterGroup`` ``<name>-parameters`` (family ``postgres<major>``,
       ``rds.force_ssl=1``);
     - ``aws.cloudwatch.LogGroup`` ``<name>-log-postgresql`` and ``<name>-log-upgrade``
-      (retention from ``logs.retention_days``, encrypted with the key), created before the
-      instance exports into them;
+      (``/aws/rds/instance/<identifier>/<export>``, retention from ``logs.retention_days``,
+      encrypted with the key, deletion protection and Pulumi ``protect`` where the profile
+      protects state), created before the instance exports into them;
     - ``aws.iam.Role`` ``<name>-monitoring`` and ``aws.iam.RolePolicyAttachment``
       ``<name>-monitoring-policy`` when ``database.monitoring_interval_seconds > 0`` (stage, prod);
     - ``aws.rds.Instance`` ``<name>`` (protected and retained in stage and prod).
@@ -165,6 +166,9 @@ class Database(Component):
         rules.check_windows(args.backup_window, args.maintenance_window)
         family = rules.parameter_group_family(profile.engine_version)
         identifier = rules.instance_identifier(env.project, env.stack, name)
+        log_names = {export: f"/aws/rds/instance/{identifier}/{export}" for export in LOG_EXPORTS}
+        for log_name in log_names.values():
+            args.key.require_log_group(log_name, what="the exported log group")
 
         super().__init__(name, env, opts)
         protect = env.profile.protect_stateful
@@ -213,13 +217,14 @@ class Database(Component):
             aws.cloudwatch.LogGroup(
                 self.child("log", export),
                 aws.cloudwatch.LogGroupArgs(
-                    name=f"/aws/rds/instance/{identifier}/{export}",
+                    name=log_name,
                     retention_in_days=env.profile.logs.retention_days,
                     kms_key_id=args.key.arn,
+                    deletion_protection_enabled=protect,
                 ),
                 opts=self.stateful_opts(),
             )
-            for export in LOG_EXPORTS
+            for export, log_name in log_names.items()
         ]
 
         monitoring_role_arn: pulumi.Output[str] | None = None

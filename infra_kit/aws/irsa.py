@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -15,6 +16,23 @@ from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
 
 __all__ = ["IrsaRole", "IrsaRoleArgs", "OidcIdentity", "irsa_trust_policy"]
+
+# A namespace is a DNS-1123 label; a service account name a DNS-1123 subdomain.
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/(?:[^/]+/)*([\w+=,.@-]+)$")
+_NAME_RULES = {
+    "namespace": (
+        _NAMESPACE,
+        63,
+        "a DNS-1123 label: at most 63 lower-case letters, digits and '-'",
+    ),
+    "service_account": (
+        _SUBDOMAIN,
+        253,
+        "a DNS-1123 subdomain: at most 253 lower-case letters, digits, '-' and '.'",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -71,7 +89,11 @@ class IrsaRoleArgs:
         service_account: the service account's name.
         policies: inline policies, by label, attached at creation. Default: none; add access
             later with the resources' ``grant_*`` methods.
-        managed_policy_arns: AWS-managed policies to attach. Default: none.
+        managed_policy_arns: managed policies to attach. Default: none. Each attachment is
+            named ``<name>-managed-<policy name>`` (the ARN's last segment), so reordering the
+            list replaces nothing. An ARN known only at deploy time (an ``Output``) is named
+            ``<name>-managed-<n>`` instead, ``n`` counting such ARNs in order: reordering those
+            replaces their attachments.
     """
 
     oidc: OidcIdentity
@@ -84,8 +106,9 @@ class IrsaRoleArgs:
 class IrsaRole(Component):
     """An IAM role that one Kubernetes service account assumes through the cluster's OIDC provider.
 
-    Children: ``aws.iam.Role`` ``<name>``; one ``aws.iam.RolePolicy`` per entry of ``policies``;
-    one ``aws.iam.RolePolicyAttachment`` per managed policy.
+    Children: ``aws.iam.Role`` ``<name>``; one ``aws.iam.RolePolicy`` ``<name>-<label>`` per
+    entry of ``policies``; one ``aws.iam.RolePolicyAttachment`` ``<name>-managed-<policy name>``
+    per managed policy (see :class:`IrsaRoleArgs`).
     Prescriptions: SEC-1 (a role per workload, trust scoped by ``:sub`` and ``:aud``).
     """
 
@@ -98,15 +121,16 @@ class IrsaRole(Component):
         env: Environment,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        for key in ("namespace", "service_account"):
+        for key, (pattern, longest, rule) in _NAME_RULES.items():
             value = getattr(args, key)
-            if not value or not value.replace("-", "").replace(".", "").isalnum():
+            if not isinstance(value, str) or len(value) > longest or not pattern.match(value):
                 raise ValidationError(
                     key,
                     value,
-                    "not a Kubernetes object name",
-                    "use lower-case letters, digits, '-' and '.'",
+                    f"not a Kubernetes {key.replace('_', ' ')} name, which is {rule}",
+                    "use the name exactly as the Kubernetes object has it, e.g. 'orders-api'",
                 )
+        managed = _managed_suffixes(args.managed_policy_arns)
         super().__init__(name, env, opts)
         self.namespace = args.namespace
         self.service_account = args.service_account
@@ -130,11 +154,42 @@ class IrsaRole(Component):
                 aws.iam.RolePolicyArgs(role=self.iam_role.name, policy=document.to_json()),
                 opts=self.child_opts(),
             )
-        for i, arn in enumerate(args.managed_policy_arns):
+        for suffix, arn in managed:
             aws.iam.RolePolicyAttachment(
-                self.child("managed", i),
+                self.child("managed", suffix),
                 aws.iam.RolePolicyAttachmentArgs(role=self.iam_role.name, policy_arn=arn),
                 opts=self.child_opts(),
             )
         self.arn: pulumi.Output[str] = self.iam_role.arn
         self.register_outputs({"arn": self.arn})
+
+
+def _managed_suffixes(
+    arns: Sequence[pulumi.Input[str]],
+) -> list[tuple[str, pulumi.Input[str]]]:
+    """Each managed policy ARN with the stable suffix of its attachment's name."""
+    out: list[tuple[str, pulumi.Input[str]]] = []
+    unknown = 0
+    for arn in arns:
+        if isinstance(arn, str):
+            match = _POLICY_ARN.match(arn)
+            if match is None:
+                raise ValidationError(
+                    "managed_policy_arns",
+                    arn,
+                    "not an IAM managed policy ARN",
+                    "write it like arn:aws:iam::aws:policy/<path>/<name>",
+                )
+            suffix = match.group(2)
+        else:
+            suffix, unknown = str(unknown), unknown + 1
+        if any(suffix == seen for seen, _ in out):
+            raise ValidationError(
+                "managed_policy_arns",
+                arn,
+                f"a second policy named {suffix!r}: both attachments would be named "
+                f"managed-{suffix}",
+                "attach each policy once",
+            )
+        out.append((suffix, arn))
+    return out

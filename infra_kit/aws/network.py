@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra_kit.aws._cidr import TIERS, SubnetTier
-from infra_kit.aws._flow_logs import build_flow_logs
+from infra_kit.aws._flow_logs import build_flow_logs, flow_log_group_name
 from infra_kit.aws._network_checks import FLOW_LOGS_DISABLED_TAG, CheckedNetwork, check_network
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
@@ -139,6 +139,9 @@ class Network(Component):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         checked = check_network(args, env.profile.network, env.region)
+        if args.flow_log_key is not None and args.disable_flow_logs_reason is None:
+            group = flow_log_group_name(env.project, env.stack, name)
+            args.flow_log_key.require_log_group(group, what="the flow-log group")
         super().__init__(name, env, opts)
         net = env.profile.network
         self.vpc_cidr: str = checked.cidr

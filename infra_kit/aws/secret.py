@@ -16,7 +16,7 @@ from infra_kit.aws.grants import (
     log_group_write,
     service_trust,
 )
-from infra_kit.aws.key import Key
+from infra_kit.aws.key import Key, lambda_function_name
 from infra_kit.aws.rotation import HANDLER, HANDLER_FILE, HANDLER_PATH
 from infra_kit.aws.rotation.handler import (
     DEFAULT_EXCLUDE_CHARACTERS,
@@ -99,10 +99,6 @@ class SecretArgs:
     recovery_window_days: int | None = None
 
 
-def _key_allows_logs(key: Key) -> bool:
-    return key.log_group_access
-
-
 def _dns_suffix(partition: str) -> str:
     return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
 
@@ -154,13 +150,17 @@ class Secret(Component):
     With ``rotation``, also:
 
     * ``aws.iam.Role`` ``<name>-rotation-role``: assumed by Lambda for this account only.
-    * ``aws.lambda_.Function`` ``<name>-rotation``: the handler of
+    * ``aws.cloudwatch.LogGroup`` ``<name>-rotation-logs``: ``/aws/lambda/<function>``, created
+      before the function, retention from the profile's ``logs.retention_days``, deletion
+      protection and Pulumi ``protect`` where the profile protects state; encrypted with
+      ``args.key`` when the key lets CloudWatch Logs use it (``KeyArgs(log_group_access=True)``;
+      a key whose ``log_group_prefixes`` leave this group out is refused), otherwise with
+      CloudWatch Logs' own encryption. The function logs step names, the secret's ARN and
+      version ids, never a value.
+    * ``aws.lambda_.Function`` ``<name>-rotation``, named ``<project>-<stack>-<name>-rotation``
+      (:func:`~infra_kit.aws.key.lambda_function_name`), so its log group falls under the key's
+      default ``/aws/lambda/<project>-<stack>-`` prefix: the handler of
       :mod:`infra_kit.aws.rotation.handler`.
-    * ``aws.cloudwatch.LogGroup`` ``<name>-rotation-logs``: ``/aws/lambda/<function>``, retention
-      from the profile's ``logs.retention_days``; encrypted with ``args.key`` when the key lets
-      CloudWatch Logs use it (``KeyArgs(log_group_access=True)``), otherwise with CloudWatch
-      Logs' own encryption. The function logs step names, the secret's ARN and version ids,
-      never a value.
     * ``aws.iam.RolePolicy`` ``<name>-rotation-policy``: rotate this secret only, generate
       passwords, use the key through Secrets Manager only, write to its own log group.
     * ``aws.lambda_.Permission`` ``<name>-rotation-invoke``: Secrets Manager may invoke the
@@ -210,12 +210,17 @@ class Secret(Component):
                 "pass a Pulumi secret, e.g. pulumi.Config().require_secret('db-password'), or "
                 "omit initial_value and let rotation generate the value",
             )
-        days = 0
+        days, function_name = 0, ""
         if args.rotation is not None:
+            function_name = lambda_function_name(env.project, env.stack, f"{name}-rotation")
             days = args.rotation.automatically_after_days
             if days is None:
                 days = env.profile.secrets.rotation_days
             _check_rotation(args.rotation, days)
+            if args.key.log_group_access:
+                args.key.require_log_group(
+                    f"/aws/lambda/{function_name}", what="the rotation function's log group"
+                )
 
         super().__init__(name, env, opts)
         self.key = args.key
@@ -245,11 +250,11 @@ class Secret(Component):
         self.rotation_function: aws.lambda_.Function | None = None
         self.rotation_role: aws.iam.Role | None = None
         if args.rotation is not None:
-            self._rotate(args.rotation, days)
+            self._rotate(args.rotation, days, function_name)
 
         self.register_outputs({"arn": self.arn, "name": self.name})
 
-    def _rotate(self, rotation: RotationArgs, days: int) -> None:
+    def _rotate(self, rotation: RotationArgs, days: int, function_name: str) -> None:
         env = self.env
         trust = service_trust("lambda.amazonaws.com", source_account=env.account_id)
         role = aws.iam.Role(
@@ -261,9 +266,21 @@ class Secret(Component):
             ),
             opts=self.child_opts(),
         )
+        # Created before the function, so Lambda never creates it unencrypted and unbounded.
+        logs = aws.cloudwatch.LogGroup(
+            self.child("rotation-logs"),
+            aws.cloudwatch.LogGroupArgs(
+                name=f"/aws/lambda/{function_name}",
+                retention_in_days=env.profile.logs.retention_days,
+                kms_key_id=self.key.arn if self.key.log_group_access else None,
+                deletion_protection_enabled=env.profile.protect_stateful,
+            ),
+            opts=self.stateful_opts(),
+        )
         function = aws.lambda_.Function(
             self.child("rotation"),
             aws.lambda_.FunctionArgs(
+                name=function_name,
                 role=role.arn,
                 runtime=ROTATION_RUNTIME,
                 handler=HANDLER,
@@ -283,16 +300,7 @@ class Secret(Component):
                 ),
                 logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON"),
             ),
-            opts=self.child_opts(),
-        )
-        logs = aws.cloudwatch.LogGroup(
-            self.child("rotation-logs"),
-            aws.cloudwatch.LogGroupArgs(
-                name=function.name.apply(lambda fn: f"/aws/lambda/{fn}"),
-                retention_in_days=env.profile.logs.retention_days,
-                kms_key_id=self.key.arn if _key_allows_logs(self.key) else None,
-            ),
-            opts=self.stateful_opts(),
+            opts=self.child_opts(depends_on=[logs]),
         )
         policy = PolicyDocument(
             [

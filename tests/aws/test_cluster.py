@@ -158,6 +158,17 @@ def test_all_control_plane_logs_go_to_an_encrypted_log_group_created_first(
     assert log["urn"] in g.named("core-eks", EKS)["dependencies"]
 
 
+@pytest.mark.parametrize(("environment", "protected"), [("dev", False), ("prod", True)])
+def test_the_control_plane_log_group_is_protected_where_the_profile_protects_state(
+    environment: str, protected: bool
+) -> None:
+    # prescription: DR-1, OBS-2
+    log = graph(environment).named("core-log", "aws:cloudwatch/logGroup:LogGroup")
+    assert log["inputs"]["deletionProtectionEnabled"] is protected
+    assert log["protect"] is protected
+    assert log["retain_on_delete"] is protected
+
+
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_kubernetes_secrets_are_encrypted_with_the_key(environment: str) -> None:
     config = eks(environment)["encryptionConfig"]
@@ -173,20 +184,44 @@ def test_access_is_by_access_entries_only_with_no_implicit_creator_admin(environ
     }
 
 
-def test_every_admin_role_gets_an_access_entry_with_cluster_admin() -> None:
+def test_every_admin_role_gets_an_access_entry_with_cluster_admin_named_by_role() -> None:
     g = synth("dev", admin_role_arns=[ADMIN, OPERATOR])
     entries = g.of_type("aws:eks/accessEntry:AccessEntry")
-    assert [e["inputs"]["principalArn"] for e in entries] == [ADMIN, OPERATOR]
+    assert sorted((e["name"], e["inputs"]["principalArn"]) for e in entries) == [
+        ("core-admin-operators", OPERATOR),
+        ("core-admin-platform-admin", ADMIN),
+    ]
     assert {e["inputs"]["type"] for e in entries} == {"STANDARD"}
-    for i, arn in enumerate([ADMIN, OPERATOR]):
-        association = g.named(f"core-admin-{i}-policy")
+    for label, arn in (("platform-admin", ADMIN), ("operators", OPERATOR)):
+        association = g.named(f"core-admin-{label}-policy")
         assert association["inputs"] == {
             "accessScope": {"type": "cluster"},
             "clusterName": "test-dev-core",
             "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
             "principalArn": arn,
         }
-        assert g.named(f"core-admin-{i}")["urn"] in association["dependencies"]
+        assert g.named(f"core-admin-{label}")["urn"] in association["dependencies"]
+
+
+def test_reordering_the_admin_roles_keeps_every_access_entry_urn() -> None:
+    def urns(arns: list[str]) -> dict[str, str]:
+        g = synth("dev", admin_role_arns=arns)
+        return {
+            r["urn"]: r["inputs"]["principalArn"]
+            for r in g.of_type(
+                "aws:eks/accessEntry:AccessEntry",
+                "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+            )
+        }
+
+    assert urns([ADMIN, OPERATOR]) == urns([OPERATOR, ADMIN])
+
+
+def test_an_admin_role_with_a_path_and_capitals_is_labelled_by_its_name() -> None:
+    arn = f"arn:aws:iam::{ACCOUNT}:role/team/ops/Break_Glass.Admin"
+    g = synth("dev", admin_role_arns=[arn])
+    assert g.named("core-admin-break-glass-admin")["inputs"]["principalArn"] == arn
+    assert g.named("core-admin-break-glass-admin-policy")["inputs"]["principalArn"] == arn
 
 
 def test_admin_roles_default_to_the_profile() -> None:

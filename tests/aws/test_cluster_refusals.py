@@ -7,8 +7,12 @@ from typing import Any
 
 import pytest
 
+from infra_kit.aws.cluster import Cluster, ClusterArgs
+from infra_kit.aws.key import Key, KeyArgs
+from infra_kit.core.environment import Environment
 from infra_kit.errors import ConfigError, ValidationError
-from tests.aws.cluster_fixtures import ADMIN, OPERATOR, synth
+from infra_kit.testing import run_offline
+from tests.aws.cluster_fixtures import ADMIN, OPERATOR, SUBNETS, cluster_overrides, synth
 
 
 def refuse(environment: str, match: str, **kwargs: Any) -> ValidationError:
@@ -91,6 +95,62 @@ def test_an_admin_that_is_not_a_role_arn_is_refused() -> None:
         r"admin_role_arns='arn:aws:iam::123456789012:user/bob': not an IAM role ARN",
         admin_role_arns=["arn:aws:iam::123456789012:user/bob"],
     )
+
+
+def test_an_admin_role_listed_twice_is_refused() -> None:
+    refuse(
+        "dev",
+        rf"^admin_role_arns='{ADMIN}': lists the role twice\. "
+        r"Fix: list each role once, with distinct role names$",
+        admin_role_arns=[ADMIN, OPERATOR, ADMIN],
+    )
+
+
+def test_admin_roles_whose_access_entries_would_share_a_name_are_refused() -> None:
+    # The same role name in another account, or spelt with other capitals or punctuation.
+    other = "arn:aws:iam::210987654321:role/Platform_Admin"
+    refuse(
+        "dev",
+        rf"^admin_role_arns='{other}': its access entry would have the same name as that of "
+        rf"'{ADMIN}' \(admin-platform-admin\)\. Fix: list each role once, with distinct role names$",
+        admin_role_arns=[ADMIN, other],
+    )
+
+
+def test_an_admin_role_whose_name_has_no_letter_or_digit_is_refused() -> None:
+    arn = "arn:aws:iam::123456789012:role/+=@"
+    refuse(
+        "dev",
+        r"^admin_role_arns='arn:aws:iam::123456789012:role/\+=@': the role's name has no letter "
+        r"or digit to name its access entry with",
+        admin_role_arns=[arn],
+    )
+
+
+def test_a_key_whose_log_prefixes_leave_out_the_control_plane_log_group_is_refused() -> None:
+    def build(env: Environment) -> None:
+        key = Key(
+            "platform",
+            KeyArgs(
+                description="platform",
+                via_services=("eks", "ec2"),
+                log_group_access=True,
+                log_group_prefixes=("/aws/eks/other-",),
+            ),
+            env,
+        )
+        Cluster(
+            "core", ClusterArgs(vpc_id="vpc-1", private_subnet_ids=SUBNETS["dev"], key=key), env
+        )
+
+    with pytest.raises(
+        ValidationError,
+        match=r"^key=\"platform \(log_group_prefixes=\['/aws/eks/other-'\]\)\": CloudWatch Logs "
+        r"may use the key only for those prefixes, so the control-plane log group "
+        r"'/aws/eks/test-dev-core/cluster' cannot be encrypted \(OBS-2\)\. "
+        r"Fix: add a prefix of that name to KeyArgs.log_group_prefixes",
+    ):
+        run_offline(build, environment="dev", overrides=cluster_overrides("dev"))
 
 
 def test_a_public_range_wider_than_the_profiles_is_refused() -> None:

@@ -322,9 +322,12 @@ def test_postgresql_and_upgrade_logs_are_exported(graph: Graph) -> None:
     assert _inputs(graph)["enabledCloudwatchLogsExports"] == ["postgresql", "upgrade"]
 
 
-def test_log_groups_exist_before_the_instance_with_retention_and_key(graph: Graph) -> None:
-    # prescription: OBS-2
+def test_log_groups_exist_before_the_instance_with_retention_key_and_protection(
+    graph: Graph,
+) -> None:
+    # prescription: OBS-2, DR-1
     retention = _profile(graph)["logs"]["retention_days"]
+    protected = _is_prod(graph)
     instance = _instance(graph)
     for export in ("postgresql", "upgrade"):
         group = graph.named(f"orders-log-{export}", LOG_GROUP)
@@ -332,8 +335,29 @@ def test_log_groups_exist_before_the_instance_with_retention_and_key(graph: Grap
             "name": f"/aws/rds/instance/test-{graph.stack}-orders/{export}",
             "retentionInDays": retention,
             "kmsKeyId": graph.outputs["key_arn"],
+            "deletionProtectionEnabled": protected,
         }
+        assert group["protect"] is protected
         assert group["urn"] in instance["dependencies"]
+
+
+@pytest.mark.parametrize("project", ["test", "Orders_Service", "9lives", "shop.web"])
+def test_the_exported_log_groups_fall_under_the_keys_default_rds_prefix(project: str) -> None:
+    # prescription: SEC-3, OBS-2 -- the key policy's prefix is spelt as RDS identifiers are.
+    graph = run_offline(_build(), environment="dev", project=project)
+    (key,) = graph.of_type("aws:kms/key:Key")
+    (logs,) = [
+        s
+        for s in json.loads(key["inputs"]["policy"])["Statement"]
+        if s["Principal"] == {"Service": ["logs.us-east-1.amazonaws.com"]}
+    ]
+    patterns = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    identifier = rules.instance_identifier(project, "dev", "orders")
+    for export in ("postgresql", "upgrade"):
+        name = graph.named(f"orders-log-{export}", LOG_GROUP)["inputs"]["name"]
+        assert name == f"/aws/rds/instance/{identifier}/{export}"
+        arn = f"arn:aws:logs:us-east-1:123456789012:log-group:{name}"
+        assert [p for p in patterns if arn.startswith(p.removesuffix("*"))] != []
 
 
 def test_performance_insights_is_encrypted_and_kept_7_days_only_in_prod(graph: Graph) -> None:
@@ -429,6 +453,29 @@ def test_a_key_that_cloudwatch_logs_may_not_use_is_refused() -> None:
         Database("orders", _args(_key(env, logs=False)), env)
 
     _refused(build, r"^key='db': CloudWatch Logs may not use the key.*log_group_access=True")
+
+
+def test_a_key_whose_log_prefixes_leave_out_the_exported_log_groups_is_refused() -> None:
+    def build(env: Environment) -> None:
+        key = Key(
+            "db",
+            KeyArgs(
+                description="orders data",
+                via_services=KEY_SERVICES,
+                log_group_access=True,
+                log_group_prefixes=("/aws/rds/instance/other-",),
+            ),
+            env,
+        )
+        Database("orders", _args(key), env)
+
+    _refused(
+        build,
+        r"^key=\"db \(log_group_prefixes=\['/aws/rds/instance/other-'\]\)\": CloudWatch Logs "
+        r"may use the key only for those prefixes, so the exported log group "
+        r"'/aws/rds/instance/test-dev-orders/postgresql' cannot be encrypted \(OBS-2\)\. Fix: "
+        r"add a prefix of that name to KeyArgs.log_group_prefixes",
+    )
 
 
 @pytest.mark.parametrize(

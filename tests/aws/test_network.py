@@ -544,6 +544,19 @@ def test_a_key_without_log_group_access_is_refused() -> None:
         run_offline(build, environment="dev")
 
 
+def test_a_key_whose_log_prefixes_miss_the_flow_log_group_is_refused() -> None:
+    def build(env: Environment) -> None:
+        key_args = KeyArgs(description="logs", log_group_access=True, log_group_prefixes=["/apps/"])
+        Network("core", NetworkArgs(flow_log_key=Key("logs", key_args, env)), env)
+
+    with pytest.raises(
+        ValidationError,
+        match=r"^key=\"logs \(log_group_prefixes=\['/apps/'\]\)\".*the flow-log group "
+        r"'/vpc-flow-logs/test-dev-core' cannot be encrypted",
+    ):
+        run_offline(build, environment="dev")
+
+
 def test_a_key_given_with_flow_logs_turned_off_is_refused_as_contradictory() -> None:
     def build(env: Environment) -> None:
         args = NetworkArgs(flow_log_key=_key(env), disable_flow_logs_reason="a test VPC only here")

@@ -333,17 +333,86 @@ def test_only_secrets_manager_may_invoke_the_function_for_this_secret(environmen
     }
 
 
-@pytest.mark.parametrize(("environment", "days"), [("dev", 14), ("prod", 90)])
-def test_the_function_log_group_is_its_own_with_the_profile_retention(
-    environment: str, days: int
+@pytest.mark.parametrize(
+    ("environment", "days", "protected"), [("dev", 14, False), ("prod", 90, True)]
+)
+def test_the_function_log_group_is_its_own_with_the_profile_retention_and_protection(
+    environment: str, days: int, protected: bool
 ) -> None:
-    # prescription: OBS-2
+    # prescription: OBS-2, DR-1
     graph = _rotated(environment)
-    log_group = graph.named("db-rotation-logs", LOG_GROUP)["inputs"]
-    assert log_group == {
+    log_group = graph.named("db-rotation-logs", LOG_GROUP)
+    assert log_group["inputs"] == {
         "name": f"/aws/lambda/{graph.outputs['function_name']}",
         "retentionInDays": days,
+        "deletionProtectionEnabled": protected,
     }
+    assert log_group["protect"] is protected
+    assert log_group["retain_on_delete"] is protected
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_function_is_named_after_the_stack_and_created_after_its_log_group(
+    environment: str,
+) -> None:
+    graph = _rotated(environment)
+    function = graph.named("db-rotation", FUNCTION)
+    assert function["inputs"]["name"] == f"test-{environment}-db-rotation"
+    assert graph.outputs["function_name"] == f"test-{environment}-db-rotation"
+    assert graph.named("db-rotation-logs", LOG_GROUP)["urn"] in function["dependencies"]
+
+
+def test_the_function_log_group_falls_under_the_keys_default_lambda_prefix() -> None:
+    # prescription: SEC-3, OBS-2
+    graph = _rotated("prod", logs=True)
+    name = graph.named("db-rotation-logs", LOG_GROUP)["inputs"]["name"]
+    (logs,) = [
+        s
+        for s in _policy(graph.named("data", "aws:kms/key:Key"))["Statement"]
+        if s["Principal"] == {"Service": ["logs.us-east-1.amazonaws.com"]}
+    ]
+    patterns = logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"]
+    prefix = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/test-prod-*"
+    assert prefix in patterns
+    assert name.startswith(prefix.split("log-group:")[1].rstrip("*"))
+
+
+def test_a_long_function_name_is_shortened_with_a_hash_and_keeps_the_stack_prefix() -> None:
+    name = "a-very-long-secret-name-of-forty-chars-x"
+    graph = run_offline(
+        lambda env: Secret(name, SecretArgs(key=_key(env), rotation=RotationArgs()), env),
+        environment="prod",
+        project="an-unusually-long-project",
+    )
+    function = graph.named(f"{name}-rotation", FUNCTION)["inputs"]["name"]
+    full = f"an-unusually-long-project-prod-{name}-rotation"
+    digest = hashlib.sha256(full.encode()).hexdigest()[:8]
+    assert function == f"{full[:55]}-{digest}"
+    assert len(function) == 64
+
+
+def test_a_key_whose_log_prefixes_leave_out_the_function_log_group_is_refused() -> None:
+    def build(env: Environment) -> None:
+        key = Key(
+            "data",
+            KeyArgs(
+                description="data",
+                via_services=("secretsmanager",),
+                log_group_access=True,
+                log_group_prefixes=("/orders/",),
+            ),
+            env,
+        )
+        Secret("db", SecretArgs(key=key, rotation=RotationArgs()), env)
+
+    with pytest.raises(
+        ValidationError,
+        match=r"^key=\"data \(log_group_prefixes=\['/orders/'\]\)\": CloudWatch Logs may use the "
+        r"key only for those prefixes, so the rotation function's log group "
+        r"'/aws/lambda/test-dev-db-rotation' cannot be encrypted \(OBS-2\)\. "
+        r"Fix: add a prefix of that name to KeyArgs.log_group_prefixes",
+    ):
+        run_offline(build, environment="dev")
 
 
 def test_the_log_group_is_encrypted_with_the_key_when_the_key_allows_logs() -> None:
