@@ -180,6 +180,7 @@ class Collectors(Component):
                     name=group,
                     retention_in_days=env.profile.logs.retention_days,
                     kms_key_id=args.log_kms_key_arn,
+                    deletion_protection_enabled=env.profile.protect_stateful,
                 ),
                 opts=self.stateful_opts(),
             )

@@ -88,6 +88,7 @@ def test_log_groups_have_the_profile_retention_a_key_and_stage_prod_protection(
             "name": f"/test/{graph.stack}/otel/{group}",
             "retentionInDays": RETENTION[graph.stack],
             "kmsKeyId": KEY,
+            "deletionProtectionEnabled": graph.stack == "prod",
         }
         assert record["protect"] is (graph.stack == "prod")
 

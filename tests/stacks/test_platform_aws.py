@@ -89,3 +89,15 @@ def test_dev_leaves_stateful_resources_unprotected_so_it_can_be_torn_down(
     stateful = [r for r in graph if r["custom"] and r["type"] in STATEFUL_TYPES]
     assert len(stateful) >= 5  # the key and the log groups of flow logs, the cluster, telemetry
     assert len(unprotected_stateful(graph)) == len(stateful)
+
+
+@pytest.mark.parametrize(("stack", "protected"), [("dev", False), ("prod", True)])
+def test_every_log_group_is_encrypted_retained_and_deletion_protected_per_the_profile(
+    stack: str, protected: bool, platform_graph: Callable[[str], Graph]
+) -> None:
+    groups = platform_graph(stack).of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert len(groups) == 4  # flow logs, control plane, telemetry logs and metrics
+    for group in groups:
+        assert group["inputs"]["kmsKeyId"] == platform_graph(stack).outputs["kms_key_arn"]
+        assert group["inputs"]["deletionProtectionEnabled"] is protected
+        assert group["protect"] is protected
