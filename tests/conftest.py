@@ -14,7 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @cache
-def _platform(stack: str) -> Graph:
+def platform_graph_for(stack: str) -> Graph:
+    """The platform stack's graph, synthesized once per test process."""
     return synthesize(REPO, stack)
 
 
@@ -26,4 +27,4 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def platform_graph() -> Callable[[str], Graph]:
     """``platform_graph("prod")``: the platform stack's graph, synthesized once per session."""
-    return _platform
+    return platform_graph_for
