@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pulumi
 
+from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws.grants import service_trust
 
@@ -138,15 +139,7 @@ def ebs_csi_kms_policy(key_arn: pulumi.Input[str], region: str) -> PolicyDocumen
                 sid="GrantsForEbsOnly",
             ),
             Statement(
-                actions=[
-                    "kms:Decrypt",
-                    "kms:DescribeKey",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey",
-                    "kms:GenerateDataKeyWithoutPlaintext",
-                    "kms:ReEncryptFrom",
-                    "kms:ReEncryptTo",
-                ],
+                actions=actions.KMS_VOLUME_ENCRYPTION,
                 resources=[key_arn],
                 conditions={"StringEquals": {"kms:ViaService": f"ec2.{region}.amazonaws.com"}},
                 sid="UseKeyThroughEc2",

@@ -10,6 +10,7 @@ __all__ = [
     "CLOUDWATCH_PUT_METRICS",
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
+    "KMS_VOLUME_ENCRYPTION",
     "LOGS_WRITE",
     "RDS_CONNECT",
     "S3_DELETE",
@@ -42,6 +43,13 @@ KMS_ENCRYPT_DECRYPT: tuple[str, ...] = (
     "kms:ReEncryptFrom",
     "kms:ReEncryptTo",
     "kms:DescribeKey",
+)
+
+#: Encrypt and decrypt data keys for EBS volumes (EBS calls GenerateDataKeyWithoutPlaintext to
+#: create every encrypted volume).
+KMS_VOLUME_ENCRYPTION: tuple[str, ...] = (
+    *KMS_ENCRYPT_DECRYPT,
+    "kms:GenerateDataKeyWithoutPlaintext",
 )
 
 #: Read the current value of a secret.

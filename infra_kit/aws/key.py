@@ -70,7 +70,7 @@ _THIS_KEY = "A key policy resource star names only the key it is attached to"
 #: behalf (an encrypted volume, a cluster's secrets), never the caller for itself.
 _FOR_AWS_RESOURCES = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
 _GRANT_ACTIONS = ("kms:CreateGrant",)
-_USE_ACTIONS = (*actions.KMS_ENCRYPT_DECRYPT, "kms:GenerateDataKeyWithoutPlaintext")
+_USE_ACTIONS = actions.KMS_VOLUME_ENCRYPTION
 # Characters of a CloudWatch Logs log-group name; a prefix may hold no wildcard.
 _LOG_GROUP_PREFIX = re.compile(r"^[A-Za-z0-9._/#-]{1,511}$")
 _FUNCTION_NAME_MAX = 64
