@@ -1,23 +1,52 @@
-"""Checks of a synthesized graph against the prescriptions, run offline on ``graph.json``.
+"""The prescriptions as rules: a registry, the check runner, reports and suppressions.
 
-They need no Pulumi CLI and no policy-pack runtime: tests, CI and ``infra-kit`` all run them
-on the same graph the offline engine produces.
+``check_graph(GraphDoc(doc))`` runs every rule of :data:`RULES` over a graph document and
+applies its suppressions; ``suppress(resource, rule_id, reason)`` records an accepted finding
+next to the resource. This package imports no provider SDK, so the CrossGuard policy pack can
+use it in its own environment.
 """
 
-from infra_kit.policy.graph_checks import (
-    STATEFUL_TYPES,
-    accepts_tags,
-    iam_statements,
-    missing_required_tags,
-    unjustified_wildcards,
-    unprotected_stateful,
-)
+from __future__ import annotations
+
+from typing import Any
+
+from infra_kit.policy._check import Finding, Report, check_graph
+from infra_kit.policy._graph import EnvironmentFacts, GraphDoc, SuppressionRecord
+from infra_kit.policy._registry import RULES, Hit, Rule, Severity, rule, rules_for
 
 __all__ = [
+    "RULES",
+    "EnvironmentFacts",
+    "Finding",
+    "GraphDoc",
+    "Hit",
+    "Report",
+    "Rule",
+    "Severity",
+    "SuppressionRecord",
+    "check_graph",
+    "rule",
+    "rules_for",
+    "suppress",
+]
+
+_LEGACY = {
     "STATEFUL_TYPES",
     "accepts_tags",
     "iam_statements",
     "missing_required_tags",
     "unjustified_wildcards",
     "unprotected_stateful",
-]
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "suppress":
+        from infra_kit.policy.suppress import suppress
+
+        return suppress
+    if name in _LEGACY:
+        from infra_kit.policy import graph_checks
+
+        return getattr(graph_checks, name)
+    raise AttributeError(name)

@@ -1,0 +1,16 @@
+"""Every rule module, one per prescription family. Importing this package registers them all."""
+
+from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their rules
+    availability,
+    encryption,
+    engine,
+    iam,
+    logs,
+    manifests,
+    meta,
+    netpol,
+    network,
+    pods,
+    state,
+    tags,
+)

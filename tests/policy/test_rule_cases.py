@@ -1,0 +1,35 @@
+"""Every rule fails its bad graph naming the offending URN, and passes its good graph."""
+
+from __future__ import annotations
+
+import pytest
+
+from infra_kit.policy import RULES, check_graph, rules_for
+from tests.policy.cases import Case, all_cases
+
+CASES = all_cases()
+
+
+def _id(case: Case) -> str:
+    return f"{case.rule_id}:{case.label}" if case.label else case.rule_id
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_the_rule_names_the_offending_resources_of_its_bad_graph(case: Case) -> None:
+    rules_for()
+    report = check_graph(case.bad(), [RULES[case.rule_id]])
+    failed = sorted({f.urn for f in report.failed if f.rule.id == case.rule_id})
+    assert failed == sorted(case.offending)
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_the_rule_is_quiet_on_its_good_graph(case: Case) -> None:
+    rules_for()
+    report = check_graph(case.good(), [RULES[case.rule_id]])
+    assert [f for f in report.failed if f.rule.id == case.rule_id] == []
+
+
+def test_every_rule_has_a_case() -> None:
+    covered = {c.rule_id for c in CASES}
+    missing = sorted(set(r.id for r in rules_for()) - covered)
+    assert missing == [], f"rules without a bad/good case: {missing}"
