@@ -10,7 +10,13 @@ __all__ = ["ConfigError", "InfraKitError", "SynthError", "ValidationError"]
 
 
 class InfraKitError(Exception):
-    """Base class of every error infra-kit raises on purpose."""
+    """Base class of every error infra-kit raises on purpose.
+
+    ``where`` is set by the offline engine when the error was raised while a program ran: the
+    program's own line (``path:line``) that led to it.
+    """
+
+    where: str | None = None
 
 
 class ValidationError(InfraKitError, ValueError):

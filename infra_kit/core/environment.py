@@ -18,14 +18,16 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from infra_kit.core._records import ENVIRONMENT_TYPE
 from infra_kit.core.profile import EnvironmentProfile, build_profile, default_profile_name
 from infra_kit.core.tags import check_tags, kubernetes_labels
 from infra_kit.errors import ConfigError
 
-__all__ = ["CONFIG_KEY", "Environment", "required_tags"]
+__all__ = ["CONFIG_KEY", "ENVIRONMENT_TYPE", "Environment", "required_tags"]
 
 #: The structured config key, under the project's namespace, that holds the profile overrides.
 CONFIG_KEY = "environment"
+
 
 _REGION = r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 
@@ -110,6 +112,10 @@ class Environment:
     ) -> Environment:
         """Create the tagged provider for an already validated profile."""
         tags = required_tags(profile, project=project, stack=stack)
+        record = pulumi.ComponentResource(ENVIRONMENT_TYPE, name, None, None)
+        # The validated profile, for `infra-kit check` and the policy pack: what this environment
+        # promises (protected state, pinned images, the cluster's version) is read from here.
+        record.register_outputs({"profile": profile.model_dump(mode="json")})
         provider = aws.Provider(
             name,
             aws.ProviderArgs(

@@ -223,11 +223,17 @@ class KeyProfile(_Frozen):
 
 
 class LogProfile(_Frozen):
-    """Log groups (OBS-2)."""
+    """Log groups (OBS-2).
+
+    ``retention_days`` applies to application and telemetry logs; ``audit_retention_days`` to
+    audit-class logs (the EKS control plane, database logs), which prod keeps at least a year.
+    VPC flow logs, also audit-class, follow ``network.flow_log_retention_days``.
+    """
 
     retention_days: int
+    audit_retention_days: int
 
-    _retention = field_validator("retention_days")(_check_retention)
+    _retention = field_validator("retention_days", "audit_retention_days")(_check_retention)
 
 
 class SecretProfile(_Frozen):
@@ -537,7 +543,7 @@ _SMALL_ENVIRONMENT: dict[str, Any] = {
         "flow_log_retention_days": 14,
     },
     "keys": {"deletion_window_days": 7},
-    "logs": {"retention_days": 14},
+    "logs": {"retention_days": 14, "audit_retention_days": 14},
     "secrets": {"recovery_window_days": 7, "rotation_days": 30},
     "buckets": {"noncurrent_version_expiration_days": 7, "enable_access_logging": False},
     "database": {
@@ -573,10 +579,11 @@ _LARGE_ENVIRONMENT: dict[str, Any] = {
         "az_count": 3,
         "nat_strategy": "one_per_az",
         "enable_interface_endpoints": True,
-        "flow_log_retention_days": 90,
+        # Flow logs are audit-class (OBS-2): a year in prod.
+        "flow_log_retention_days": 365,
     },
     "keys": {"deletion_window_days": 30},
-    "logs": {"retention_days": 90},
+    "logs": {"retention_days": 90, "audit_retention_days": 365},
     "secrets": {"recovery_window_days": 30, "rotation_days": 30},
     "buckets": {"noncurrent_version_expiration_days": 90, "enable_access_logging": True},
     "database": {
@@ -630,7 +637,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
         {
             "name": "preview",
             "preview_ttl_hours": 72,
-            "logs": {"retention_days": 3},
+            "logs": {"retention_days": 3, "audit_retention_days": 3},
             "network": {"flow_log_retention_days": 3},
             "cluster": {
                 "nodes_max_per_az": 2,
@@ -650,7 +657,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
                 "flow_log_retention_days": 30,
             },
             "keys": {"deletion_window_days": 14},
-            "logs": {"retention_days": 30},
+            "logs": {"retention_days": 30, "audit_retention_days": 90},
             "secrets": {"recovery_window_days": 14},
             "buckets": {"noncurrent_version_expiration_days": 30},
             "database": {

@@ -139,7 +139,7 @@ def test_the_nodes_security_group_is_the_one_the_load_balancer_controller_finds(
     assert tags["kubernetes.io/cluster/test-prod-core"] == "owned"
 
 
-@pytest.mark.parametrize(("environment", "retention"), [("dev", 14), ("prod", 90)])
+@pytest.mark.parametrize(("environment", "retention"), [("dev", 14), ("prod", 365)])
 def test_all_control_plane_logs_go_to_an_encrypted_log_group_created_first(
     environment: str, retention: int
 ) -> None:

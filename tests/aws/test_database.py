@@ -326,7 +326,7 @@ def test_log_groups_exist_before_the_instance_with_retention_key_and_protection(
     graph: Graph,
 ) -> None:
     # prescription: OBS-2, DR-1
-    retention = _profile(graph)["logs"]["retention_days"]
+    retention = _profile(graph)["logs"]["audit_retention_days"]
     protected = _is_prod(graph)
     instance = _instance(graph)
     for export in ("postgresql", "upgrade"):

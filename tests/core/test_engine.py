@@ -13,8 +13,9 @@ from infra_kit.core.engine import OfflineEngine, synthesize
 from infra_kit.errors import SynthError
 
 RESOURCE_KEYS = {
-    "urn", "type", "name", "parent", "custom", "inputs", "dependencies", "provider",
-    "protect", "retain_on_delete", "additional_secret_outputs", "secret_paths",
+    "urn", "type", "name", "parent", "custom", "inputs", "outputs", "output_secret_paths",
+    "dependencies", "provider", "protect", "retain_on_delete", "additional_secret_outputs",
+    "secret_paths", "aliases", "source",
 }  # fmt: skip
 
 PROGRAM = """
@@ -73,7 +74,7 @@ def sample_json(sample: Path) -> str:
 
 def test_the_graph_has_exactly_the_contract_keys(sample_json: str) -> None:
     doc = json.loads(sample_json)
-    assert set(doc) == {"project", "stack", "resources", "outputs"}
+    assert set(doc) == {"project", "stack", "resources", "outputs", "diagnostics"}
     assert (doc["project"], doc["stack"]) == ("sample", "dev")
     for resource in doc["resources"]:
         assert set(resource) == RESOURCE_KEYS

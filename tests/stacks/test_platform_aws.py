@@ -46,7 +46,7 @@ def test_prod_routes_each_private_subnet_through_its_own_az_nat(
     assert len({r["inputs"]["routeTableId"] for r in routes}) == 3
 
 
-@pytest.mark.parametrize(("stack", "retention"), [("dev", 14), ("prod", 90)])
+@pytest.mark.parametrize(("stack", "retention"), [("dev", 14), ("prod", 365)])
 def test_the_vpc_has_flow_logs_to_an_encrypted_log_group(
     stack: str, retention: int, platform_graph: Callable[[str], Graph]
 ) -> None:

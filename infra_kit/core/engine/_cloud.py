@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from infra_kit.core.engine._schema import Placeholders
 from infra_kit.errors import SynthError
 
 __all__ = ["ACCOUNT_ID", "FakeCloud"]
@@ -132,7 +133,77 @@ _RULES: dict[str, _Rule] = {
     "aws:acm/certificate:Certificate": _Rule(
         "arn:{p}:acm:{r}:{a}:certificate/{uuid}", "arn:{p}:acm:{r}:{a}:certificate/{uuid}", None
     ),
+    "aws:sqs/queuePolicy:QueuePolicy": _Rule("{queueUrl}", None, None),
+    "aws:sns/topicSubscription:TopicSubscription": _Rule("{topic}:{uuid}", "{topic}:{uuid}", None),
+    "aws:ecr/repository:Repository": _Rule("{name}", "arn:{p}:ecr:{r}:{a}:repository/{name}"),
+    "aws:route53/zone:Zone": _Rule("Z{H}", "arn:{p}:route53:::hostedzone/Z{H}", None),
+    "aws:route53/record:Record": _Rule("Z{H}_{name}_{type}", None, None),
+    "aws:lb/loadBalancer:LoadBalancer": _Rule(
+        "arn:{p}:elasticloadbalancing:{r}:{a}:loadbalancer/app/{name}/{h16}",
+        "arn:{p}:elasticloadbalancing:{r}:{a}:loadbalancer/app/{name}/{h16}",
+    ),
+    "aws:lb/targetGroup:TargetGroup": _Rule(
+        "arn:{p}:elasticloadbalancing:{r}:{a}:targetgroup/{name}/{h16}",
+        "arn:{p}:elasticloadbalancing:{r}:{a}:targetgroup/{name}/{h16}",
+    ),
+    "aws:lb/listener:Listener": _Rule(
+        "arn:{p}:elasticloadbalancing:{r}:{a}:listener/app/{h8}/{h16}",
+        "arn:{p}:elasticloadbalancing:{r}:{a}:listener/app/{h8}/{h16}",
+        None,
+    ),
+    "aws:dynamodb/table:Table": _Rule("{name}", "arn:{p}:dynamodb:{r}:{a}:table/{name}"),
+    "aws:efs/fileSystem:FileSystem": _Rule(
+        "fs-{h}", "arn:{p}:elasticfilesystem:{r}:{a}:file-system/{id}", None
+    ),
+    "aws:ebs/volume:Volume": _Rule("vol-{h}", "arn:{p}:ec2:{r}:{a}:volume/{id}", None),
+    "aws:elasticache/replicationGroup:ReplicationGroup": _Rule(
+        "{replicationGroupId}",
+        "arn:{p}:elasticache:{r}:{a}:replicationgroup:{replicationGroupId}",
+        "replicationGroupId",
+    ),
+    "aws:elasticache/subnetGroup:SubnetGroup": _Rule(
+        "{name}", "arn:{p}:elasticache:{r}:{a}:subnetgroup:{name}"
+    ),
+    "aws:elasticache/serverlessCache:ServerlessCache": _Rule(
+        "{name}", "arn:{p}:elasticache:{r}:{a}:serverlesscache:{name}"
+    ),
+    "aws:ssm/parameter:Parameter": _Rule("{name}", "arn:{p}:ssm:{r}:{a}:parameter/{name}"),
+    "aws:iam/user:User": _Rule("{name}", "arn:{p}:iam::{a}:user/{name}"),
+    "aws:iam/group:Group": _Rule("{name}", "arn:{p}:iam::{a}:group/{name}"),
+    "aws:cloudwatch/eventRule:EventRule": _Rule("{name}", "arn:{p}:events:{r}:{a}:rule/{name}"),
+    "aws:cloudwatch/eventBus:EventBus": _Rule("{name}", "arn:{p}:events:{r}:{a}:event-bus/{name}"),
+    "aws:scheduler/schedule:Schedule": _Rule(
+        "default/{name}", "arn:{p}:scheduler:{r}:{a}:schedule/default/{name}"
+    ),
+    "aws:sfn/stateMachine:StateMachine": _Rule(
+        "arn:{p}:states:{r}:{a}:stateMachine:{name}", "arn:{p}:states:{r}:{a}:stateMachine:{name}"
+    ),
+    "aws:kinesis/stream:Stream": _Rule(
+        "arn:{p}:kinesis:{r}:{a}:stream/{name}", "arn:{p}:kinesis:{r}:{a}:stream/{name}"
+    ),
+    "aws:wafv2/webAcl:WebAcl": _Rule(
+        "{uuid}", "arn:{p}:wafv2:{r}:{a}:regional/webacl/{name}/{uuid}"
+    ),
+    "aws:ecs/cluster:Cluster": _Rule(
+        "arn:{p}:ecs:{r}:{a}:cluster/{name}", "arn:{p}:ecs:{r}:{a}:cluster/{name}"
+    ),
+    "aws:cognito/userPool:UserPool": _Rule(
+        "{r}_{h8}", "arn:{p}:cognito-idp:{r}:{a}:userpool/{r}_{h8}"
+    ),
+    "aws:cloudfront/distribution:Distribution": _Rule(
+        "E{H}", "arn:{p}:cloudfront::{a}:distribution/E{H}", None
+    ),
+    "aws:lambda/permission:Permission": _Rule("{statementId}", None, "statementId"),
+    "aws:apigatewayv2/api:Api": _Rule("{h10}", "arn:{p}:apigateway:{r}::/apis/{h10}"),
+    "aws:s3/bucketPolicy:BucketPolicy": _Rule("{bucket}", None, None),
 }
+
+
+class _Fields(dict[str, Any]):
+    """Format fields where an input the program left unset reads as ``unset``, not a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return "unset"
 
 
 def _uuid(h: str) -> str:
@@ -144,11 +215,16 @@ class FakeCloud:
     """Computes outputs for resources and answers invokes, all deterministically."""
 
     def __init__(
-        self, region: str, resolve_stack: Callable[[str], tuple[dict[str, Any], list[str]]]
+        self,
+        region: str,
+        resolve_stack: Callable[[str], tuple[dict[str, Any], list[str]]],
+        classes: Callable[[str], type | None] = lambda typ: None,
     ):
         self.region = region
         self.partition = partition_of(region)
         self.resolve_stack = resolve_stack
+        self.classes = classes
+        self.placeholders = Placeholders(self.partition, region, ACCOUNT_ID)
 
     # -- resources ----------------------------------------------------------------------------
     def resource(
@@ -160,10 +236,14 @@ class FakeCloud:
         if typ.startswith("pulumi:providers:"):
             return _uuid(_hex(typ, name, n=32)), dict(inputs)
         if typ.startswith("kubernetes:"):
-            return self._kubernetes(typ, name, inputs)
-        if not typ.startswith("aws:"):
-            return f"{name}-{_hex(typ, name, n=8)}", dict(inputs)
-        return self._aws(typ, name, inputs)
+            resource_id, state = self._kubernetes(typ, name, inputs)
+        elif typ.startswith("aws:"):
+            resource_id, state = self._aws(typ, name, inputs)
+        else:
+            resource_id, state = f"{name}-{_hex(typ, name, n=8)}", dict(inputs)
+        # Never a silent null: every output the SDK declares gets a typed value.
+        self.placeholders.fill(self.classes(typ), typ, name, state)
+        return resource_id, state
 
     def _aws(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         rule = _RULES.get(typ) or _Rule("{name}-{h8}", None)
@@ -176,8 +256,11 @@ class FakeCloud:
         issuer_id = _hex("oidc", name, n=32).upper()
         fields: dict[str, Any] = {
             "h": h,
+            "H": h.upper()[:13],
             "h6": h[:6],
             "h8": h[:8],
+            "h10": h[:10],
+            "h16": (h + _hex(h))[:16],
             "uuid": _uuid(h + _hex(h)),
             "p": self.partition,
             "r": self.region,
@@ -188,10 +271,11 @@ class FakeCloud:
             **{k: v for k, v in state.items() if isinstance(v, str)},
         }
         fields["name"] = state.get("name", physical)
-        resource_id = rule.id.format(**fields)
-        fields["id"] = resource_id
+        known = _Fields(fields)
+        resource_id = rule.id.format_map(known)
+        known["id"] = resource_id
         if rule.arn and "arn" not in state:
-            state["arn"] = rule.arn.format(**fields)
+            state["arn"] = rule.arn.format_map(known)
         state.update(self._extras(typ, state, resource_id, h, issuer_id))
         return resource_id, state
 
@@ -270,6 +354,58 @@ class FakeCloud:
                 "status": "ACTIVE",
                 "resources": [{"autoscalingGroups": [{"name": f"eks-{_uuid(h)}"}]}],
             }
+        if typ == "aws:sqs/queue:Queue":
+            return {"url": rid}
+        if typ == "aws:ecr/repository:Repository":
+            return {
+                "registryId": ACCOUNT_ID,
+                "repositoryUrl": f"{ACCOUNT_ID}.dkr.ecr.{r}.amazonaws.com/{s['name']}",
+            }
+        if typ == "aws:route53/zone:Zone":
+            return {
+                "zoneId": rid,
+                "nameServers": [f"ns-{n}.awsdns-{n:02d}.org" for n in (1, 2, 3, 4)],
+            }
+        if typ == "aws:route53/record:Record":
+            return {"fqdn": s.get("name", "")}
+        if typ == "aws:lb/loadBalancer:LoadBalancer":
+            kind = "internal-" if s.get("internal") else ""
+            return {
+                "dnsName": f"{kind}{s['name']}-{int(h[:8], 16) % 10**10}.{r}.elb.amazonaws.com",
+                "zoneId": "Z35SXDOTRQ7X7K",
+                "arnSuffix": rid.split(":loadbalancer/", 1)[-1],
+            }
+        if typ == "aws:lb/targetGroup:TargetGroup":
+            return {"arnSuffix": rid.split(":", 5)[-1]}
+        if typ == "aws:acm/certificate:Certificate":
+            names = [s.get("domainName", ""), *(s.get("subjectAlternativeNames") or [])]
+            return {
+                "domainValidationOptions": [
+                    {
+                        "domainName": n,
+                        "resourceRecordName": f"_{_hex('acm', n, n=32)}.{n.lstrip('*.')}.",
+                        "resourceRecordType": "CNAME",
+                        "resourceRecordValue": f"_{_hex('acm-v', n, n=32)}.acm-validations.aws.",
+                    }
+                    for n in dict.fromkeys(names)
+                    if n
+                ],
+                "status": "ISSUED",
+            }
+        if typ == "aws:dynamodb/table:Table":
+            arn = s.get("arn", "")
+            return {"streamArn": f"{arn}/stream/2026-01-01T00:00:00.000"}
+        if typ == "aws:efs/fileSystem:FileSystem":
+            return {"dnsName": f"{rid}.efs.{r}.amazonaws.com"}
+        if typ == "aws:elasticache/replicationGroup:ReplicationGroup":
+            host = f"master.{rid}.{h[:6]}.use1.cache.amazonaws.com"
+            return {
+                "primaryEndpointAddress": host,
+                "readerEndpointAddress": host.replace("master.", "replica.", 1),
+                "port": int(s.get("port") or 6379),
+            }
+        if typ == "aws:cloudfront/distribution:Distribution":
+            return {"domainName": f"d{h[:13]}.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2"}
         if typ == "aws:lambda/function:Function":
             arn = s.get("arn", "")
             return {

@@ -3,18 +3,30 @@
 Contract of ``graph.json`` (stable; checks and later tools depend on it)::
 
     {"project": str, "stack": str,
-     "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "dependencies",
-                    "provider", "protect", "retain_on_delete", "additional_secret_outputs",
-                    "secret_paths"}],
-     "outputs": {...}}
+     "resources": [{"urn", "type", "name", "parent", "custom", "inputs", "outputs",
+                    "output_secret_paths", "dependencies", "provider", "protect",
+                    "retain_on_delete", "additional_secret_outputs", "secret_paths",
+                    "aliases", "source"}],
+     "outputs": {...},
+     "diagnostics": [{"code", "message", ...}]}
 
-Resources are sorted by URN. Every value at a path listed in ``secret_paths`` (and every secret
-stack output) is written as ``"[secret]"``. Integral numbers are integers.
+Resources are sorted by URN; URNs have the engine's form (a child's type is qualified by its
+parent's whole chain of types). ``outputs`` of a resource is what a component passed to
+``register_outputs`` (``{}`` for custom resources). ``aliases`` lists the URNs the engine would
+accept as the resource's former identities. ``source`` lists the program lines that created it:
+the outermost, then (if different) the innermost, as ``path:line`` relative to the project.
+Every value at a path listed in ``secret_paths`` or ``output_secret_paths`` (and every secret
+stack output) is written as ``"[secret]"``. Integral numbers are integers. ``diagnostics`` are
+what the engine noticed about the program: ``secret-config-read-in-clear``,
+``secret-in-clear`` and ``unimitated-output``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,11 +35,10 @@ from typing import Any
 
 import yaml
 
+from infra_kit.core._manifests import kubernetes_objects, manifest_stem
 from infra_kit.core.engine._values import redact
 
 __all__ = ["Graph"]
-
-_K8S_SKIP_PREFIXES = ("kubernetes:helm.sh/", "kubernetes:yaml")
 
 
 @dataclass
@@ -39,6 +50,7 @@ class Graph:
     resources: list[dict[str, Any]]
     outputs: dict[str, Any]
     output_secret_paths: list[str] = field(default_factory=list)
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
 
     # -- the contract ---------------------------------------------------------------------------
     def to_contract(self) -> dict[str, Any]:
@@ -47,9 +59,15 @@ class Graph:
             "project": self.project,
             "stack": self.stack,
             "resources": [
-                {**r, "inputs": redact(r["inputs"], r["secret_paths"])} for r in self.resources
+                {
+                    **r,
+                    "inputs": redact(r["inputs"], r["secret_paths"]),
+                    "outputs": redact(r.get("outputs", {}), r.get("output_secret_paths", [])),
+                }
+                for r in self.resources
             ],
             "outputs": redact(self.outputs, self.output_secret_paths),
+            "diagnostics": self.diagnostics,
         }
 
     def to_json(self) -> str:
@@ -57,53 +75,40 @@ class Graph:
 
     def kubernetes_objects(self) -> list[dict[str, Any]]:
         """Every Kubernetes object as the API server would receive it, secrets redacted."""
-        objects = []
-        for r in self.resources:
-            if not r["custom"] or not r["type"].startswith("kubernetes:"):
-                continue
-            if r["type"].startswith(_K8S_SKIP_PREFIXES):
-                continue
-            inputs = redact(r["inputs"], r["secret_paths"])
-            if "kind" not in inputs or "apiVersion" not in inputs:
-                continue
-            ordered = {
-                "apiVersion": inputs["apiVersion"],
-                "kind": inputs["kind"],
-                "metadata": inputs.get("metadata", {}),
-            }
-            ordered.update({k: v for k, v in sorted(inputs.items()) if k not in ordered})
-            objects.append(ordered)
-        objects.sort(
-            key=lambda o: (
-                o["kind"],
-                o["metadata"].get("namespace", ""),
-                o["metadata"].get("name", ""),
-            )
-        )
-        return objects
+        pairs = ((r, redact(r["inputs"], r["secret_paths"])) for r in self.resources)
+        return [obj for _record, obj in kubernetes_objects(pairs)]
 
     def write(self, out: Path) -> list[Path]:
-        """Write ``graph.json`` and ``k8s/*.yaml`` under ``out``; return the files written."""
+        """Write ``graph.json`` and ``k8s/*.yaml`` under ``out``; return the files written.
+
+        Nothing is half-written: the manifests are written to a temporary directory beside
+        ``out`` and moved into place, then ``graph.json`` is written to a temporary file and
+        renamed over the old one, so a reader sees either the previous complete graph or this
+        one, never a partial file. ``graph.json`` comes last: its presence means the rest is
+        this run's.
+        """
         out.mkdir(parents=True, exist_ok=True)
-        written = [out / "graph.json"]
-        written[0].write_text(self.to_json(), encoding="utf-8")
-        k8s = out / "k8s"
-        if k8s.exists():
-            for old in k8s.glob("*.yaml"):
-                old.unlink()
         objects = self.kubernetes_objects()
-        if objects:
-            k8s.mkdir(exist_ok=True)
-        for obj in objects:
-            meta = obj["metadata"]
-            stem = "-".join(
-                p for p in (obj["kind"].lower(), meta.get("namespace"), meta.get("name")) if p
-            )
-            path = k8s / f"{stem}.yaml"
-            path.write_text(
-                yaml.safe_dump(obj, sort_keys=False, default_flow_style=False), encoding="utf-8"
-            )
-            written.append(path)
+        staging = Path(tempfile.mkdtemp(prefix=".k8s-", dir=out))
+        written = [out / "graph.json"]
+        try:
+            for obj in objects:
+                path = staging / f"{manifest_stem(obj)}.yaml"
+                path.write_text(
+                    yaml.safe_dump(obj, sort_keys=False, default_flow_style=False),
+                    encoding="utf-8",
+                )
+            k8s = out / "k8s"
+            if k8s.exists():
+                retired = Path(tempfile.mkdtemp(prefix=".k8s-old-", dir=out))
+                os.replace(k8s, retired / "k8s")
+                shutil.rmtree(retired, ignore_errors=True)
+            if objects:
+                os.replace(staging, k8s)
+                written += sorted(k8s.glob("*.yaml"), key=lambda p: p.name)
+            _write_atomically(out / "graph.json", self.to_json())
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         return written
 
     # -- queries --------------------------------------------------------------------------------
@@ -176,3 +181,25 @@ class Graph:
         for typ, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"  {typ:<{width}}  {n}")
         return "\n".join(lines)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def clear_outputs(out: Path) -> None:
+    """Remove a previous run's graph.json and manifests from ``out`` before a new run.
+
+    A run that then fails leaves no graph.json behind that a later tool could take for its
+    result.
+    """
+    (out / "graph.json").unlink(missing_ok=True)
+    if (out / "k8s").is_dir():
+        shutil.rmtree(out / "k8s", ignore_errors=True)

@@ -45,6 +45,30 @@ class StackConfig:
     region: str
 
 
+def _read_yaml(path: Path, what: str) -> dict[str, Any]:
+    """A YAML mapping from ``path``; every way the file can be wrong is a SynthError naming it."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SynthError(
+            f"{path} is not UTF-8 text (byte {exc.start} is invalid); save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise SynthError(f"{path} cannot be read: {exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SynthError(f"{path} is not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SynthError(
+            f"{path}: the top level is a {type(data).__name__}, but {what} is a mapping of keys "
+            "to values (e.g. 'config:' for a stack file, 'name:' and 'runtime:' for Pulumi.yaml)"
+        )
+    return data
+
+
 def load_project(directory: Path) -> Project:
     directory = directory.resolve()
     manifest = directory / "Pulumi.yaml"
@@ -52,10 +76,7 @@ def load_project(directory: Path) -> Project:
         raise SynthError(
             f"no Pulumi.yaml in {directory}; pass --project-dir with a directory that holds one"
         )
-    try:
-        data = yaml.safe_load(manifest.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise SynthError(f"{manifest} is not valid YAML: {exc}") from None
+    data = _read_yaml(manifest, "Pulumi.yaml")
     runtime = data.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if runtime_name != "python":
@@ -68,9 +89,10 @@ def load_project(directory: Path) -> Project:
     if not (program_dir / "__main__.py").is_file():
         raise SynthError(f"{manifest}: main points at {program_dir}, which has no __main__.py")
     config_dir = (directory / str(data.get("stackConfigDir", "."))).resolve()
-    return Project(
-        directory, str(data["name"]), program_dir, config_dir, dict(data.get("config") or {})
-    )
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise SynthError(f"{manifest}: 'config' must be a mapping of keys to declarations")
+    return Project(directory, str(data["name"]), program_dir, config_dir, dict(config))
 
 
 def find_projects(root: Path) -> dict[str, Path]:
@@ -81,8 +103,8 @@ def find_projects(root: Path) -> dict[str, Path]:
         if skip.intersection(manifest.parts):
             continue
         try:
-            name = (yaml.safe_load(manifest.read_text()) or {}).get("name")
-        except yaml.YAMLError:
+            name = _read_yaml(manifest, "Pulumi.yaml").get("name")
+        except SynthError:
             continue
         if name:
             found.setdefault(str(name), manifest.parent)
@@ -128,12 +150,10 @@ def load_stack_config(project: Project, stack: str) -> StackConfig:
             f"stack {stack!r} has no stack file {path} (stacks of {project.name}: {known}); "
             f"create it or pick another --stack"
         )
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise SynthError(f"{path} is not valid YAML: {exc}") from None
+    data = _read_yaml(path, "a stack file")
     raw: dict[str, Any] = {}
-    for key, decl in project.project_config.items():
+    project_config = project.project_config if isinstance(project.project_config, dict) else {}
+    for key, decl in project_config.items():
         if isinstance(decl, dict) and ("default" in decl or "value" in decl):
             raw[_full_key(project.name, key)] = decl.get("value", decl.get("default"))
         elif not isinstance(decl, dict):
