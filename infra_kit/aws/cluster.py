@@ -19,6 +19,7 @@ from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.core.tags import merge_tags
+from infra_kit.policy.known_gaps import accept_known_gap
 
 __all__ = ["LOG_TYPES", "Cluster", "ClusterArgs"]
 
@@ -33,7 +34,7 @@ class Cluster(Component):
     Children (``<name>-<suffix>``):
 
     - ``aws.cloudwatch.LogGroup`` ``log`` (``/aws/eks/<cluster>/cluster``, KMS, retention from
-      ``logs.retention_days``, deletion protection where the profile protects state), created
+      ``logs.audit_retention_days``, deletion protection where the profile protects state), created
       before the cluster; ``aws.iam.Role`` ``cluster-role`` with
       only AmazonEKSClusterPolicy; ``aws.ec2.SecurityGroup`` ``control-plane`` and ``nodes`` with
       ``aws.vpc`` ingress/egress rules naming each other (no open ingress).
@@ -106,7 +107,7 @@ class Cluster(Component):
             self.child("log"),
             aws.cloudwatch.LogGroupArgs(
                 name=values.log_group_name(plan.cluster_name),
-                retention_in_days=env.profile.logs.retention_days,
+                retention_in_days=env.profile.logs.audit_retention_days,
                 kms_key_id=args.key.arn,
                 deletion_protection_enabled=env.profile.protect_stateful,
             ),
@@ -408,6 +409,10 @@ class Cluster(Component):
             ),
             k8s_opts,
         )
+        accept_known_gap(ca_role, "autoscaler-iam-scope")
+        accept_known_gap(self.autoscaler, "controller-resources")
+        if env.profile.workloads.require_image_digest:
+            accept_known_gap(self.autoscaler, "controller-digest")
         lbc_role = self._irsa(
             "lbc-role",
             "aws-load-balancer-controller",
@@ -434,6 +439,9 @@ class Cluster(Component):
             ),
             k8s_opts,
         )
+        accept_known_gap(lbc_role, "lb-controller-iam-wildcards")
+        accept_known_gap(lbc_role, "lb-controller-iam-star")
+        accept_known_gap(self.load_balancer_controller, "controller-resources")
 
     def _release(
         self,

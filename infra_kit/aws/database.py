@@ -118,7 +118,7 @@ class Database(Component):
     - ``aws.rds.ParameterGroup`` ``<name>-parameters`` (family ``postgres<major>``,
       ``rds.force_ssl=1``);
     - ``aws.cloudwatch.LogGroup`` ``<name>-log-postgresql`` and ``<name>-log-upgrade``
-      (``/aws/rds/instance/<identifier>/<export>``, retention from ``logs.retention_days``,
+      (``/aws/rds/instance/<identifier>/<export>``, retention from ``logs.audit_retention_days``,
       encrypted with the key, deletion protection and Pulumi ``protect`` where the profile
       protects state), created before the instance exports into them;
     - ``aws.iam.Role`` ``<name>-monitoring`` and ``aws.iam.RolePolicyAttachment``
@@ -218,7 +218,7 @@ class Database(Component):
                 self.child("log", export),
                 aws.cloudwatch.LogGroupArgs(
                     name=log_name,
-                    retention_in_days=env.profile.logs.retention_days,
+                    retention_in_days=env.profile.logs.audit_retention_days,
                     kms_key_id=args.key.arn,
                     deletion_protection_enabled=protect,
                 ),

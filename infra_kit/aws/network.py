@@ -109,7 +109,7 @@ class Network(Component):
       ``approx-usd-per-hour`` tag shows it.
     - unless turned off with a reason: ``aws.cloudwatch.LogGroup`` ``<name>-flow-logs``
       encrypted with ``flow_log_key``, retention ``network.flow_log_retention_days`` (dev 14,
-      stage 30, prod 90) and protected where the profile protects state; ``aws.iam.Role``
+      stage 30, prod 365: flow logs are audit-class, OBS-2) and protected where the profile protects state; ``aws.iam.Role``
       ``<name>-flow-logs-role`` trusted by ``vpc-flow-logs.amazonaws.com`` for this account's
       flow logs only, ``aws.iam.RolePolicy`` ``<name>-flow-logs-policy`` allowing
       logs:CreateLogStream, logs:PutLogEvents and logs:DescribeLogStreams on that group only,

@@ -30,6 +30,7 @@ from infra_kit.aws.rotation.handler import (
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
+from infra_kit.policy.known_gaps import accept_known_gap
 
 __all__ = ["ROTATION_RUNTIME", "RotationArgs", "Secret", "SecretArgs"]
 
@@ -349,6 +350,7 @@ class Secret(Component):
         )
         self.rotation_function = function
         self.rotation_role = role
+        accept_known_gap(function, "rotation-environment-key")
 
     def grant_read(self, grantee: Grantee) -> aws.iam.RolePolicy:
         """Let ``grantee`` read this secret's value, decrypting through Secrets Manager only.

@@ -36,6 +36,7 @@ from infra_kit.k8s._sizing import (
 from infra_kit.k8s._workload import rolling_update, topology_spread
 from infra_kit.k8s.namespace import Namespace, NamespaceArgs, namespace_quota
 from infra_kit.k8s.service import ROLE_ARN_ANNOTATION
+from infra_kit.policy.known_gaps import accept_known_gap
 
 __all__ = ["COLLECTOR_IMAGE_DIGEST", "Collectors", "CollectorsArgs"]
 
@@ -252,7 +253,7 @@ class Collectors(Component):
             subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=agent, namespace=ns)],
             opts=k8s_opts(agent_sa),
         )
-        k8s.apps.v1.DaemonSet(
+        agent_daemonset = k8s.apps.v1.DaemonSet(
             self.child("agent"),
             metadata=meta(agent),
             spec=k8s.apps.v1.DaemonSetSpecArgs(
@@ -370,6 +371,10 @@ class Collectors(Component):
         )
         self.agent_endpoint = cfg.AGENT_OTLP_ENDPOINT
         self.log_groups = {"logs": groups[0], "metrics": groups[1]}
+        if args.agent_resources.cpu_limit is None:
+            accept_known_gap(agent_daemonset, "cpu-limits")
+        if args.gateway_resources.cpu_limit is None:
+            accept_known_gap(deployment, "cpu-limits")
         self.register_outputs(
             {
                 "namespace": ns,

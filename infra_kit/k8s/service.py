@@ -19,6 +19,7 @@ from infra_kit.k8s._ingress import alb_annotations, ingress_spec
 from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs, plan_workload
 from infra_kit.k8s._sizing import SCALE_LIMIT_ANNOTATION, hpa_spec, pdb_spec
 from infra_kit.k8s.namespace import Namespace
+from infra_kit.policy.known_gaps import accept_known_gap
 
 __all__ = ["ROLE_ARN_ANNOTATION", "WebService", "Worker"]
 
@@ -163,6 +164,8 @@ class _Workload(Component):
         outputs: dict[str, Any] = {}
         if isinstance(args, WebServiceArgs):
             outputs = self._serve(args, env, meta, plan.probes.readiness.path)
+        if plan.resources.cpu_limit is None:
+            accept_known_gap(self.deployment, "cpu-limits")
         self.register_outputs(
             {
                 "namespace": namespace,

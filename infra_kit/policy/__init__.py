@@ -8,11 +8,14 @@ use it in its own environment.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra_kit.policy._check import Finding, Report, check_graph
 from infra_kit.policy._graph import EnvironmentFacts, GraphDoc, SuppressionRecord
 from infra_kit.policy._registry import RULES, Hit, Rule, Severity, rule, rules_for
+
+if TYPE_CHECKING:
+    from infra_kit.policy.suppress import suppress
 
 __all__ = [
     "RULES",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from infra_kit.core._manifests import kubernetes_objects
+from infra_kit.core._records import ENVIRONMENT_TYPE, SUPPRESSION_TYPE
 
 __all__ = [
     "ENVIRONMENT_TYPE",
@@ -23,13 +24,6 @@ __all__ = [
     "GraphDoc",
     "SuppressionRecord",
 ]
-
-#: The component every :class:`infra_kit.core.environment.Environment` registers; its outputs
-#: carry the validated profile, so rules know what this environment promises.
-ENVIRONMENT_TYPE = "infra-kit:core:Environment"
-#: The component :func:`infra_kit.policy.suppress` registers under the resource it accepts a
-#: finding for; its outputs carry the rule id and the reason.
-SUPPRESSION_TYPE = "infra-kit:policy:Suppression"
 
 
 @dataclass(frozen=True)

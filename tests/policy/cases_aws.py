@@ -1,7 +1,238 @@
-"""Bad and good graphs for each rule of this area (see tests/policy/cases.py)."""
+"""Bad and good graphs for each AWS resource rule (see tests/policy/cases.py)."""
 
 from __future__ import annotations
 
-from tests.policy.cases import Case
+import json
+from typing import Any
 
-CASES: list[Case] = []
+from infra_kit.policy import GraphDoc
+from tests.policy.cases import Case
+from tests.policy.graphs import REQUIRED_TAGS, doc, k8s, resource, urn
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/0000"
+BUCKET = "aws:s3/bucket:Bucket"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+QUEUE = "aws:sqs/queue:Queue"
+VPC = "aws:ec2/vpc:Vpc"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+
+
+def depends(record: dict[str, Any], *on: dict[str, Any]) -> dict[str, Any]:
+    record["dependencies"] = [r["urn"] for r in on]
+    return record
+
+
+def tls_only(bucket_name: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket_name}", f"arn:aws:s3:::{bucket_name}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }]})  # fmt: skip
+
+
+def sse_config(bucket_ref: str, algorithm: str = "aws:kms", key: str | None = KEY_ARN) -> dict:
+    default: dict[str, Any] = {"sseAlgorithm": algorithm}
+    if key is not None:
+        default["kmsMasterKeyId"] = key
+    rule = {"applyServerSideEncryptionByDefault": default}
+    return resource(SSE, f"{bucket_ref}-encryption", {"bucket": bucket_ref, "rules": [rule]})
+
+
+def full_bucket(name: str = "docs", *, stack: str = "prod") -> list[dict[str, Any]]:
+    """A bucket with every companion the rules look for, as the Bucket component makes it."""
+    physical = f"{name}-0a1b2c3"
+    flags = dict.fromkeys(
+        ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True
+    )
+    return [
+        resource(BUCKET, name, {"forceDestroy": False}, protect=True, stack=stack),
+        sse_config(physical),
+        resource(POLICY, f"{name}-policy", {"bucket": physical, "policy": tls_only(physical)}),
+        resource(BLOCK, f"{name}-block", {"bucket": physical, **flags}),
+    ]
+
+
+def queue(name: str = "jobs", **kwargs: Any) -> dict[str, Any]:
+    return resource(QUEUE, name, {"kmsMasterKeyId": KEY_ARN}, **kwargs)
+
+
+def network(*, flow_log: bool = True, default_sg: bool = True) -> list[dict[str, Any]]:
+    vpc = resource(VPC, "core-vpc", {"cidrBlock": "10.0.0.0/16"})
+    out = [vpc]
+    if flow_log:
+        out.append(depends(resource("aws:ec2/flowLog:FlowLog", "core-flow-log",
+                                    {"vpcId": "vpc-1", "trafficType": "ALL"}), vpc))  # fmt: skip
+    if default_sg:
+        out.append(depends(resource("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+                                    "core-default-sg", {"vpcId": "vpc-1", "ingress": [],
+                                                        "egress": []}), vpc))  # fmt: skip
+    return out
+
+
+def log_group(logical: str = "app", **inputs: Any) -> dict[str, Any]:
+    base = {"name": f"/app/{logical}", "retentionInDays": 30, "kmsKeyId": KEY_ARN}
+    return resource(LOG_GROUP, logical, {**base, **inputs}, protect=True)
+
+
+def launch_template(tags: dict[str, str]) -> dict[str, Any]:
+    specs = [{"resourceType": k, "tags": tags} for k in ("instance", "volume", "network-interface")]
+    return resource(LAUNCH_TEMPLATE, "nodes", {"tagSpecifications": specs})
+
+
+def _u(type_: str, name: str) -> str:
+    return urn(type_, name)
+
+
+def _graph(*records: dict[str, Any] | list[dict[str, Any]], stack: str = "prod") -> GraphDoc:
+    flat: list[dict[str, Any]] = []
+    for r in records:
+        flat.extend(r if isinstance(r, list) else [r])
+    return doc(*flat, stack=stack)
+
+
+CASES: list[Case] = [
+    Case(
+        "IK-TAG-1-REQUIRED",
+        bad=lambda: _graph(queue(protect=True, provider=None)),
+        offending=(_u(QUEUE, "jobs"),),
+        good=lambda: _graph(queue(protect=True)),
+        label="a queue outside the tagged provider",
+    ),
+    Case(
+        "IK-TAG-1-CREATED-BY-AWS",
+        bad=lambda: _graph(launch_template({"Name": "node"})),
+        offending=(_u(LAUNCH_TEMPLATE, "nodes"),),
+        good=lambda: _graph(launch_template(REQUIRED_TAGS)),
+        label="launch template tag specifications",
+    ),
+    Case(
+        "IK-DR-1-UNPROTECTED",
+        bad=lambda: _graph(queue()),
+        offending=(_u(QUEUE, "jobs"),),
+        good=lambda: _graph(queue(protect=True)),
+        label="a hand-written queue in prod",
+    ),
+    Case(
+        "IK-DR-1-DELETION-PROTECTION",
+        bad=lambda: _graph(log_group(deletionProtectionEnabled=False)),
+        offending=(_u(LOG_GROUP, "app"),),
+        good=lambda: _graph(log_group(deletionProtectionEnabled=True)),
+        label="a log group in prod",
+    ),
+    Case(
+        "IK-SEC-3-CMK",
+        bad=lambda: _graph(resource(QUEUE, "jobs", {"sqsManagedSseEnabled": True}, protect=True)),
+        offending=(_u(QUEUE, "jobs"),),
+        good=lambda: _graph(queue(protect=True)),
+        label="SSE-SQS is not a customer-managed key",
+    ),
+    Case(
+        "IK-SEC-3-KEY-ROTATION",
+        bad=lambda: _graph(resource("aws:kms/key:Key", "k", {"enableKeyRotation": False})),
+        offending=(_u("aws:kms/key:Key", "k"),),
+        good=lambda: _graph(resource("aws:kms/key:Key", "k", {"enableKeyRotation": True})),
+    ),
+    Case(
+        "IK-SEC-3-IN-TRANSIT",
+        bad=lambda: _graph([r for r in full_bucket() if r["type"] != POLICY]),
+        offending=(_u(BUCKET, "docs"),),
+        good=lambda: _graph(full_bucket()),
+        label="a bucket without a TLS-only policy",
+    ),
+    Case(
+        "IK-OBS-2-LOG-GROUP",
+        bad=lambda: _graph(log_group(retentionInDays=0)),
+        offending=(_u(LOG_GROUP, "app"),),
+        good=lambda: _graph(log_group()),
+        label="a log group that never expires",
+    ),
+    Case(
+        "IK-OBS-2-AUDIT-RETENTION",
+        bad=lambda: _graph(log_group("eks", name="/aws/eks/c/cluster", retentionInDays=90)),
+        offending=(_u(LOG_GROUP, "eks"),),
+        good=lambda: _graph(log_group("eks", name="/aws/eks/c/cluster", retentionInDays=365)),
+        label="EKS control-plane logs in prod",
+    ),
+    Case(
+        "IK-NET-3-FLOW-LOGS",
+        bad=lambda: _graph(network(flow_log=False)),
+        offending=(_u(VPC, "core-vpc"),),
+        good=lambda: _graph(network()),
+    ),
+    Case(
+        "IK-NET-2-DEFAULT-SG",
+        bad=lambda: _graph(network(default_sg=False)),
+        offending=(_u(VPC, "core-vpc"),),
+        good=lambda: _graph(network()),
+    ),
+    Case(
+        "IK-NET-2-OPEN-INGRESS",
+        bad=lambda: _graph(
+            resource(
+                SG,
+                "web",
+                {
+                    "ingress": [
+                        {
+                            "fromPort": 443,
+                            "toPort": 443,
+                            "protocol": "tcp",
+                            "cidrBlocks": ["0.0.0.0/0"],
+                        }
+                    ]
+                },
+            )
+        ),
+        offending=(_u(SG, "web"),),
+        good=lambda: _graph(
+            resource(
+                SG,
+                "web",
+                {
+                    "ingress": [
+                        {
+                            "fromPort": 443,
+                            "toPort": 443,
+                            "protocol": "tcp",
+                            "cidrBlocks": ["10.0.0.0/16"],
+                        }
+                    ]
+                },
+            )
+        ),
+    ),
+    Case(
+        "IK-NET-1-PUBLIC-ENDPOINT",
+        bad=lambda: _graph([r for r in full_bucket() if r["type"] != BLOCK]),
+        offending=(_u(BUCKET, "docs"),),
+        good=lambda: _graph(full_bucket()),
+        label="a bucket without a public access block",
+    ),
+    Case(
+        "IK-EDGE-1-PUBLIC-LOAD-BALANCER",
+        bad=lambda: _graph(
+            resource(LB, "edge", {"internal": False}),
+            k8s(
+                "Ingress",
+                "web",
+                {},
+                metadata={"annotations": {"alb.ingress.kubernetes.io/scheme": "internet-facing"}},
+            ),
+        ),
+        offending=(_u(LB, "edge"), _u("kubernetes:networking.k8s.io/v1:Ingress", "web")),
+        good=lambda: _graph(
+            resource(LB, "edge", {"internal": True}),
+            k8s(
+                "Ingress",
+                "web",
+                {},
+                metadata={"annotations": {"alb.ingress.kubernetes.io/scheme": "internal"}},
+            ),
+        ),
+    ),
+]
