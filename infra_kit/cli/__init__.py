@@ -1,0 +1,57 @@
+"""The ``infra-kit`` command line: one module per command, thin over library functions.
+
+Every command prints errors without a traceback (``--traceback`` shows it), exits 0 on success,
+1 when the work fails and 2 on a usage error, and shows progress on stderr only on a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+
+import click
+
+from infra_kit.cli.check import check
+from infra_kit.cli.synth import synth
+
+__all__ = ["cli", "main"]
+
+
+def _version() -> str:
+    try:
+        return metadata.version("infra-kit")
+    except metadata.PackageNotFoundError:
+        return "0.0.0"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(
+    _version(), "--version", prog_name="infra-kit", message="%(prog)s %(version)s"
+)
+def cli() -> None:
+    """Pulumi components and stacks that encode production practice.
+
+    \b
+    Examples:
+      infra-kit synth --stack dev
+      infra-kit check --stack prod --format sarif --output check.sarif
+    """
+
+
+cli.add_command(synth)
+cli.add_command(check)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="infra-kit")
+    except SystemExit as done:
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

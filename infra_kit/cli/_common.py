@@ -1,0 +1,159 @@
+"""What every infra-kit command shares: errors without tracebacks, progress, a closed stdout.
+
+Exit codes, for every command: 0 success, 1 the work failed (a program error, bad stack
+configuration, or for ``check`` a failing rule), 2 a usage error (an unknown option, a missing
+argument, an output path that cannot be used), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import click
+
+from infra_kit.errors import InfraKitError
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_USAGE",
+    "Progress",
+    "echo",
+    "fail",
+    "project_dir_option",
+    "stack_option",
+    "usable_output_dir",
+]
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+stack_option = click.option(
+    "--stack", required=True, metavar="NAME", help="Stack to use, e.g. dev, stage, prod."
+)
+project_dir_option = click.option(
+    "--project-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default="the current directory",
+    help="Directory holding Pulumi.yaml (the platform's root, or examples/<name>).",
+)
+quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    metavar="SECONDS",
+    help="Stop the program after this long without progress (default 20, or "
+    "$INFRA_KIT_WATCHDOG_SECONDS).",
+)
+traceback_option = click.option(
+    "--traceback", "show_traceback", is_flag=True, help="On a program error, print its traceback."
+)
+
+
+class Progress:
+    """Phase messages on one line of stderr, only when stderr is a terminal and not quiet."""
+
+    def __init__(self, *, quiet: bool, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = not quiet and _isatty(self.stream)
+        self._shown = False
+
+    def __call__(self, message: str) -> None:
+        if not self.enabled:
+            return
+        width = 100
+        self.stream.write("\r\x1b[K" + message[:width])
+        self.stream.flush()
+        self._shown = True
+
+    def clear(self) -> None:
+        if self.enabled and self._shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._shown = False
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    click.echo(text, err=err)
+
+
+def fail(
+    command: str, error: BaseException, *, show_traceback: bool, exc: BaseException | None = None
+) -> NoReturn:
+    """Print ``error`` for a person (and its traceback if asked) and exit 1."""
+    where = getattr(error, "where", None)
+    message = f"{error} (at {where})" if where else str(error)
+    if show_traceback:
+        shown = exc if exc is not None else error
+        click.echo("".join(traceback.format_exception(shown)).rstrip(), err=True)
+    click.echo(f"infra-kit {command}: error: {message}", err=True)
+    raise SystemExit(EXIT_FAILED)
+
+
+def usable_output_dir(out: Path, option: str = "--out") -> Path:
+    """``out`` if a directory can be made there; a usage error naming the option if not."""
+    for candidate in (out, *out.parents):
+        if candidate.exists():
+            if not candidate.is_dir():
+                raise click.BadParameter(
+                    f"{candidate} is a file; {option} needs a directory (it holds graph.json and "
+                    "k8s/)",
+                    param_hint=option,
+                )
+            if not os.access(candidate, os.W_OK | os.X_OK):
+                raise click.BadParameter(
+                    f"{candidate} is not writable; choose a directory you can write to",
+                    param_hint=option,
+                )
+            break
+    return out
+
+
+@contextmanager
+def closed_stdout_is_fine() -> Iterator[None]:
+    """A reader that stops reading (``| head``) ends the output quietly, not with a traceback."""
+    try:
+        yield
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise
+
+
+def run_command(command: str, body: Callable[[], int], *, show_traceback: bool) -> NoReturn:
+    """Run a command's body and exit with its code; errors are printed without tracebacks."""
+    code = EXIT_FAILED
+    try:
+        with closed_stdout_is_fine():
+            code = body()
+    except BrokenPipeError:
+        code = getattr(sys, "_infra_kit_exit_code", 0)
+    except KeyboardInterrupt:
+        click.echo(f"infra-kit {command}: interrupted; nothing was written", err=True)
+        code = EXIT_INTERRUPTED
+    except InfraKitError as error:
+        fail(command, error, show_traceback=show_traceback, exc=_program_exception(error))
+    except OSError as error:
+        fail(command, error, show_traceback=show_traceback)
+    raise SystemExit(code)
+
+
+def _program_exception(error: BaseException) -> BaseException:
+    cause: Any = error.__cause__
+    return cause if isinstance(cause, BaseException) else error
