@@ -94,6 +94,10 @@ def build() -> dict[str, Any]:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["--print"]:  # the tests read the installed SDK in a process of its own
+        taggable, every = taggable_types()
+        print(json.dumps({"taggable": taggable, "every": every}))
+        return 0
     data = build()
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

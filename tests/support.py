@@ -1,23 +1,67 @@
-"""Shared test helpers: offline runs, IAM statement walking and Kubernetes schema validation."""
+"""Shared test helpers: rule findings over a synthesized graph, IAM statements, schema checks.
+
+The graph checks tests assert are the rules of ``infra-kit check`` themselves, with the graph's
+suppressions applied, so a test and the command can never disagree.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
 
 import kubernetes_validate
 
 from infra_kit.core.engine import Graph
 from infra_kit.core.profile import BUILTIN_PROFILES
-from infra_kit.policy import iam_statements, missing_required_tags, unjustified_wildcards
+from infra_kit.policy import RULES, GraphDoc, check_graph, rules_for
+from infra_kit.policy.rules.iam import statements
+from infra_kit.policy.rules.tags import taggable_types
 
 __all__ = [
     "KUBERNETES_SCHEMA_VERSION",
+    "accepts_tags",
+    "failing",
     "iam_statements",
     "missing_required_tags",
     "unjustified_wildcards",
+    "unprotected_stateful",
     "validate_manifests",
 ]
 
 #: The Kubernetes version whose JSON schemas rendered manifests are validated against.
 KUBERNETES_SCHEMA_VERSION = BUILTIN_PROFILES["dev"]["cluster"]["kubernetes_version"] + ".0"
+
+
+def failing(graph: Graph, *rule_ids: str) -> list[str]:
+    """``urn: message`` of every finding of ``rule_ids`` the graph fails (not accepted)."""
+    rules_for()
+    report = check_graph(GraphDoc(graph.to_contract()), [RULES[r] for r in rule_ids])
+    return [f"{f.urn}: {f.message}" for f in report.failed]
+
+
+def missing_required_tags(graph: Graph) -> list[str]:
+    return failing(graph, "IK-TAG-1-REQUIRED", "IK-TAG-1-CREATED-BY-AWS")
+
+
+def unjustified_wildcards(graph: Graph) -> list[str]:
+    return failing(graph, "IK-SEC-1-WILDCARD", "IK-SEC-1-STAR-RESOURCE")
+
+
+def unprotected_stateful(graph: Graph) -> list[str]:
+    return failing(graph, "IK-DR-1-UNPROTECTED", "IK-DR-1-DELETION-PROTECTION")
+
+
+def accepts_tags(type_token: str) -> bool:
+    return type_token in taggable_types()
+
+
+def iam_statements(graph: Graph) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Every IAM statement of every policy document in the graph, with its resource."""
+    doc = GraphDoc(graph.to_contract())
+    for stmt in statements(doc):
+        record = doc.get(stmt.urn)
+        if record is not None:
+            yield record, stmt.raw
 
 
 def validate_manifests(graph: Graph) -> list[str]:

@@ -33,23 +33,10 @@ __all__ = [
     "suppress",
 ]
 
-_LEGACY = {
-    "STATEFUL_TYPES",
-    "accepts_tags",
-    "iam_statements",
-    "missing_required_tags",
-    "unjustified_wildcards",
-    "unprotected_stateful",
-}
-
 
 def __getattr__(name: str) -> Any:
     if name == "suppress":
         from infra_kit.policy.suppress import suppress
 
         return suppress
-    if name in _LEGACY:
-        from infra_kit.policy import graph_checks
-
-        return getattr(graph_checks, name)
     raise AttributeError(name)

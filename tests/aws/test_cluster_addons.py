@@ -8,7 +8,6 @@ import json
 import pytest
 
 from infra_kit.aws import _cluster_versions as pins
-from infra_kit.policy import missing_required_tags, unprotected_stateful
 from tests.aws.cluster_fixtures import (
     ACCOUNT,
     ADDON,
@@ -28,7 +27,12 @@ from tests.aws.cluster_fixtures import (
     synth,
     tags_of,
 )
-from tests.support import unjustified_wildcards, validate_manifests
+from tests.support import (
+    missing_required_tags,
+    unjustified_wildcards,
+    unprotected_stateful,
+    validate_manifests,
+)
 
 
 # -- add-ons (NET-5, SCALE-1) ----------------------------------------------------------------------

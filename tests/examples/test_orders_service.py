@@ -14,8 +14,12 @@ import yaml
 from infra_kit.core.engine import Graph, synthesize
 from infra_kit.errors import SynthError, ValidationError
 from infra_kit.k8s import restricted_violations
-from infra_kit.policy import missing_required_tags, unjustified_wildcards, unprotected_stateful
-from tests.support import validate_manifests
+from tests.support import (
+    missing_required_tags,
+    unjustified_wildcards,
+    unprotected_stateful,
+    validate_manifests,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders-service"
 STACKS = ("dev", "prod")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import json
+import subprocess
+import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,13 +23,16 @@ def _data() -> dict:
 
 @cache
 def _installed() -> tuple[list[str], list[str]]:
-    """``(taggable, every)`` type tokens of the installed pulumi_aws, read by the script."""
-    spec = importlib.util.spec_from_file_location("refresh_taggable_types", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.taggable_types()
+    """``(taggable, every)`` type tokens of the installed pulumi_aws, read by the script.
+
+    It imports every module of pulumi_aws by name, which leaves the SDK's lazily loaded
+    packages half-initialised in that process, so it runs in a process of its own.
+    """
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--print"], capture_output=True, text=True, check=True
+    )
+    data = json.loads(done.stdout)
+    return data["taggable"], data["every"]
 
 
 def test_the_data_file_was_written_from_the_installed_pulumi_aws() -> None:

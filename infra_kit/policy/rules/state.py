@@ -161,13 +161,6 @@ def _cache_snapshot(inputs: Mapping[str, Any], key: str) -> list[str]:
     return [] if is_set(inputs.get(key)) else [f"no {key} (nothing is kept on deletion)"]
 
 
-def _kms_window(inputs: Mapping[str, Any]) -> list[str]:
-    window = inputs.get("deletionWindowInDays")
-    if isinstance(window, int) and not isinstance(window, bool) and window < 30:
-        return [f"deletionWindowInDays is {window} (under the 30 days to notice a mistake)"]
-    return []
-
-
 def _secret_window(inputs: Mapping[str, Any]) -> list[str]:
     window = inputs.get("recoveryWindowInDays")
     if window == 0 and not isinstance(window, bool):
@@ -214,7 +207,6 @@ PROTECTIONS: dict[str, Any] = {
     "aws:elasticache/cluster:Cluster": lambda i: _cache_snapshot(i, "finalSnapshotIdentifier"),
     "aws:memorydb/cluster:Cluster": lambda i: _cache_snapshot(i, "finalSnapshotName"),
     "aws:cognito/userPool:UserPool": _user_pool,
-    "aws:kms/key:Key": _kms_window,
     "aws:secretsmanager/secret:Secret": _secret_window,
 }
 
