@@ -14,9 +14,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @cache
+def graph_of(project: Path, stack: str) -> Graph:
+    """The graph of ``stack`` of the project in ``project``, synthesized once per test process."""
+    return synthesize(project, stack)
+
+
 def platform_graph_for(stack: str) -> Graph:
     """The platform stack's graph, synthesized once per test process."""
-    return synthesize(REPO, stack)
+    return graph_of(REPO, stack)
 
 
 @pytest.fixture(scope="session")

@@ -115,7 +115,7 @@ class Environment:
         record = pulumi.ComponentResource(ENVIRONMENT_TYPE, name, None, None)
         # The validated profile, for `infra-kit check` and the policy pack: what this environment
         # promises (protected state, pinned images, the cluster's version) is read from here.
-        record.register_outputs({"profile": profile.model_dump(mode="json")})
+        record.register_outputs({"profile": profile.model_dump(mode="json", exclude_none=True)})
         provider = aws.Provider(
             name,
             aws.ProviderArgs(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import yaml
 from infra_kit.core.engine import Graph, synthesize
 from infra_kit.errors import SynthError, ValidationError
 from infra_kit.k8s import restricted_violations
+from tests.conftest import graph_of
 from tests.support import (
     missing_required_tags,
     unjustified_wildcards,
@@ -25,9 +25,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "orders-service"
 STACKS = ("dev", "prod")
 
 
-@cache
 def _graph(stack: str) -> Graph:
-    return synthesize(EXAMPLE, stack)
+    return graph_of(EXAMPLE, stack)
 
 
 @pytest.fixture(scope="module")

@@ -206,7 +206,10 @@ class OfflineEngine:
             set_all_config(self.config.values, self.config.secret_keys)
             runtime_config.CONFIG.set(
                 WatchedConfig(
-                    runtime_config.CONFIG.get(), self.config.secret_keys, roots, self._clear_read
+                    runtime_config.CONFIG.get(),
+                    self.config.secret_keys,
+                    (self.root, self.directory, _PACKAGE_ROOT),
+                    self._clear_read,
                 )
             )
             set_mocks(
@@ -345,8 +348,10 @@ class OfflineEngine:
         places += [(r["urn"], r["outputs"], r["output_secret_paths"]) for r in records]
         places.append(("stack outputs", outputs, output_secret_paths))
         for where, value, secret in places:
-            for path, text in _strings(value, "", set(secret)):
+            for path, text, is_secret in _strings(value, "", set(secret)):
                 for placeholder, key in placeholders.items():
+                    if is_secret:
+                        break
                     if placeholder in text and ("clear", where, path) not in seen:
                         seen.add(("clear", where, path))
                         message = (
@@ -460,20 +465,23 @@ class OfflineEngine:
         return result
 
 
-def _strings(value: Any, path: str, secret: set[str]) -> list[tuple[str, str]]:
-    """``(path, text)`` of every string inside ``value`` not at or under a secret path."""
+def _strings(value: Any, path: str, secret: set[str]) -> list[tuple[str, str, bool]]:
+    """``(path, text, is_secret)`` of every string inside ``value``; ``is_secret`` when it is at
+    or under one of the ``secret`` paths."""
     found = []
-    stack: list[tuple[str, Any]] = [(path, value)]
+    stack: list[tuple[str, Any, bool]] = [(path, value, path in secret)]
     while stack:
-        where, item = stack.pop()
-        if where in secret:
-            continue
+        where, item, hidden = stack.pop()
         if isinstance(item, str):
-            found.append((where, item))
+            found.append((where, item, hidden))
         elif isinstance(item, dict):
-            stack.extend((f"{where}.{k}" if where else str(k), v) for k, v in item.items())
+            for k, v in item.items():
+                child = f"{where}.{k}" if where else str(k)
+                stack.append((child, v, hidden or child in secret))
         elif isinstance(item, list):
-            stack.extend((f"{where}[{i}]", v) for i, v in enumerate(item))
+            for i, v in enumerate(item):
+                child = f"{where}[{i}]"
+                stack.append((child, v, hidden or child in secret))
     return found
 
 
