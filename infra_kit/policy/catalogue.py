@@ -165,6 +165,58 @@ def _section(rule: Rule) -> list[str]:
     ]
 
 
+def _known_gaps() -> list[str]:
+    from infra_kit.policy.known_gaps import KNOWN_GAPS
+
+    lines = [
+        "## Known gaps",
+        "",
+        "Findings infra-kit's own components accept today because the fix is still to be made. "
+        "Each is a suppression in the component that has the gap "
+        "(`infra_kit.policy.known_gaps.accept_known_gap`); when the gap is fixed the "
+        "suppression stops matching, `IK-SEC-5-UNUSED-SUPPRESSION` reports it, and the entry "
+        "goes.",
+        "",
+        "| Gap | Rule | Reason |",
+        "| --- | --- | --- |",
+    ]
+    for name, (rule_id, reason) in sorted(KNOWN_GAPS.items()):
+        lines.append(f"| `{name}` | [{rule_id}](#{rule_id.lower()}) | {_cell(reason)} |")
+    return [*lines, ""]
+
+
+def _managed_policies() -> list[str]:
+    import json
+    from importlib import resources
+
+    data = json.loads(
+        resources.files("infra_kit.policy")
+        .joinpath("data", "aws-managed-policies.json")
+        .read_text("utf-8")
+    )
+    lines = [
+        "## Reviewed AWS-managed policies",
+        "",
+        "[IK-SEC-1-MANAGED-POLICY](#ik-sec-1-managed-policy) accepts these AWS-managed policies "
+        "and refuses any other (data: `infra_kit/policy/data/aws-managed-policies.json`, with "
+        "each policy's reviewed document and its source).",
+        "",
+        "| Policy | Why it is accepted |",
+        "| --- | --- |",
+    ]
+    for entry in sorted(data.get("accepted", []), key=lambda e: e["arn_suffix"]):
+        lines.append(f"| `{entry['arn_suffix']}` | {_cell(' '.join(entry['reason'].split()))} |")
+    refused = sorted(e["name"] for e in data.get("refused", []))
+    patterns = sorted(str(p.get("pattern", p)) if isinstance(p, dict) else str(p)
+                      for p in data.get("refused_patterns", []))  # fmt: skip
+    lines += [
+        "",
+        "Refused outright: " + ", ".join(f"`{r}`" for r in [*refused, *patterns]) + ".",
+        "",
+    ]
+    return lines
+
+
 def render_rules_markdown(rules: Iterable[Rule] | None = None) -> str:
     """docs/rules.md for ``rules`` (default: every registered rule).
 
@@ -179,6 +231,8 @@ def render_rules_markdown(rules: Iterable[Rule] | None = None) -> str:
             family = r.family
             lines += [f"## {FAMILIES.get(family, family)} ({family})", ""]
         lines += _section(r)
+    if rules is None:
+        lines += _known_gaps() + _managed_policies()
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
 
