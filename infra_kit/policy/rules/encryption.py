@@ -14,18 +14,9 @@ from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
+from infra_kit.policy.rules._values import as_dict, is_false, is_set, is_true, one_or_many
 
-__all__ = [
-    "BUCKET_TYPES",
-    "as_dict",
-    "as_list",
-    "bucket_companions",
-    "is_cmk",
-    "is_false",
-    "is_set",
-    "is_true",
-    "policy_document",
-]
+__all__ = ["BUCKET_TYPES", "bucket_companions", "is_cmk", "policy_document"]
 
 UNKNOWN = "[unknown]"
 SECRET = "[secret]"
@@ -48,30 +39,6 @@ _AWS_MANAGED = re.compile(r"(^|:)alias/aws/")
 
 
 # -- reading values -----------------------------------------------------------------------------
-def as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def is_true(value: Any) -> bool:
-    """True for ``True`` and ``"true"`` (the engine sends some booleans as strings)."""
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
-def is_false(value: Any) -> bool:
-    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
-
-
-def is_set(value: Any) -> bool:
-    """A value is there: not missing, not empty. Unknown and secret values count as set."""
-    return value not in (None, "", [], {})
-
-
 def is_cmk(value: Any) -> bool:
     """``value`` names a customer-managed KMS key: set, and not an ``alias/aws/...`` key."""
     if not is_set(value):
@@ -118,7 +85,7 @@ def bucket_companions(graph: GraphDoc, types: tuple[str, ...]) -> dict[str, list
         if isinstance(reference, str) and reference not in (UNKNOWN, SECRET, ""):
             owners = [b for b in buckets if _names_bucket(reference, b)]
         else:
-            deps = set(as_list(companion.get("dependencies")))
+            deps = set(one_or_many(companion.get("dependencies")))
             owners = [b for b in buckets if b["urn"] in deps]
         if len(owners) == 1:
             by_bucket[owners[0]["urn"]].append(companion)
@@ -139,8 +106,8 @@ def _log_target_buckets(graph: GraphDoc) -> set[str]:
 # -- IK-SEC-3-CMK -------------------------------------------------------------------------------
 def _bucket_uses_cmk(bucket: Mapping[str, Any], configs: list[dict[str, Any]]) -> bool:
     inline = as_dict(GraphDoc.inputs(bucket).get("serverSideEncryptionConfiguration"))
-    rules = [r for c in configs for r in as_list(GraphDoc.inputs(c).get("rules"))]
-    rules += as_list(inline.get("rule")) + as_list(inline.get("rules"))
+    rules = [r for c in configs for r in one_or_many(GraphDoc.inputs(c).get("rules"))]
+    rules += one_or_many(inline.get("rule")) + one_or_many(inline.get("rules"))
     for entry in rules:
         default = as_dict(as_dict(entry).get("applyServerSideEncryptionByDefault"))
         if default.get("sseAlgorithm") in KMS_ALGORITHMS and is_cmk(default.get("kmsMasterKeyId")):
@@ -189,19 +156,19 @@ def _special_cmk(graph: GraphDoc, record: Mapping[str, Any]) -> str | None:
         if not is_true(sse.get("enabled")) or not is_cmk(sse.get("kmsKeyArn")):
             return "serverSideEncryption does not name a customer-managed kmsKeyArn"
     elif kind == "aws:ecr/repository:Repository":
-        configs = [as_dict(c) for c in as_list(inputs.get("encryptionConfigurations"))]
+        configs = [as_dict(c) for c in one_or_many(inputs.get("encryptionConfigurations"))]
         if not any(c.get("encryptionType") == "KMS" and is_cmk(c.get("kmsKey")) for c in configs):
             return "encryptionConfigurations is not KMS with a customer-managed kmsKey"
     elif kind == "aws:eks/cluster:Cluster":
-        configs = [as_dict(c) for c in as_list(inputs.get("encryptionConfig"))]
+        configs = [as_dict(c) for c in one_or_many(inputs.get("encryptionConfig"))]
         if not any(
-            "secrets" in as_list(c.get("resources"))
+            "secrets" in one_or_many(c.get("resources"))
             and is_cmk(as_dict(c.get("provider")).get("keyArn"))
             for c in configs
         ):
             return "encryptionConfig does not encrypt secrets with a customer-managed key"
     elif kind == "aws:ec2/launchTemplate:LaunchTemplate":
-        for mapping in as_list(inputs.get("blockDeviceMappings")):
+        for mapping in one_or_many(inputs.get("blockDeviceMappings")):
             ebs = as_dict(as_dict(mapping).get("ebs"))
             if ebs and not (is_true(ebs.get("encrypted")) and is_cmk(ebs.get("kmsKeyId"))):
                 device = as_dict(mapping).get("deviceName", "?")
@@ -314,13 +281,13 @@ def _denies_insecure_transport(policy: Mapping[str, Any]) -> bool:
     document = policy_document(GraphDoc.inputs(policy).get("policy"))
     if document is None:
         return False
-    for entry in as_list(document.get("Statement")):
+    for entry in one_or_many(document.get("Statement")):
         statement = as_dict(entry)
         if statement.get("Effect") != "Deny":
             continue
         condition = as_dict(statement.get("Condition"))
         for operator in ("Bool", "BoolIfExists"):
-            values = as_list(as_dict(condition.get(operator)).get("aws:SecureTransport"))
+            values = one_or_many(as_dict(condition.get(operator)).get("aws:SecureTransport"))
             if any(is_false(v) for v in values):
                 return True
     return False
@@ -351,7 +318,7 @@ def _parameter_group_problem(record: Mapping[str, Any]) -> str | None:
     name, accepted = TLS_PARAMETERS[match[0]]
     values = [
         as_dict(p).get("value")
-        for p in as_list(inputs.get("parameters"))
+        for p in one_or_many(inputs.get("parameters"))
         if as_dict(p).get("name") == name
     ]
     if not values:
@@ -365,7 +332,7 @@ def _listener_problem(record: Mapping[str, Any]) -> str | None:
     inputs = GraphDoc.inputs(record)
     protocol = str(inputs.get("protocol") or "").upper()
     if protocol == "HTTP":
-        for entry in as_list(inputs.get("defaultActions")):
+        for entry in one_or_many(inputs.get("defaultActions")):
             action = as_dict(entry)
             redirect = as_dict(action.get("redirect"))
             if (
@@ -387,7 +354,7 @@ def _ingress_problem(obj: Mapping[str, Any]) -> str | None:
     if ingress_class != "alb":
         return None
     certificate = is_set(annotations.get("alb.ingress.kubernetes.io/certificate-arn")) or any(
-        as_dict(t).get("hosts") for t in as_list(spec.get("tls"))
+        as_dict(t).get("hosts") for t in one_or_many(spec.get("tls"))
     )
     raw = annotations.get("alb.ingress.kubernetes.io/listen-ports")
     try:
@@ -397,7 +364,7 @@ def _ingress_problem(obj: Mapping[str, Any]) -> str | None:
     if ports is None:  # the controller's default: HTTPS 443 with a certificate, else HTTP 80
         protocols = {"HTTPS"} if certificate else {"HTTP"}
     else:
-        protocols = {str(k).upper() for p in as_list(ports) for k in as_dict(p)}
+        protocols = {str(k).upper() for p in one_or_many(ports) for k in as_dict(p)}
     if "HTTPS" in protocols and not certificate:
         return "an HTTPS listen port without a certificate"
     if "HTTP" in protocols and not is_set(

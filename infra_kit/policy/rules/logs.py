@@ -8,7 +8,8 @@ from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
-from infra_kit.policy.rules.encryption import as_list, is_cmk, is_set
+from infra_kit.policy.rules._values import is_set, one_or_many
+from infra_kit.policy.rules.encryption import is_cmk
 
 __all__ = ["AUDIT_LOG_GROUP_PATTERNS", "AUDIT_RETENTION_DAYS", "audit_log_groups"]
 
@@ -81,7 +82,7 @@ def _flow_log_groups(graph: GraphDoc, groups: list[dict[str, Any]]) -> set[str]:
             names.add(match["name"])
         if isinstance(inputs.get("logGroupName"), str):
             names.add(inputs["logGroupName"])
-        deps = set(as_list(flow_log.get("dependencies")))
+        deps = set(one_or_many(flow_log.get("dependencies")))
         for group in groups:
             if _group_name(group) in names or (not names and group["urn"] in deps):
                 found.add(group["urn"])

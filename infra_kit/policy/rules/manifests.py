@@ -16,7 +16,7 @@ from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
-from infra_kit.policy.rules.pods import as_dict, is_redacted
+from infra_kit.policy.rules._values import as_dict, is_redacted
 
 __all__ = ["INSTALL_COMMAND", "schema_errors"]
 

@@ -8,14 +8,8 @@ from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
-from infra_kit.policy.rules.encryption import (
-    BUCKET_TYPES,
-    as_dict,
-    as_list,
-    bucket_companions,
-    is_false,
-    is_true,
-)
+from infra_kit.policy.rules._values import as_dict, is_false, is_true, one_or_many
+from infra_kit.policy.rules.encryption import BUCKET_TYPES, bucket_companions
 
 __all__ = ["FLOW_LOGS_DISABLED_TAG", "is_open_cidr"]
 
@@ -35,7 +29,7 @@ _PUBLIC_ACCESS_FLAGS = (
 
 
 def _depends_on(record: Mapping[str, Any], target: Mapping[str, Any]) -> bool:
-    return target["urn"] in as_list(record.get("dependencies"))
+    return target["urn"] in one_or_many(record.get("dependencies"))
 
 
 # -- IK-NET-3-FLOW-LOGS -------------------------------------------------------------------------
@@ -79,7 +73,7 @@ def default_security_group(graph: GraphDoc) -> Iterator[Hit]:
     groups = graph.custom(DEFAULT_SG_TYPE)
     for group in groups:
         inputs = GraphDoc.inputs(group)
-        rules = [k for k in ("ingress", "egress") if as_list(inputs.get(k))]
+        rules = [k for k in ("ingress", "egress") if one_or_many(inputs.get(k))]
         if rules:
             yield Hit(group["urn"], f"the default security group keeps {' and '.join(rules)} rules")
     for vpc in graph.custom(VPC_TYPE):
@@ -101,7 +95,7 @@ def is_open_cidr(value: Any) -> bool:
 
 
 def _open_sources(rule_inputs: Mapping[str, Any], *keys: str) -> list[str]:
-    return [str(c) for k in keys for c in as_list(rule_inputs.get(k)) if is_open_cidr(c)]
+    return [str(c) for k in keys for c in one_or_many(rule_inputs.get(k)) if is_open_cidr(c)]
 
 
 @rule(
@@ -122,7 +116,7 @@ def open_ingress(graph: GraphDoc) -> Iterator[Hit]:
         kind = record["type"]
         found: list[str] = []
         if kind in ("aws:ec2/securityGroup:SecurityGroup", DEFAULT_SG_TYPE):
-            for entry in as_list(inputs.get("ingress")):
+            for entry in one_or_many(inputs.get("ingress")):
                 found += _open_sources(as_dict(entry), "cidrBlocks", "ipv6CidrBlocks")
         elif kind == "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
             found = _open_sources(inputs, "cidrIpv4", "cidrIpv6")
@@ -151,7 +145,7 @@ def _endpoint_problem(record: Mapping[str, Any]) -> str | None:
         if is_true(inputs.get("publiclyAccessible")):
             return "publiclyAccessible is true"
     elif kind in ("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain"):
-        if not as_list(as_dict(inputs.get("vpcOptions")).get("subnetIds")):
+        if not one_or_many(as_dict(inputs.get("vpcOptions")).get("subnetIds")):
             return "the domain has no vpcOptions, so its endpoint is public"
     elif kind == "aws:lambda/functionUrl:FunctionUrl" and inputs.get("authorizationType") == "NONE":
         return "a function URL anyone can call (authorizationType NONE)"

@@ -19,6 +19,7 @@ from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
+from infra_kit.policy.rules._values import as_dict, as_list, is_redacted
 
 __all__ = [
     "HELM_RELEASE_TYPE",
@@ -50,20 +51,6 @@ _TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": (),
 }
 _CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
-_REDACTED = frozenset({"[secret]", "[unknown]"})
-
-
-def is_redacted(value: object) -> bool:
-    """Whether ``value`` is a placeholder for something the graph cannot show."""
-    return isinstance(value, str) and value in _REDACTED
-
-
-def as_dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 @dataclass(frozen=True)

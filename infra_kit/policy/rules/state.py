@@ -12,7 +12,7 @@ from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
-from infra_kit.policy.rules.encryption import as_dict, is_set, is_true
+from infra_kit.policy.rules._values import as_dict, is_set, is_true
 
 __all__ = ["STATEFUL_FAMILIES", "STATEFUL_TYPES", "StatefulFamily"]
 

@@ -16,7 +16,8 @@ from typing import Any
 from infra_kit.core.tags import missing_required_tags
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
-from infra_kit.policy.rules.encryption import EBS_CSI_PROVISIONER, as_dict, as_list
+from infra_kit.policy.rules._values import as_dict, one_or_many
+from infra_kit.policy.rules.encryption import EBS_CSI_PROVISIONER
 
 __all__ = ["LAUNCHED_RESOURCE_TYPES", "taggable_types"]
 
@@ -64,7 +65,7 @@ def _string_tags(value: Any) -> dict[str, str]:
 
 def _launch_template_problems(inputs: Mapping[str, Any]) -> list[str]:
     specs: dict[str, dict[str, str]] = {}
-    for entry in as_list(inputs.get("tagSpecifications")):
+    for entry in one_or_many(inputs.get("tagSpecifications")):
         spec = as_dict(entry)
         kind = str(spec.get("resourceType", ""))
         specs[kind] = {**specs.get(kind, {}), **_string_tags(spec.get("tags"))}

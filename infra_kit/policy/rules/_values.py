@@ -1,0 +1,50 @@
+"""Reading values of a graph document the way every rule must: tolerantly.
+
+A value in a graph may be missing, redacted (``"[secret]"``), unknown until deploy
+(``"[unknown]"``), a string where a boolean was meant, or of an unexpected shape; a rule that
+cannot read a value skips it rather than fail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["as_dict", "as_list", "is_false", "is_redacted", "is_set", "is_true", "one_or_many"]
+
+_REDACTED = frozenset({"[secret]", "[unknown]"})
+
+
+def is_redacted(value: object) -> bool:
+    """Whether ``value`` is a placeholder for something the graph cannot show."""
+    return isinstance(value, str) and value in _REDACTED
+
+
+def as_dict(value: object) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: object) -> list[Any]:
+    """``value`` if it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def one_or_many(value: object) -> list[Any]:
+    """A list for fields that take one value or a list of them (IAM's ``Action``, say)."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def is_true(value: object) -> bool:
+    """True for ``True`` and ``"true"`` (the engine sends some booleans as strings)."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def is_false(value: object) -> bool:
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def is_set(value: object) -> bool:
+    """A value is there: not missing, not empty. Unknown and secret values count as set."""
+    return value not in (None, "", [], {})
