@@ -6,7 +6,23 @@ given, and how to fix it. The CLI prints these without a traceback and exits non
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["ConfigError", "InfraKitError", "SynthError", "ValidationError"]
+
+
+_PRESCRIPTION = re.compile(
+    r"\b(IAC|ENV|STATE|TAG|COST|NET|HA|SCALE|DR|SEC|EDGE|K8S|OBS|DEP|CICD)-\d\b"
+)
+
+
+def _cited(text: str) -> str:
+    """Where to read about the prescriptions ``text`` cites, or ``""`` if it cites none."""
+    ids = list(dict.fromkeys(m.group(0) for m in _PRESCRIPTION.finditer(text)))
+    if not ids:
+        return ""
+    links = ", ".join(f"docs/prescriptions.md#{i.lower()}" for i in ids)
+    return f" (about {', '.join(ids)}: {links})"
 
 
 class InfraKitError(Exception):
@@ -30,7 +46,7 @@ class ValidationError(InfraKitError, ValueError):
         self.value = value
         self.problem = problem
         self.fix = fix
-        super().__init__(f"{key}={value!r}: {problem}. Fix: {fix}")
+        super().__init__(f"{key}={value!r}: {problem}. Fix: {fix}{_cited(problem + fix)}")
 
 
 class ConfigError(InfraKitError):
@@ -42,7 +58,7 @@ class ConfigError(InfraKitError):
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = list(problems)
-        body = "\n".join(f"  - {p}" for p in self.problems)
+        body = "\n".join(f"  - {p}{_cited(p)}" for p in self.problems)
         super().__init__(f"invalid configuration in {source}:\n{body}")
 
 

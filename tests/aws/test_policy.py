@@ -62,7 +62,8 @@ def test_a_wildcard_action_without_justification_is_refused() -> None:
         ValidationError,
         match=r"^justification=None: s3:\* is a wildcard, which least privilege \(SEC-1\) "
         r"allows only with a written reason\. Fix: name exact actions and resource ARNs, or pass "
-        r"justification='why no narrower grant works' \(at least three words\)$",
+        r"justification='why no narrower grant works' \(at least three words\) "
+        r"\(about SEC-1: docs/prescriptions\.md#sec-1\)$",
     ):
         Statement(actions=["s3:*"], resources=[BUCKET])
 

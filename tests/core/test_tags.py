@@ -93,3 +93,15 @@ def test_kubernetes_labels_carry_the_recommended_keys_plus_environment_and_team(
 def test_kubernetes_label_values_are_validated() -> None:
     with pytest.raises(ValidationError, match="app.kubernetes.io/name"):
         kubernetes_labels(name="-bad-", environment="dev", team="t")
+
+
+def test_an_error_that_cites_a_prescription_says_where_to_read_about_it() -> None:
+    from infra_kit.errors import ConfigError, ValidationError
+
+    error = ValidationError("az_count", 2, "prod needs 3 AZs (HA-1)", "set 3")
+    assert str(error).endswith("(about HA-1: docs/prescriptions.md#ha-1)")
+    config = ConfigError("Pulumi.prod.yaml", ["min_replicas=1: prod runs 2 (HA-1, SCALE-2)"])
+    assert "(about HA-1, SCALE-2: docs/prescriptions.md#ha-1, docs/prescriptions.md#scale-2)" in (
+        str(config)
+    )
+    assert "docs/" not in str(ValidationError("name", "x", "too long", "shorten it"))
