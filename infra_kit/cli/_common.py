@@ -125,6 +125,18 @@ def usable_output_dir(out: Path, option: str = "--out") -> Path:
     return out
 
 
+class _Outcome:
+    """The exit code a command has earned before it prints, for when its reader goes away."""
+
+    code = 0
+
+
+def earned(code: int) -> int:
+    """Record ``code`` as the command's result before printing it; returns ``code``."""
+    _Outcome.code = code
+    return code
+
+
 @contextmanager
 def closed_stdout_is_fine() -> Iterator[None]:
     """A reader that stops reading (``| head``) ends the output quietly, not with a traceback."""
@@ -139,11 +151,12 @@ def closed_stdout_is_fine() -> Iterator[None]:
 def run_command(command: str, body: Callable[[], int], *, show_traceback: bool) -> NoReturn:
     """Run a command's body and exit with its code; errors are printed without tracebacks."""
     code = EXIT_FAILED
+    _Outcome.code = 0
     try:
         with closed_stdout_is_fine():
             code = body()
     except BrokenPipeError:
-        code = getattr(sys, "_infra_kit_exit_code", 0)
+        code = _Outcome.code
     except KeyboardInterrupt:
         click.echo(f"infra-kit {command}: interrupted; nothing was written", err=True)
         code = EXIT_INTERRUPTED

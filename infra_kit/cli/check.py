@@ -6,7 +6,6 @@ Exit 0 when nothing fails, 1 when a rule fails (an error; a warning too with
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -14,6 +13,7 @@ import click
 from infra_kit.cli._common import (
     EXIT_USAGE,
     Progress,
+    earned,
     echo,
     project_dir_option,
     quiet_option,
@@ -125,8 +125,7 @@ def check(
                 progress.clear()
             root = engine.root
         report = check_graph(graph, rules)
-        code = report.exit_code(Severity(fail_on))
-        sys._infra_kit_exit_code = code  # pyright: ignore[reportAttributeAccessIssue] -- read if stdout closes
+        code = earned(report.exit_code(Severity(fail_on)))
         if output_format == "json":
             text = render_json(report)
         elif output_format == "sarif":
