@@ -300,10 +300,10 @@ def wildcards(graph: GraphDoc) -> Iterator[Hit]:
     """,
 )
 def unknown_actions(graph: GraphDoc) -> Iterator[Hit]:
-    data = iam_data()
     for stmt in statements(graph):
         if not stmt.allows:
             continue
+        data = iam_data()  # loaded once, and only for a graph that has IAM statements
         unknown = [a for a in stmt.actions if a.strip() != "*" and not data.exists(a)]
         if not unknown:
             continue
@@ -407,11 +407,11 @@ def _web_identity_key(key: str, actions: list[Action]) -> bool:
     """,
 )
 def condition_keys(graph: GraphDoc) -> Iterator[Hit]:
-    data = iam_data()
     for stmt in statements(graph):
         if not stmt.allows:
             continue
         keys = sorted({key for _, key, _ in stmt.conditions()})
+        data = iam_data()
         if not keys:
             continue
         actions = _known_actions(stmt)

@@ -373,8 +373,9 @@ def _version(graph: GraphDoc) -> tuple[int, int]:
     host namespaces, hostPath volumes and hostPorts.""",
 )
 def restricted_profile(graph: GraphDoc) -> Iterator[Hit]:
-    version = _version(graph)
-    for template in pod_templates(graph):
+    templates = pod_templates(graph)
+    version = _version(graph) if templates else (0, 0)
+    for template in templates:
         problems = restricted_violations(
             template.spec,
             path=template.path,
