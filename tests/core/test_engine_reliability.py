@@ -445,3 +445,30 @@ def test_the_engine_reports_each_stack_reference_it_resolves(tmp_path: Path) -> 
     OfflineEngine.for_project(app, "dev", progress=said.append).run()
     assert "resolving StackReference org/base/dev (synthesizing base/dev)" in said
     assert "resolved StackReference org/base/dev" in said
+
+
+def test_the_outputs_users_read_most_are_imitated_not_made_up(tmp_path: Path) -> None:
+    program = """
+    import pulumi
+    import pulumi_aws as aws
+
+    topic = aws.sns.Topic("alerts")
+    repo = aws.ecr.Repository("api")
+    cert = aws.acm.Certificate("web", domain_name="api.example.com", validation_method="DNS")
+    zone = aws.route53.Zone("main", name="example.com")
+    lb = aws.lb.LoadBalancer("edge", internal=False, subnets=["subnet-1", "subnet-2"])
+    pulumi.export("out", {
+        "topic": topic.arn, "repo": repo.repository_url, "cert": cert.arn,
+        "record": cert.domain_validation_options[0].resource_record_name,
+        "zone": zone.zone_id, "dns": lb.dns_name,
+    })
+    """
+    graph = synthesize(project(tmp_path, program), "dev")
+    out = graph.outputs["out"]
+    assert out["topic"].startswith("arn:aws:sns:us-east-1:123456789012:alerts-")
+    assert out["repo"].startswith("123456789012.dkr.ecr.us-east-1.amazonaws.com/api-")
+    assert out["cert"].startswith("arn:aws:acm:us-east-1:123456789012:certificate/")
+    assert out["record"].endswith(".api.example.com.")
+    assert out["zone"].startswith("Z")
+    assert out["dns"].endswith(".us-east-1.elb.amazonaws.com")
+    assert graph.diagnostics == []
