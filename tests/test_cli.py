@@ -81,3 +81,13 @@ def test_a_missing_stack_argument_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli("synth", cwd=tmp_path)
     assert result.returncode == 2
     assert "--stack" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["synth", "check"])
+def test_every_command_shows_an_example_in_its_help(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command, "--help"]) == 0
+    help_text = capsys.readouterr().out
+    assert "Examples:" in help_text
+    assert f"  infra-kit {command} --stack" in help_text

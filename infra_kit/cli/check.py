@@ -27,8 +27,10 @@ __all__ = ["check"]
 
 
 @click.command(
-    epilog="Examples: infra-kit check --stack prod;  infra-kit check --graph .synth/prod/"
-    "graph.json --format sarif --output check.sarif"
+    epilog="\b\nExamples:\n"
+    "  infra-kit check --stack prod\n"
+    "  infra-kit check --stack prod --project-dir examples/orders-service --json\n"
+    "  infra-kit check --graph .synth/prod/graph.json --format sarif --output check.sarif"
 )
 @click.option("--stack", metavar="NAME", default=None, help="Stack to synthesize and check.")
 @project_dir_option

@@ -30,8 +30,9 @@ __all__ = ["synth"]
 
 
 @click.command(
-    epilog="Example: infra-kit synth --stack prod --project-dir examples/orders-service "
-    "--out /tmp/orders-prod"
+    epilog="\b\nExamples:\n"
+    "  infra-kit synth --stack dev\n"
+    "  infra-kit synth --stack prod --project-dir examples/orders-service --out /tmp/orders"
 )
 @stack_option
 @project_dir_option

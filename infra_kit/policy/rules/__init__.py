@@ -11,6 +11,7 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     netpol,
     network,
     pods,
+    resources,
     secrets,
     state,
     tags,

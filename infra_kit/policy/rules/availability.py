@@ -17,7 +17,7 @@ from typing import Any
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
 from infra_kit.policy.rules._values import as_dict, as_list, is_redacted
-from infra_kit.policy.rules.pods import PodTemplate, pod_templates, selector_matches
+from infra_kit.policy.rules._workloads import PodTemplate, pod_templates, selector_matches
 
 __all__ = ["HEADROOM_FACTOR", "SCALE_LIMIT_ANNOTATION", "Scaled", "scaled_workloads"]
 

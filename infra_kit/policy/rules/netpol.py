@@ -8,7 +8,7 @@ from typing import Any
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
 from infra_kit.policy.rules._values import as_dict, as_list, is_redacted
-from infra_kit.policy.rules.pods import pod_templates
+from infra_kit.policy.rules._workloads import pod_templates
 
 __all__ = ["denied_directions"]
 

@@ -1,10 +1,5 @@
-"""SEC-4 and K8S-1 rules over pod templates: the restricted profile, pinned images, the
-service-account token, resources and probes.
-
-Pod templates are read from every workload kind (:func:`pod_templates`): ``spec.template.spec``
-of Deployments, DaemonSets, StatefulSets, ReplicaSets, ReplicationControllers and Jobs,
-``spec.jobTemplate.spec.template.spec`` of CronJobs and ``spec`` of bare Pods. Helm releases
-render nothing offline; where a rule can read what matters from their ``values``, it does.
+"""SEC-4 rules over pod templates: the restricted profile, pinned images, the service-account
+token.
 
 A value the graph could not know (``"[unknown]"``) or must not show (``"[secret]"``) is never
 judged: the check of that field is skipped.
@@ -14,167 +9,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
 from infra_kit.policy.rules._values import as_dict, as_list, is_redacted
-
-__all__ = [
-    "HELM_RELEASE_TYPE",
-    "LONG_RUNNING_KINDS",
-    "PodTemplate",
-    "as_dict",
-    "as_list",
-    "helm_releases",
-    "is_redacted",
-    "pod_containers",
-    "pod_templates",
-    "restricted_violations",
-    "selector_matches",
-]
-
-HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
-#: Kinds whose pods run until replaced, as opposed to Jobs and CronJobs that run to completion.
-LONG_RUNNING_KINDS = frozenset(
-    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod"}
+from infra_kit.policy.rules._workloads import (
+    helm_releases,
+    pod_containers,
+    pod_templates,
+    release_label,
 )
-_TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
-    "Deployment": ("spec", "template"),
-    "StatefulSet": ("spec", "template"),
-    "DaemonSet": ("spec", "template"),
-    "ReplicaSet": ("spec", "template"),
-    "ReplicationController": ("spec", "template"),
-    "Job": ("spec", "template"),
-    "CronJob": ("spec", "jobTemplate", "spec", "template"),
-    "Pod": (),
-}
-_CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 
+__all__ = ["restricted_violations"]
 
-@dataclass(frozen=True)
-class PodTemplate:
-    """One pod template of a workload object, with where it sits in that object."""
-
-    record: dict[str, Any]
-    obj: dict[str, Any]
-    path: str
-    spec: dict[str, Any]
-    metadata: dict[str, Any]
-
-    @property
-    def urn(self) -> str:
-        return str(self.record["urn"])
-
-    @property
-    def kind(self) -> str:
-        return str(self.obj.get("kind"))
-
-    @property
-    def name(self) -> str:
-        return str(as_dict(self.obj.get("metadata")).get("name", ""))
-
-    @property
-    def namespace(self) -> str:
-        """The object's namespace (``default`` when it names none)."""
-        value = as_dict(self.obj.get("metadata")).get("namespace")
-        return value if isinstance(value, str) and value else "default"
-
-    @property
-    def labels(self) -> dict[str, Any]:
-        return as_dict(self.metadata.get("labels"))
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.namespace}/{self.name}"
-
-
-def pod_templates(graph: GraphDoc) -> list[PodTemplate]:
-    """Every pod template the graph sends to a cluster."""
-    found = []
-    for record, obj in graph.kubernetes:
-        keys = _TEMPLATE_PATHS.get(str(obj.get("kind")))
-        if keys is None:
-            continue
-        node: Any = obj
-        for key in keys:
-            node = as_dict(node).get(key)
-        template = as_dict(node)
-        spec = as_dict(template.get("spec"))
-        if not spec:
-            continue
-        path = ".".join((*keys, "spec"))
-        found.append(PodTemplate(record, obj, path, spec, as_dict(template.get("metadata"))))
-    return found
-
-
-def pod_containers(
-    spec: Mapping[str, Any], fields: tuple[str, ...] = _CONTAINER_FIELDS
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(where, container)`` for each container of ``fields``; ``where`` reads
-    ``containers[app]``."""
-    for field in fields:
-        for index, container in enumerate(as_list(spec.get(field))):
-            if isinstance(container, dict):
-                name = container.get("name")
-                yield f"{field}[{name if isinstance(name, str) else index}]", container
-
-
-def selector_matches(selector: object, labels: Mapping[str, Any]) -> bool | None:
-    """Whether a LabelSelector selects pods with ``labels`` (an empty selector selects every pod);
-    ``None`` when the selector cannot be read."""
-    if not isinstance(selector, dict):
-        return None
-    match_labels = selector.get("matchLabels") or {}
-    expressions = selector.get("matchExpressions") or []
-    if not isinstance(match_labels, dict) or not isinstance(expressions, list):
-        return None
-    for key, value in match_labels.items():
-        if is_redacted(value):
-            return None
-        if labels.get(key) != value:
-            return False
-    for expression in expressions:
-        if not isinstance(expression, dict):
-            return None
-        key, operator = expression.get("key"), expression.get("operator")
-        values = expression.get("values") or []
-        if not isinstance(key, str) or not isinstance(values, list):
-            return None
-        if operator == "In" and labels.get(key) not in values:
-            return False
-        if operator == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if operator == "Exists" and key not in labels:
-            return False
-        if operator == "DoesNotExist" and key in labels:
-            return False
-        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
-            return None
-    return True
-
-
-def helm_releases(graph: GraphDoc) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """``(record, values)`` of every Helm release whose values can be read."""
-    found = []
-    for record in graph.of_type(HELM_RELEASE_TYPE):
-        values = GraphDoc.inputs(record).get("values")
-        if isinstance(values, dict):
-            found.append((record, values))
-    return found
-
-
-def _release_label(record: Mapping[str, Any]) -> str:
-    inputs = GraphDoc.inputs(record)
-    chart = inputs.get("chart") or record.get("name")
-    return f"Helm release {record.get('name')} (chart {chart})"
-
-
-# -- SEC-4: the restricted profile ----------------------------------------------------------------
-# What the Pod Security Standards "restricted" profile allows, as Kubernetes defines it
-# (https://kubernetes.io/docs/concepts/security/pod-security-standards/ and the
-# pod-security-admission checks of Kubernetes 1.34; read 2026-12-01).
 RESTRICTED_VOLUME_TYPES = frozenset(
     {
         "configMap",
@@ -448,7 +296,7 @@ def image_digest(graph: GraphDoc) -> Iterator[Hit]:
         if loose:
             yield Hit(
                 str(record["urn"]),
-                f"{_release_label(record)} sets images without a digest: {'; '.join(loose)}",
+                f"{release_label(record)} sets images without a digest: {'; '.join(loose)}",
             )
 
 
@@ -515,117 +363,3 @@ def service_account_token(graph: GraphDoc) -> Iterator[Hit]:
 
 
 # -- K8S-1: requests and limits ---------------------------------------------------------------
-_RESOURCE_KEYS = (
-    ("requests", "cpu"),
-    ("requests", "memory"),
-    ("limits", "cpu"),
-    ("limits", "memory"),
-)
-
-
-def _missing_resources(resources: object) -> list[str] | None:
-    """``requests.cpu``-style names of what ``resources`` lacks; ``None`` if unreadable."""
-    if is_redacted(resources):
-        return None
-    resources = as_dict(resources)
-    missing = []
-    for section, name in _RESOURCE_KEYS:
-        part = resources.get(section)
-        if is_redacted(part):
-            continue
-        value = as_dict(part).get(name)
-        if value is None or value == "":
-            missing.append(f"{section}.{name}")
-    return missing
-
-
-@rule(
-    id="IK-K8S-1-RESOURCES",
-    prescription="K8S-1",
-    severity=Severity.ERROR,
-    title="A container lacks CPU or memory requests or limits",
-    rationale="""Requests are what the scheduler packs nodes by and what the autoscalers
-    measure; limits bound what one container takes from its neighbours. A container without
-    them is scheduled blind and may starve or be starved. This holds for what the platform
-    installs with Helm as much as for its own workloads.""",
-    fix="""Set resources.requests and resources.limits (cpu and memory) on every container and
-    init container (infra-kit workloads: cpu_request, memory_request, memory_limit, cpu_limit);
-    for a Helm release, set the chart's resources value.""",
-)
-def container_resources(graph: GraphDoc) -> Iterator[Hit]:
-    for template in pod_templates(graph):
-        gaps = []
-        for where, container in pod_containers(template.spec, ("initContainers", "containers")):
-            missing = _missing_resources(container.get("resources"))
-            if missing:
-                gaps.append(f"{where} has no {', '.join(missing)}")
-        if gaps:
-            yield Hit(template.urn, f"{template.label}: {'; '.join(gaps)}")
-    for record, values in helm_releases(graph):
-        if "resources" not in values:
-            yield Hit(
-                str(record["urn"]),
-                f"{_release_label(record)} sets no resources in its values, so its pods run "
-                "with the chart's defaults (often none)",
-            )
-            continue
-        missing = _missing_resources(values["resources"])
-        if missing:
-            yield Hit(
-                str(record["urn"]),
-                f"{_release_label(record)}: values.resources has no {', '.join(missing)}",
-            )
-
-
-# -- K8S-1: probes ------------------------------------------------------------------------------
-_PROBES = ("startupProbe", "readinessProbe", "livenessProbe")
-#: Kubernetes' defaults, so that a probe that spells a default out equals one that leaves it out.
-_PROBE_DEFAULTS = {
-    "initialDelaySeconds": 0,
-    "periodSeconds": 10,
-    "timeoutSeconds": 1,
-    "successThreshold": 1,
-    "failureThreshold": 3,
-}
-
-
-def _normal(probe: Mapping[str, Any]) -> dict[str, Any]:
-    return {**_PROBE_DEFAULTS, **{k: v for k, v in probe.items() if v is not None}}
-
-
-@rule(
-    id="IK-K8S-1-PROBES",
-    prescription="K8S-1",
-    severity=Severity.ERROR,
-    title="A long-running container lacks distinct startup, readiness and liveness probes",
-    rationale="""The three probes answer different questions: has the process started, should it
-    get traffic now, is it wedged beyond repair. Without readiness a pod gets traffic before it
-    can serve; without liveness a hung process is never restarted; without startup a slow start
-    is killed by liveness. Two identical probes mean one of them answers the wrong question.""",
-    fix="""Give every container of a Deployment, StatefulSet, DaemonSet or Pod a startupProbe,
-    readinessProbe and livenessProbe that differ (infra-kit workloads: probes=Probes(...), by
-    default Probes.http()).""",
-)
-def container_probes(graph: GraphDoc) -> Iterator[Hit]:
-    for template in pod_templates(graph):
-        if template.kind not in LONG_RUNNING_KINDS:
-            continue
-        gaps = []
-        for where, container in pod_containers(template.spec, ("containers",)):
-            if any(is_redacted(container.get(p)) for p in _PROBES):
-                continue
-            missing = [p for p in _PROBES if not isinstance(container.get(p), dict)]
-            if missing:
-                gaps.append(f"{where} has no {', '.join(missing)}")
-                continue
-            probes = [(p, _normal(container[p])) for p in _PROBES]
-            same = [
-                f"{a} equals {b}"
-                for i, (a, pa) in enumerate(probes)
-                for b, pb in probes[i + 1 :]
-                if pa == pb
-            ]
-            if same:
-                gaps.append(f"{where}: {', '.join(same)}")
-        if gaps:
-            yield Hit(template.urn, f"{template.label}: {'; '.join(gaps)}")
