@@ -472,3 +472,35 @@ def test_the_outputs_users_read_most_are_imitated_not_made_up(tmp_path: Path) ->
     assert out["zone"].startswith("Z")
     assert out["dns"].endswith(".us-east-1.elb.amazonaws.com")
     assert graph.diagnostics == []
+
+
+def test_ctrl_c_ends_the_run_as_interrupted_with_nothing_written(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    started = tmp_path / "started"
+    program = f"""
+    import pathlib, time
+    import pulumi_aws as aws
+
+    aws.sqs.Queue("jobs")
+    pathlib.Path({str(started)!r}).write_text("running")
+    while True:
+        time.sleep(0.05)
+    """
+    app = project(tmp_path, program)
+    out = tmp_path / "out"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "infra_kit.cli", "synth", "--stack", "dev", "--project-dir",
+         str(app), "--out", str(out), "--timeout", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=DEADLINE_SECONDS)
+    assert run.returncode == 130
+    assert "infra-kit synth: interrupted; nothing was written" in err
+    assert "Traceback" not in err
+    assert not (out / "graph.json").exists()

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import runpy
+import signal
 import subprocess
 import sys
 import threading
@@ -52,6 +53,30 @@ _CHAIN_ENV = "INFRA_KIT_SYNTH_CHAIN"
 _PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 _ROOT_TYPE = "pulumi:pulumi:Stack"
 Progress = Callable[[str], None]
+
+
+class _Interrupt:
+    """Notes a Ctrl-C during the run (main thread only), so the error it causes in the program
+    is reported as the interruption it is."""
+
+    def __init__(self) -> None:
+        self.received = False
+        self._previous: Any = None
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.received = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _Interrupt:
+        # Only where Ctrl-C would interrupt anyway: a caller that ignores SIGINT keeps ignoring it.
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def _repo_root(start: Path) -> Path:
@@ -243,9 +268,11 @@ class OfflineEngine:
                 hard_exit=self.hard_exit,
             )
             watchdog.start()
+            interrupt = _Interrupt()
             self._say(f"running the program of {self.project_name}/{self.stack}")
             try:
-                loop.run_until_complete(task)
+                with interrupt:
+                    loop.run_until_complete(task)
             except (asyncio.CancelledError, KeyboardInterrupt) as exc:
                 if watchdog.message is not None:
                     raise SynthError(watchdog.message) from None
@@ -258,14 +285,19 @@ class OfflineEngine:
                 self.program_exception = exc
                 if watchdog.message is not None:
                     raise SynthError(watchdog.message) from exc
+                if interrupt.received:
+                    raise KeyboardInterrupt from None
                 exc.where = program_site(exc, self.directory)
                 raise
             except Exception as exc:  # a program error: say where, without the runtime's frames
                 self.program_exception = exc
-                message = describe_program_error(exc, self.directory, self.tracker)
                 if watchdog.message is not None:
-                    message = watchdog.message
-                raise SynthError(message) from exc
+                    raise SynthError(watchdog.message) from exc
+                if interrupt.received:
+                    # Ctrl-C landed in the middle of the program (an import, say); what failed
+                    # after it is a consequence, not the program's fault.
+                    raise KeyboardInterrupt from None
+                raise SynthError(describe_program_error(exc, self.directory, self.tracker)) from exc
             root = get_root_resource()
             exported: dict[str, Any] = dict(getattr(root, "outputs", None) or {})
             struct = loop.run_until_complete(rpc.serialize_properties(exported, {}))
