@@ -70,7 +70,8 @@ def test_prod_has_no_single_point_of_failure_and_keeps_backups_two_weeks() -> No
     assert p.cluster.public_access_cidrs == ()
 
 
-def test_preview_environments_expire() -> None:
+def test_the_preview_profile_sets_a_three_day_time_to_live() -> None:
+    # What reads it and destroys an expired preview is the delivery work; here, only the value.
     assert profile("preview").preview_ttl_hours == 72
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from infra_kit.core.engine import Graph
+from infra_kit.core.profile import BUILTIN_PROFILES
 from infra_kit.policy.rules.state import STATEFUL_TYPES
 from tests.support import unjustified_wildcards, unprotected_stateful
 
@@ -98,9 +99,20 @@ def test_dev_leaves_stateful_resources_unprotected_so_it_can_be_torn_down(
 def test_every_log_group_is_encrypted_retained_and_deletion_protected_per_the_profile(
     stack: str, protected: bool, platform_graph: Callable[[str], Graph]
 ) -> None:
-    groups = platform_graph(stack).of_type("aws:cloudwatch/logGroup:LogGroup")
-    assert len(groups) == 4  # flow logs, control plane, telemetry logs and metrics
-    for group in groups:
-        assert group["inputs"]["kmsKeyId"] == platform_graph(stack).outputs["kms_key_arn"]
+    graph = platform_graph(stack)
+    profile = BUILTIN_PROFILES[stack]
+    groups = {g["name"]: g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    # Audit-class logs keep the audit retention (flow logs their own); telemetry the ordinary one.
+    expected_retention = {
+        "core-flow-logs": profile["network"]["flow_log_retention_days"],
+        "platform-log": profile["logs"]["audit_retention_days"],
+        "otel-logs": profile["logs"]["retention_days"],
+        "otel-metrics": profile["logs"]["retention_days"],
+    }
+    assert sorted(groups) == sorted(expected_retention)
+    for name, group in groups.items():
+        assert group["inputs"]["kmsKeyId"] == graph.outputs["kms_key_arn"]
+        assert group["inputs"]["retentionInDays"] == expected_retention[name], name
         assert group["inputs"]["deletionProtectionEnabled"] is protected
         assert group["protect"] is protected
+        assert group["retain_on_delete"] is protected
