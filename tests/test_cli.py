@@ -35,14 +35,22 @@ def test_synth_writes_the_graph_and_prints_a_summary(
 
 
 def test_json_prints_the_graph_and_writes_nothing(
-    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code = main(
-        ["synth", "--stack", "prod", "--project-dir", str(repo), "--out", str(tmp_path), "--json"]
-    )
+    from infra_kit.core.engine import Graph
+
+    def no_writing(self: Graph, out: Path) -> list[Path]:
+        raise AssertionError(f"--json wrote to {out}")
+
+    monkeypatch.setattr(Graph, "write", no_writing)
+    code = main(["synth", "--stack", "prod", "--project-dir", str(repo), "--json"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["stack"] == "prod"
-    assert list(tmp_path.iterdir()) == []
+
+
+def test_json_with_an_out_is_a_usage_error(repo: Path, tmp_path: Path) -> None:
+    assert main(["synth", "--stack", "dev", "--json", "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()
 
 
 def test_bad_config_exits_1_with_the_key_and_no_traceback(repo: Path, tmp_path: Path) -> None:

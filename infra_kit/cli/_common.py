@@ -7,6 +7,7 @@ argument, an output path that cannot be used), 130 interrupted.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import traceback
@@ -40,15 +41,24 @@ stack_option = click.option(
 )
 project_dir_option = click.option(
     "--project-dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=Path("."),
     show_default="the current directory",
     help="Directory holding Pulumi.yaml (the platform's root, or examples/<name>).",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+
+
+def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("give a number of seconds")
+    return value
+
+
 timeout_option = click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
+    callback=_finite,
     default=None,
     metavar="SECONDS",
     help="Stop the program after this long without progress (default 20, or "
@@ -122,6 +132,14 @@ def usable_output_dir(out: Path, option: str = "--out") -> Path:
                     param_hint=option,
                 )
             break
+    from infra_kit.core.engine._graph import check_output_dir
+    from infra_kit.errors import SynthError
+
+    if out.is_dir():
+        try:
+            check_output_dir(out)
+        except SynthError as error:
+            raise click.BadParameter(str(error), param_hint=option) from None
     return out
 
 

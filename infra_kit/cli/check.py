@@ -108,11 +108,9 @@ def check(
             return EXIT_USAGE
         root = project_dir.resolve()
         if graph_file is not None:
-            import json
-
             try:
                 graph = GraphDoc.load(graph_file)
-            except (ValueError, json.JSONDecodeError) as exc:
+            except (ValueError, OSError) as exc:
                 raise SynthError(f"{graph_file} is not a graph.json document: {exc}") from None
         else:
             from infra_kit.core.engine import OfflineEngine
@@ -137,8 +135,10 @@ def check(
         else:
             text = render_table(report, verbose=verbose, graph=graph, root=root)
         if output is not None:
+            from infra_kit.core.engine._graph import write_atomically
+
             output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            write_atomically(output, text if text.endswith("\n") else text + "\n")
             echo(report.summary(), err=True)
         else:
             echo(text.rstrip("\n"))

@@ -62,7 +62,9 @@ def synth(
     OUT/graph.json and OUT/k8s/*.yaml, prints the resource tree and a one-line summary of
     `infra-kit check` (which does not fail the synth).
     """
-    if out is not None and not as_json:
+    if out is not None and as_json:
+        raise click.UsageError("--json prints the graph and writes nothing; drop --out or --json")
+    if out is not None:
         usable_output_dir(out)
 
     def body() -> int:

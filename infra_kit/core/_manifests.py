@@ -45,18 +45,20 @@ def kubernetes_objects(
         obj = kubernetes_object(record, inputs)
         if obj is not None:
             found.append((record, obj))
-    found.sort(
-        key=lambda pair: (
-            pair[1]["kind"],
-            pair[1]["metadata"].get("namespace", ""),
-            pair[1]["metadata"].get("name", ""),
-        )
-    )
+    found.sort(key=lambda pair: _sort_key(pair[1]))
     return found
+
+
+def _sort_key(obj: Mapping[str, Any]) -> tuple[str, str, str]:
+    # metadata may be unknown during a preview ("[unknown]"); never fail on its shape.
+    meta = obj.get("metadata")
+    meta = meta if isinstance(meta, Mapping) else {}
+    return (str(obj.get("kind", "")), str(meta.get("namespace", "")), str(meta.get("name", "")))
 
 
 def manifest_stem(obj: Mapping[str, Any]) -> str:
     """``deployment-apps-web``: the file name (without ``.yaml``) an object is written to."""
-    meta = obj.get("metadata") or {}
+    meta = obj.get("metadata")
+    meta = meta if isinstance(meta, Mapping) else {}
     parts = (str(obj["kind"]).lower(), meta.get("namespace"), meta.get("name"))
     return "-".join(str(p) for p in parts if p)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from infra_kit.policy._graph import GraphDoc, SuppressionRecord
-from infra_kit.policy._registry import RULES, Rule, Severity, rules_for
+from infra_kit.policy._registry import RULES, Hit, Rule, Severity, rules_for
 
 __all__ = [
     "MIN_REASON_WORDS",
@@ -102,28 +102,49 @@ def check_graph(graph: GraphDoc, rules: Iterable[Rule] | None = None) -> Report:
     selected = list(rules) if rules is not None else rules_for()
     suppressions = graph.suppressions
     used: set[str] = set()
+    named: dict[str, set[str]] = {}  # suppression -> the names it accepted findings on
     findings: list[Finding] = []
     for rule in selected:
         if rule.id == UNUSED_SUPPRESSION:
             continue
-        for hit in rule.run(graph):
-            match = next(
-                (
-                    s
-                    for s in suppressions
-                    if s.rule == rule.id
-                    and len(s.reason.split()) >= MIN_REASON_WORDS
-                    and _covers(graph, s, hit.urn)
-                ),
-                None,
-            )
-            if match is not None:
-                used.add(match.urn)
-            findings.append(Finding(rule, hit.urn, hit.message, match))
+        try:
+            hits = rule.run(graph)
+        except Exception as exc:  # a rule that cannot judge a graph fails it, visibly
+            hits = [
+                Hit(
+                    graph.stack_urn,
+                    f"{rule.id} could not be evaluated on this graph ({type(exc).__name__}: "
+                    f"{exc}); the graph is judged failed rather than passed",
+                )
+            ]
+        for hit in hits:
+            matches = [
+                s
+                for s in suppressions
+                if s.rule == rule.id
+                and len(s.reason.split()) >= MIN_REASON_WORDS
+                and _covers(graph, s, hit.urn)
+            ]
+            for s in matches:
+                used.add(s.urn)
+                resource = graph.get(hit.urn)
+                if resource is not None:
+                    named.setdefault(s.urn, set()).add(str(resource.get("name")))
+            findings.append(Finding(rule, hit.urn, hit.message, matches[0] if matches else None))
     unused_rule = RULES.get(UNUSED_SUPPRESSION)
     if unused_rule is not None and unused_rule in selected:
         ran = {r.id for r in selected}
         for s in suppressions:
+            unmatched = sorted(set(s.names) - named.get(s.urn, set()))
+            if s.urn in used and unmatched and s.rule in ran:
+                findings.append(
+                    Finding(
+                        unused_rule,
+                        s.urn,
+                        f"suppression names {', '.join(unmatched)}, where {s.rule} finds "
+                        "nothing to accept",
+                    )
+                )
             if s.urn in used:
                 continue
             if s.rule not in RULES:

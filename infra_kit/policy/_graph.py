@@ -76,10 +76,18 @@ class GraphDoc:
     """The graph document: resources by URN, the environment's facts and the suppressions."""
 
     def __init__(self, doc: Mapping[str, Any]) -> None:
+        if not isinstance(doc, Mapping):
+            raise ValueError(f"a graph document is a JSON object, not a {type(doc).__name__}")
+        resources = doc.get("resources") or []
+        if not isinstance(resources, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("urn"), str) and isinstance(r.get("type"), str)
+            for r in resources
+        ):
+            raise ValueError("'resources' must be a list of records, each with a urn and a type")
         self.doc = doc
         self.project: str = str(doc.get("project", ""))
         self.stack: str = str(doc.get("stack", ""))
-        self.resources: list[dict[str, Any]] = list(doc.get("resources") or [])
+        self.resources: list[dict[str, Any]] = list(resources)
         self.outputs: dict[str, Any] = _as_dict(doc.get("outputs"))
         self.diagnostics: list[dict[str, Any]] = list(doc.get("diagnostics") or [])
         self._by_urn = {r["urn"]: r for r in self.resources}
@@ -90,9 +98,21 @@ class GraphDoc:
 
     @classmethod
     def load(cls, path: Path) -> GraphDoc:
+        """Read a graph.json; ValueError (with the reason) if it is not one."""
         return cls(json.loads(path.read_text(encoding="utf-8")))
 
     # -- resources ------------------------------------------------------------------------------
+    @property
+    def stack_urn(self) -> str:
+        """The root stack's URN, where findings about the whole stack are placed."""
+        for record in self.resources:
+            if record["type"] == "pulumi:pulumi:Stack":
+                return str(record["urn"])
+        return (
+            f"urn:pulumi:{self.stack}::{self.project}::pulumi:pulumi:Stack::"
+            f"{self.project}-{self.stack}"
+        )
+
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return iter(self.resources)
 

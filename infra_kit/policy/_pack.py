@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from infra_kit.core._paths import join_path
 from infra_kit.policy._graph import GraphDoc
 
 __all__ = [
@@ -78,12 +79,6 @@ def _unwrap(value: Any) -> Any:
         return value
 
 
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
 def _is_secret(value: Any) -> bool:
     return type(value).__name__ == "Secret" and hasattr(value, "value")
 
@@ -110,14 +105,14 @@ class _Plain:
             if items.get(_SIG_KEY) == _SECRET_SIG:
                 self.secret_paths.append(path)
                 return SECRET
-            return {k: self.value(item, _join(path, k)) for k, item in items.items()}
+            return {k: self.value(item, join_path(path, k)) for k, item in items.items()}
         if isinstance(v, Sequence) and not isinstance(v, bytes):
-            return [self.value(item, _join(path, i)) for i, item in enumerate(v)]
+            return [self.value(item, join_path(path, i)) for i, item in enumerate(v)]
         kind = type(v).__name__
         if kind in _ASSET_TYPES or kind in _ARCHIVE_TYPES:
             fields = {f: getattr(v, f) for f in ("path", "text", "uri") if hasattr(v, f)}
             key = "asset" if kind in _ASSET_TYPES else "archive"
-            return {key: {k: self.value(f, _join(path, k)) for k, f in fields.items()}}
+            return {key: {k: self.value(f, join_path(path, k)) for k, f in fields.items()}}
         return str(v)
 
     def props(self, raw: Any, secret_outputs: Iterable[str]) -> dict[str, Any]:

@@ -54,6 +54,8 @@ def suppress(
             "say why this finding is acceptable here, or that it is a known gap to fix",
         )
     name = f"{resource._name}-{rule_id.lower()}"  # pyright: ignore[reportAttributeAccessIssue] -- set by pulumi.Resource
+    # A second suppression of the same rule on the same resource has the same URN, and the
+    # engine refuses it naming both lines: give one suppression per rule and resource.
     marker = pulumi.ComponentResource(
         SUPPRESSION_TYPE, name, None, pulumi.ResourceOptions(parent=resource)
     )

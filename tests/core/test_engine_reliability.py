@@ -172,13 +172,13 @@ def test_a_failed_run_leaves_no_graph_behind(tmp_path: Path) -> None:
     result = cli("synth", "--stack", "dev", "--project-dir", str(good), "--out", str(out))
     assert result.returncode == 1
     assert not (out / "graph.json").exists()
-    assert sorted(p.name for p in out.iterdir()) == []
+    assert sorted(p.name for p in out.iterdir()) == [".infra-kit-synth"]  # the marker alone
 
 
 def test_bad_config_leaves_no_graph_behind(repo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    (out / "graph.json").write_text("{}")
+    (out / "graph.json").write_text('{"project": "p", "stack": "dev", "resources": []}')
     program = "from infra_kit.core.environment import Environment\nEnvironment.load()\n"
     broken = project(tmp_path, program, {"p:environment": {"tags": {"team": "t"}}})
     result = cli("synth", "--stack", "dev", "--project-dir", str(broken), "--out", str(out))
@@ -367,7 +367,9 @@ def test_an_out_that_is_a_file_is_a_usage_error_before_anything_runs(
 
 
 def test_a_reader_that_stops_early_ends_the_output_quietly(tmp_path: Path) -> None:
-    app = project(tmp_path, "import pulumi_aws as aws\naws.sqs.Queue('q')\n")
+    # Enough output to overflow a pipe's buffer, so the writer meets the closed pipe.
+    program = "import pulumi_aws as aws\nfor i in range(400):\n    aws.sqs.Queue(f'q{i}')\n"
+    app = project(tmp_path, program)
     script = (
         f"{sys.executable} -m infra_kit.cli synth --stack dev --project-dir {app} --json "
         '| head -c 10 >/dev/null; echo "status=${PIPESTATUS[0]}"'
@@ -504,3 +506,57 @@ def test_ctrl_c_ends_the_run_as_interrupted_with_nothing_written(tmp_path: Path)
     assert "infra-kit synth: interrupted; nothing was written" in err
     assert "Traceback" not in err
     assert not (out / "graph.json").exists()
+
+
+def test_a_secret_under_a_dotted_key_is_redacted_in_the_graph(tmp_path: Path) -> None:
+    program = """
+    import pulumi
+    import pulumi_aws as aws
+
+    aws.sqs.Queue("q", tags={"app.kubernetes.io/name": pulumi.Output.secret("hunter22"),
+                             "app": "plain"})
+    """
+    text = synthesize(project(tmp_path, program), "dev").to_json()
+    assert "hunter22" not in text
+    doc = json.loads(text)
+    queue = next(r for r in doc["resources"] if r["name"] == "q")
+    assert queue["inputs"]["tags"] == {"app.kubernetes.io/name": "[secret]", "app": "plain"}
+
+
+def test_a_program_that_calls_sys_exit_fails_the_run_naming_the_line(tmp_path: Path) -> None:
+    program = "import sys\nimport pulumi_aws as aws\n\naws.sqs.Queue('q')\nsys.exit(0)\n"
+    app = project(tmp_path, program)
+    for command in ("synth", "check"):
+        result = cli(command, "--stack", "dev", "--project-dir", str(app))
+        assert result.returncode == 1, command
+        assert "called sys.exit(0) at" in result.stderr
+        assert "__main__.py:5" in result.stderr
+
+
+def test_what_the_program_prints_never_mixes_with_machine_output(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("")
+    make_project(
+        tmp_path, "base", "import pulumi\nprint('hello from base')\npulumi.export('x', 1)\n",
+        {"aws:region": "us-east-1"},
+    )  # fmt: skip
+    app = make_project(
+        tmp_path, "app",
+        "import pulumi\nprint('hello from app')\n"
+        "pulumi.export('x', pulumi.StackReference('org/base/dev').get_output('x'))\n",
+        {"aws:region": "us-east-1"},
+    )  # fmt: skip
+    result = cli("synth", "--stack", "dev", "--project-dir", str(app), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["outputs"] == {"x": 1}
+    assert "hello from app" in result.stderr
+
+
+def test_synth_never_replaces_a_directory_it_did_not_write(tmp_path: Path) -> None:
+    app = project(tmp_path, "import pulumi_aws as aws\naws.sqs.Queue('q')\n")
+    out = tmp_path / "mine"
+    (out / "k8s").mkdir(parents=True)
+    (out / "k8s" / "mine.yaml").write_text("kind: Mine\n")
+    result = cli("synth", "--stack", "dev", "--project-dir", str(app), "--out", str(out))
+    assert result.returncode == 2
+    assert "that infra-kit synth did not write" in result.stderr
+    assert (out / "k8s" / "mine.yaml").read_text() == "kind: Mine\n"

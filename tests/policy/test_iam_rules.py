@@ -413,3 +413,12 @@ def test_unreadable_documents_are_skipped_without_crashing(value: Any) -> None:
 def test_a_document_already_parsed_into_a_dict_is_read() -> None:
     record = resource(ROLE_POLICY, "p", {"policy": json.loads(policy(allow(["s3:*"], "*")))})
     assert len(hits("IK-SEC-1-WILDCARD", record)) == 1
+
+
+def test_a_sid_that_only_starts_with_justified_carries_no_reason() -> None:
+    bare = allow(["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:us-east-1:1:secret:*"],
+                 Sid="Justified")  # fmt: skip
+    assert one("IK-SEC-1-WILDCARD", bare)
+    worded = allow(["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:us-east-1:1:secret:*"],
+                   Sid="JustifiedRotationReadsEverySecret")  # fmt: skip
+    assert not one("IK-SEC-1-WILDCARD", worded)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from infra_kit.core._paths import join_path
 from infra_kit.core.engine._project import SECRET_PLACEHOLDER
 from infra_kit.core.engine._schema import Placeholders
 
@@ -103,10 +104,10 @@ def strings(value: Any, path: str, secret: set[str]) -> list[tuple[str, str, boo
             found.append((where, item, hidden))
         elif isinstance(item, dict):
             for k, v in item.items():
-                child = f"{where}.{k}" if where else str(k)
+                child = join_path(where, str(k))
                 stack.append((child, v, hidden or child in secret))
         elif isinstance(item, list):
             for i, v in enumerate(item):
-                child = f"{where}[{i}]"
+                child = join_path(where, i)
                 stack.append((child, v, hidden or child in secret))
     return found

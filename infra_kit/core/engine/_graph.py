@@ -37,6 +37,7 @@ import yaml
 
 from infra_kit.core._manifests import kubernetes_objects, manifest_stem
 from infra_kit.core.engine._values import redact
+from infra_kit.errors import SynthError
 
 __all__ = ["Graph"]
 
@@ -87,9 +88,12 @@ class Graph:
         one, never a partial file. ``graph.json`` comes last: its presence means the rest is
         this run's.
         """
+        check_output_dir(out)
         out.mkdir(parents=True, exist_ok=True)
+        (out / OUTPUT_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
         objects = self.kubernetes_objects()
         staging = Path(tempfile.mkdtemp(prefix=".k8s-", dir=out))
+        staging.chmod(_DIR_MODE)
         written = [out / "graph.json"]
         try:
             for obj in objects:
@@ -106,7 +110,7 @@ class Graph:
             if objects:
                 os.replace(staging, k8s)
                 written += sorted(k8s.glob("*.yaml"), key=lambda p: p.name)
-            _write_atomically(out / "graph.json", self.to_json())
+            write_atomically(out / "graph.json", self.to_json())
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return written
@@ -183,11 +187,50 @@ class Graph:
         return "\n".join(lines)
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+# Temporary files and directories are private; the results get the modes the umask gives.
+_FILE_MODE = 0o666 & ~_umask()
+_DIR_MODE = 0o777 & ~_umask()
+
+#: The file that marks a directory as infra-kit's output; only such a directory is cleared.
+OUTPUT_MARKER = ".infra-kit-synth"
+_MARKER_TEXT = "Written by infra-kit synth: graph.json and k8s/ here are replaced on every run.\n"
+
+
+def check_output_dir(out: Path) -> None:
+    """Refuse an output directory holding a graph.json or k8s/ that infra-kit did not write,
+    so a run never deletes or replaces files it does not own."""
+    if (out / OUTPUT_MARKER).is_file() or _written_before_markers(out):
+        return
+    foreign = [name for name in ("graph.json", "k8s") if (out / name).exists()]
+    if foreign:
+        raise SynthError(
+            f"{out} holds {' and '.join(foreign)} that infra-kit synth did not write; "
+            "choose another --out (synth replaces graph.json and k8s/ in its output directory)"
+        )
+
+
+def _written_before_markers(out: Path) -> bool:
+    """A graph.json in the graph contract's shape: an earlier infra-kit wrote it, before it
+    marked its directories."""
+    try:
+        doc = json.loads((out / "graph.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and {"project", "stack", "resources"} <= set(doc)
+
+
+def write_atomically(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
+        os.chmod(temporary, _FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -198,8 +241,11 @@ def clear_outputs(out: Path) -> None:
     """Remove a previous run's graph.json and manifests from ``out`` before a new run.
 
     A run that then fails leaves no graph.json behind that a later tool could take for its
-    result.
+    result. Only a directory infra-kit wrote (it holds the marker file) is cleared.
     """
+    check_output_dir(out)
+    if not ((out / OUTPUT_MARKER).is_file() or _written_before_markers(out)):
+        return
     (out / "graph.json").unlink(missing_ok=True)
     if (out / "k8s").is_dir():
         shutil.rmtree(out / "k8s", ignore_errors=True)

@@ -111,6 +111,11 @@ class ConstructionTracker:
         self._classes: dict[str, type] = {}
         self.count = 0
 
+    def pending(self, registered: set[str] | dict[str, object]) -> list[Constructed]:
+        """Resources constructed but not in ``registered`` (a consistent snapshot)."""
+        with self._lock:
+            return [c for urn, c in self.by_urn.items() if urn not in registered]
+
     def class_of(self, type_: str) -> type | None:
         """The SDK class that registered resources of ``type_`` (for its output schema)."""
         return self._classes.get(type_)

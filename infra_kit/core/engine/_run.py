@@ -10,9 +10,11 @@ the run opened is closed when it ends, whatever happened.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import json
 import logging
+import math
 import os
 import runpy
 import signal
@@ -28,6 +30,7 @@ from pulumi.runtime import rpc, set_all_config, set_mocks
 from pulumi.runtime.settings import SETTINGS, _get_rpc_manager, get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 
+from infra_kit.core._paths import parse_path
 from infra_kit.core._records import ENVIRONMENT_TYPE
 from infra_kit.core.engine._cloud import FakeCloud
 from infra_kit.core.engine._config import WatchedConfig
@@ -127,6 +130,8 @@ class OfflineEngine:
         self.directory = directory.resolve()
         self.root = _repo_root(self.directory)
         self.timeout = timeout if timeout is not None else timeout_from_env()
+        if not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise SynthError(f"timeout={self.timeout!r}: give a positive number of seconds")
         self.progress = progress
         self.hard_exit = hard_exit
         self.monitor: RecordingMonitor | None = None
@@ -135,7 +140,10 @@ class OfflineEngine:
         self.notes = Diagnostics()
         self.program_exception: BaseException | None = None
         self._stack_outputs: dict[str, tuple[dict[str, Any], list[str]]] = {}
-        self._resolving: str | None = None
+        # StackReferences being resolved now (they resolve concurrently) and their processes.
+        self._resolving: list[str] = []
+        self._children: set[subprocess.Popen[str]] = set()
+        self._resolving_lock = threading.Lock()
 
     @classmethod
     def for_project(cls, project_dir: Path | str, stack: str, **options: Any) -> OfflineEngine:
@@ -263,7 +271,7 @@ class OfflineEngine:
                 progress=lambda: (monitor.calls, tracker.count, len(rpcs), len(pending_outputs)),
                 describe=self._waiting_for,
                 cancel=cancel,
-                paused=lambda: self._resolving is not None,
+                paused=lambda: bool(self._resolving),
                 report=self._report_progress,
                 hard_exit=self.hard_exit,
             )
@@ -271,8 +279,17 @@ class OfflineEngine:
             interrupt = _Interrupt()
             self._say(f"running the program of {self.project_name}/{self.stack}")
             try:
-                with interrupt:
+                # The program's prints go to stderr: stdout carries graph.json, reports and the
+                # StackReference protocol.
+                with interrupt, contextlib.redirect_stdout(sys.stderr):
                     loop.run_until_complete(task)
+            except SystemExit as exc:
+                site = program_site(exc, self.directory)
+                raise SynthError(
+                    f"the program in {self.directory} called sys.exit({exc.code!r})"
+                    + (f" at {site}" if site else "")
+                    + "; a Pulumi program ends by returning, and nothing after that line ran"
+                ) from None
             except (asyncio.CancelledError, KeyboardInterrupt) as exc:
                 if watchdog.message is not None:
                     raise SynthError(watchdog.message) from None
@@ -305,6 +322,10 @@ class OfflineEngine:
             stalled = watchdog is not None and watchdog.message is not None
             if watchdog is not None:
                 watchdog.stop()
+                watchdog.join(timeout=5)
+            with self._resolving_lock:
+                for child in list(self._children):
+                    child.kill()  # a run that ended takes the stacks it was reading with it
             logger.removeHandler(collector)
             if owned:
                 close_loop(loop, stalled=stalled)
@@ -328,17 +349,17 @@ class OfflineEngine:
 
     # -- what the run tells the user ------------------------------------------------------------
     def _report_progress(self) -> None:
-        if self.monitor is not None and self._resolving is None:
+        if self.monitor is not None and not self._resolving:
             self._say(f"{len(self.monitor.records)} resources registered")
 
     def _waiting_for(self) -> str:
         parts = []
-        if self._resolving is not None:
-            parts.append(f"It was resolving the StackReference {self._resolving!r}.")
+        with self._resolving_lock:
+            resolving = list(self._resolving)
+        if resolving:
+            parts.append(f"It was resolving the StackReference(s) {', '.join(resolving)}.")
         if self.tracker is not None and self.monitor is not None:
-            waiting = [
-                c for urn, c in self.tracker.by_urn.items() if urn not in self.monitor.records
-            ]
+            waiting = self.tracker.pending(dict(self.monitor.records))
             if waiting:
                 shown = "; ".join(
                     f"{c.type} {c.name!r}" + (f" (created at {c.sites[-1]})" if c.sites else "")
@@ -379,25 +400,42 @@ class OfflineEngine:
                 f"StackReference cycle: {' -> '.join([*chain, here, f'{project}/{stack}'])}"
             )
         env = {**os.environ, _CHAIN_ENV: ",".join([*chain, here]), TIMEOUT_ENV: str(self.timeout)}
-        self._resolving = name
         self._say(f"resolving StackReference {name} (synthesizing {project}/{stack})")
+        child = subprocess.Popen(
+            [sys.executable, "-m", "infra_kit.core.engine", str(projects[project]), stack],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        with self._resolving_lock:
+            self._resolving.append(name)
+            self._children.add(child)
         try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "infra_kit.core.engine", str(projects[project]), stack],
-                capture_output=True,
-                text=True,
-                env=env,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-        finally:
-            self._resolving = None
-        if proc.returncode != 0:
+            # The child has a watchdog of its own; this bounds a child that keeps progressing.
+            stdout, stderr = child.communicate(timeout=max(600.0, 30 * self.timeout))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
             raise SynthError(
-                f"StackReference {name!r}: synthesizing it failed:\n{proc.stderr.strip()}"
-            )
-        data = json.loads(proc.stdout)
-        result = (data["outputs"], data["secret_output_names"])
+                f"StackReference {name!r}: synthesizing {project}/{stack} did not finish in "
+                f"{max(600.0, 30 * self.timeout):g} s"
+            ) from None
+        finally:
+            with self._resolving_lock:
+                self._resolving.remove(name)
+                self._children.discard(child)
+        if child.returncode != 0:
+            raise SynthError(f"StackReference {name!r}: synthesizing it failed:\n{stderr.strip()}")
+        try:
+            data = json.loads(stdout)
+            result = (data["outputs"], data["secret_output_names"])
+        except (ValueError, KeyError, TypeError):
+            raise SynthError(
+                f"StackReference {name!r}: synthesizing {project}/{stack} printed something "
+                f"that is not its outputs: {stdout[:200]!r}"
+            ) from None
         self._stack_outputs[name] = result
         self._say(f"resolved StackReference {name}")
         return result
@@ -411,5 +449,5 @@ def synthesize(project_dir: Path | str, stack: str, **options: Any) -> Graph:
 def raw_outputs(project_dir: Path | str, stack: str) -> dict[str, Any]:
     """Stack outputs in clear with the names of the secret ones, for StackReference resolution."""
     graph = synthesize(project_dir, stack, hard_exit=True)
-    secret_names = sorted({p.split(".")[0].split("[")[0] for p in graph.output_secret_paths})
+    secret_names = sorted({str(parse_path(p)[0]) for p in graph.output_secret_paths if p})
     return {"outputs": graph.outputs, "secret_output_names": secret_names}

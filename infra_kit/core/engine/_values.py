@@ -14,6 +14,8 @@ from typing import Any
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 
+from infra_kit.core._paths import join_path, parse_path
+
 __all__ = ["REDACTED", "UNKNOWN", "decode_struct", "engine_urn", "redact", "to_plain"]
 
 REDACTED = "[secret]"
@@ -40,12 +42,6 @@ def engine_urn(urn: str) -> str:
     return urn.replace(_STACK_QUALIFIER, "::", 1)
 
 
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
 class _Decoder:
     def __init__(self, roots: tuple[Path, ...]) -> None:
         self.roots = roots
@@ -57,7 +53,7 @@ class _Decoder:
         if isinstance(v, str):
             return UNKNOWN if v == rpc.UNKNOWN else v
         if isinstance(v, list):
-            return [self.value(item, _join(path, i)) for i, item in enumerate(v)]
+            return [self.value(item, join_path(path, i)) for i, item in enumerate(v)]
         if isinstance(v, dict):
             sig = v.get(_SIG)
             if sig == _SECRET:
@@ -73,7 +69,7 @@ class _Decoder:
                 return self.asset(v)
             if sig == _ARCHIVE:
                 return self.archive(v, path)
-            return {k: self.value(item, _join(path, k)) for k, item in sorted(v.items())}
+            return {k: self.value(item, join_path(path, k)) for k, item in sorted(v.items())}
         return v
 
     def _relative(self, raw: str) -> str:
@@ -113,7 +109,7 @@ class _Decoder:
             return {
                 "archive": {
                     "assets": {
-                        k: self.value(item, _join(path, k))
+                        k: self.value(item, join_path(path, k))
                         for k, item in sorted(v["assets"].items())
                     }
                 }
@@ -141,23 +137,13 @@ def decode_struct(
     return plain, sorted(set(decoder.secret_paths))
 
 
-def _parse(path: str) -> list[str | int]:
-    parts: list[str | int] = []
-    for chunk in path.split("."):
-        name, *indices = chunk.split("[")
-        if name:
-            parts.append(name)
-        parts.extend(int(i.rstrip("]")) for i in indices)
-    return parts
-
-
 def redact(value: Any, secret_paths: list[str]) -> Any:
     """A copy of ``value`` with the value at every secret path replaced by ``"[secret]"``."""
     if "" in secret_paths:
         return REDACTED
     out = _copy(value)
     for path in secret_paths:
-        parts = _parse(path)
+        parts = parse_path(path)
         node = out
         for part in parts[:-1]:
             node = node[part]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sys
@@ -19,11 +20,14 @@ _GRACE_SECONDS = 3.0
 
 
 def timeout_from_env() -> float:
+    """The limit from ``$INFRA_KIT_WATCHDOG_SECONDS``, or the default when unset or not a
+    positive, finite number."""
     raw = os.environ.get(TIMEOUT_ENV)
     try:
-        return float(raw) if raw else DEFAULT_TIMEOUT_SECONDS
+        value = float(raw) if raw else DEFAULT_TIMEOUT_SECONDS
     except ValueError:
         return DEFAULT_TIMEOUT_SECONDS
+    return value if math.isfinite(value) and value > 0 else DEFAULT_TIMEOUT_SECONDS
 
 
 class Watchdog(threading.Thread):
@@ -65,6 +69,15 @@ class Watchdog(threading.Thread):
         self._stop_event.set()
 
     def run(self) -> None:
+        try:
+            self._watch()
+        except Exception as exc:  # the watchdog must never die silently and leave a run unguarded
+            self.message = (
+                f"the watchdog failed ({type(exc).__name__}: {exc}); the run was stopped."
+            )
+            self._escalate()
+
+    def _watch(self) -> None:
         last = self.progress()
         since = time.monotonic()
         while not self._stop_event.wait(self.poll):
@@ -77,16 +90,23 @@ class Watchdog(threading.Thread):
                 continue
             if now - since < self.timeout:
                 continue
+            try:
+                waiting = self.describe()
+            except Exception:  # describing is best effort; stopping is not
+                waiting = ""
             self.message = (
                 f"no progress for {self.timeout:g} s, so the run was stopped. "
-                f"{self.describe()} Raise the limit with --timeout (or {TIMEOUT_ENV}) if the "
+                f"{waiting} Raise the limit with --timeout (or {TIMEOUT_ENV}) if the "
                 "program is only slow"
             )
             self._escalate()
             return
 
     def _escalate(self) -> None:
-        self.cancel()
+        try:
+            self.cancel()
+        except RuntimeError:  # the loop already closed: the run has ended
+            return
         if self._stop_event.wait(_GRACE_SECONDS):
             return
         if self._engine_thread is threading.main_thread():

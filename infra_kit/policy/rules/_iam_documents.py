@@ -10,6 +10,7 @@ cannot be read (unknown, secret, not JSON) is skipped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ JUSTIFIED_SID_PREFIX = "Justified"
 
 IDENTITY, TRUST, RESOURCE = "identity", "trust", "resource"
 ROLE_TYPE = "aws:iam/role:Role"
+_MIN_REASON_WORDS = 3
 
 #: (type, input, kind, what the document is called in messages)
 _DOCUMENT_INPUTS = (
@@ -81,7 +83,12 @@ class Stmt:
 
     @property
     def justified(self) -> bool:
-        return self.sid.startswith(JUSTIFIED_SID_PREFIX)
+        """The Sid carries a written reason: the prefix and at least three words after it, as
+        ``Statement(justification=...)`` writes them (``JustifiedDescribeCallsTakeNoArn``)."""
+        if not self.sid.startswith(JUSTIFIED_SID_PREFIX):
+            return False
+        words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", self.sid[len(JUSTIFIED_SID_PREFIX) :])
+        return len(words) >= _MIN_REASON_WORDS
 
     def strings(self, key: str) -> list[str]:
         return strings(self.raw.get(key))

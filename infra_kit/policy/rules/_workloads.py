@@ -86,8 +86,8 @@ def pod_templates(graph: GraphDoc) -> list[PodTemplate]:
     found = []
     for record, obj in graph.kubernetes:
         keys = _TEMPLATE_PATHS.get(str(obj.get("kind")))
-        if keys is None:
-            continue
+        if keys is None or not isinstance(obj.get("metadata"), dict):
+            continue  # metadata unknown until deploy (a preview): which namespace is not known
         node: Any = obj
         for key in keys:
             node = as_dict(node).get(key)

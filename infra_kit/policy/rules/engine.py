@@ -13,13 +13,6 @@ from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
 
 
-def _stack_urn(graph: GraphDoc) -> str:
-    for record in graph.resources:
-        if record["type"] == "pulumi:pulumi:Stack":
-            return str(record["urn"])
-    return f"urn:pulumi:{graph.stack}::{graph.project}::pulumi:pulumi:Stack::{graph.project}-{graph.stack}"
-
-
 @rule(
     id="IK-SEC-2-SECRET-CONFIG-IN-CLEAR",
     prescription="SEC-2",
@@ -34,7 +27,7 @@ def _stack_urn(graph: GraphDoc) -> str:
     offline_only=True,
 )
 def secret_config_in_clear(graph: GraphDoc) -> Iterator[Hit]:
-    stack = _stack_urn(graph)
+    stack = graph.stack_urn
     for d in graph.diagnostics_of("secret-config-read-in-clear"):
         yield Hit(stack, str(d.get("message", f"config {d.get('key')!r} read in clear")))
     for d in graph.diagnostics_of("secret-in-clear"):

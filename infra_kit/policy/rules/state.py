@@ -218,8 +218,8 @@ PROTECTIONS: dict[str, Any] = {
     title="A stateful resource lacks the deletion protection AWS offers for it",
     rationale="""Pulumi protect guards only against Pulumi. AWS's own protections also stop the
     console, the CLI and other tools: deletion protection on databases, tables and log groups, a
-    final snapshot, no force-destroy of non-empty buckets, vaults and repositories, and the
-    longest recovery windows for keys and secrets.""",
+    final snapshot, no force-destroy of non-empty buckets, vaults and repositories, and a
+    recovery window (not immediate deletion) for secrets.""",
     fix="""Use the infra-kit components, which turn these on where the profile protects state.
     On hand-written resources set the flag the finding names, e.g. deletion_protection=True and
     a final_snapshot_identifier on RDS, deletion_protection_enabled=True on DynamoDB tables and
