@@ -96,7 +96,10 @@ class Environment:
         assert region is not None
         default_name = default_profile_name(stack)
         profile = build_profile(
-            overrides, default_name=default_name, source=f"{source} ({project}:{CONFIG_KEY})"
+            overrides,
+            default_name=default_name,
+            source=f"{source} ({project}:{CONFIG_KEY})",
+            stack=stack,
         )
         return cls.create(profile, project=project, stack=stack, region=region, name=name)
 

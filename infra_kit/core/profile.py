@@ -41,6 +41,7 @@ __all__ = [
     "SecretProfile",
     "TagValues",
     "WorkloadProfile",
+    "bound_profile_name",
     "build_profile",
     "default_profile_name",
 ]
@@ -716,24 +717,56 @@ def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
 _STACKS_NAMED_AFTER_THEIR_PROFILE = frozenset({"dev", "stage", "prod"})
 
 
+#: Preview stacks, one per pull request, are named ``pr-<number>`` and are always previews.
+PREVIEW_STACK_PREFIX = "pr-"
+
+
 def default_profile_name(stack: str) -> str | None:
     """The profile a stack uses when its file sets no ``name``: ``dev``, ``stage`` and ``prod``
-    stacks use theirs; any other stack (a preview, ``pr-123``) must say ``name`` itself."""
-    return stack if stack in _STACKS_NAMED_AFTER_THEIR_PROFILE else None
+    stacks use theirs, ``pr-*`` stacks the preview profile; any other stack must say ``name``."""
+    return bound_profile_name(stack)
+
+
+def bound_profile_name(stack: str) -> str | None:
+    """The only profile a stack may use, or ``None`` when its name binds none (ENV-3).
+
+    A stack named ``prod`` is prod, whatever its file says: one line of config must never turn
+    prod into something with weaker protections.
+    """
+    if stack in _STACKS_NAMED_AFTER_THEIR_PROFILE:
+        return stack
+    if stack.startswith(PREVIEW_STACK_PREFIX):
+        return "preview"
+    return None
 
 
 def build_profile(
-    overrides: Mapping[str, Any], *, default_name: str | None = None, source: str = "config"
+    overrides: Mapping[str, Any],
+    *,
+    default_name: str | None = None,
+    source: str = "config",
+    stack: str | None = None,
 ) -> EnvironmentProfile:
     """Merge stack-file ``overrides`` over the built-in profile of their ``name`` and validate.
 
-    ``name`` comes from ``overrides["name"]`` or else ``default_name`` (the stack's name).
+    ``name`` comes from ``overrides["name"]`` or else ``default_name`` (the stack's name). Where
+    ``stack`` binds a profile (:func:`bound_profile_name`), any other ``name`` is refused.
     ``source`` names the stack file in error messages. Raises :class:`ConfigError` listing every
     offending key, with its value and the fix.
     """
     if not isinstance(overrides, Mapping):
         raise ConfigError(source, [f"environment: expected a mapping, got {overrides!r}"])
     name = overrides.get("name", default_name)
+    bound = bound_profile_name(stack) if stack is not None else None
+    if bound is not None and name != bound:
+        raise ConfigError(
+            source,
+            [
+                f"name={name!r}: the stack {stack!r} is the {bound} environment and cannot use "
+                f"the {name} profile (ENV-3). Fix: remove name from the stack file, or give this "
+                f"configuration a stack of its own"
+            ],
+        )
     if name not in BUILTIN_PROFILES:
         raise ConfigError(
             source,

@@ -184,3 +184,20 @@ def test_every_problem_is_reported_at_once() -> None:
     assert len(caught.value.problems) == 1  # one model-level finding listing both keys
     assert "network.nat_strategy" in caught.value.problems[0]
     assert "database.multi_az" in caught.value.problems[0]
+
+
+@pytest.mark.parametrize(
+    ("stack", "name", "bound"),
+    [("prod", "dev", "prod"), ("dev", "prod", "dev"), ("pr-42", "dev", "preview")],
+)
+def test_a_stack_named_for_an_environment_cannot_use_another_profile(
+    stack: str, name: str, bound: str
+) -> None:
+    with pytest.raises(ConfigError, match=rf"name='{name}': the stack '{stack}' is the {bound} "):
+        build_profile({"name": name, "tags": TAGS}, stack=stack)
+
+
+def test_a_pull_request_stack_is_a_preview_without_saying_so() -> None:
+    overrides = {"tags": {**TAGS, "service": None, "feature": "checkout"}}
+    assert build_profile(overrides, default_name="preview", stack="pr-42").name == "preview"
+    assert build_profile({"name": "dev", "tags": TAGS}, stack="feature-x").name == "dev"

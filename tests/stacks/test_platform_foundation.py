@@ -106,7 +106,9 @@ BAD_STACK_FILES = [
     ("dev", None, "us-east-1", "platform:environment: not set"),
     ("dev", {"tags": TAGS, "network": {"vpc_cidr": "10.0.0/16"}}, "us-east-1", "network.vpc_cidr"),
     ("dev", {"tags": TAGS, "database": {"allocated_storage_gb": 500}}, "us-east-1", "database.max_allocated_storage_gb=100"),
-    ("stage", {"tags": TAGS, "name": "prod", "protect_stateful": False}, "us-east-1", "protect_stateful=false"),
+    ("prod", {"tags": TAGS, "protect_stateful": False, "network": {"availability_zones": ["us-east-1a", "us-east-1b", "us-east-1c"]}}, "us-east-1", "protect_stateful=false"),
+    ("prod", {"tags": TAGS, "name": "dev", "network": {"availability_zones": ["us-east-1a", "us-east-1b"]}}, "us-east-1", "name='dev': the stack 'prod' is the prod environment"),
+    ("stage", {"tags": TAGS, "name": "prod"}, "us-east-1", "name='prod': the stack 'stage' is the stage environment"),
     ("dev", {"tags": TAGS, "alarms": {"utilization_warning_percent": 95}}, "us-east-1", "alarms.utilization_warning_percent=95"),
     ("dev", {"tags": TAGS, "keys": {"deletion_window_days": 3}}, "us-east-1", "keys.deletion_window_days=3"),
 ]  # fmt: skip
