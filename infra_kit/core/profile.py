@@ -457,9 +457,24 @@ class EnvironmentProfile(_Frozen):
             )
         if problems:
             raise PydanticCustomError(
-                "environment_rules", "{problems}", {"problems": "; ".join(problems)}
+                "environment_rules", "{problems}", {"problems": _PROBLEM_SEPARATOR.join(problems)}
             )
         return self
+
+
+#: Validation errors raised by a model's own validator rather than by one field.
+_MODEL_LEVEL_ERRORS = frozenset(
+    {
+        "zones",
+        "headroom",
+        "min_gt_max",
+        "service_or_feature",
+        "threshold_order",
+        "environment_rules",
+    }
+)
+#: Joins the environment rules' problems inside one validation error; split again for the user.
+_PROBLEM_SEPARATOR = "\n"
 
 
 def _stateful_problems(p: EnvironmentProfile) -> list[str]:
@@ -683,23 +698,52 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _describe(error: Mapping[str, Any], overrides: Mapping[str, Any]) -> str:
+def _describe(error: Mapping[str, Any], overrides: Mapping[str, Any]) -> list[str]:
     key = _loc(tuple(error["loc"]))
     kind = error["type"]
     message = str(error["msg"]).removeprefix("Value error, ")
     if kind == "extra_forbidden":
         parent = tuple(error["loc"][:-1])
         known = _known_keys(parent)
-        return f"{key}: unknown key. Fix: remove it or use one of: {', '.join(known)}"
+        return [f"{key}: unknown key. Fix: remove it or use one of: {', '.join(known)}"]
     if kind == "missing":
-        return f"{key}: required but not set. Fix: add {key} to the stack file"
-    if kind in {"environment_rules", "service_or_feature", "headroom", "zones"}:
-        return message
+        return [f"{key}: required but not set. Fix: add {key} to the stack file"]
+    if kind == "environment_rules":
+        return message.split(_PROBLEM_SEPARATOR)
+    if kind in {"service_or_feature", "headroom", "zones"}:
+        return [message]
     value = error.get("input")
     if isinstance(value, Mapping):
-        return f"{key}: {message}"
+        return [f"{key}: {message}"]
     shown = key or "environment"
-    return f"{shown}={value!r}: {message}. Fix: correct {shown} in the stack file"
+    return [f"{shown}={value!r}: {message}. Fix: correct {shown} in the stack file"]
+
+
+def _with_builtin_values(
+    merged: Mapping[str, Any], builtin: Mapping[str, Any], errors: list[Any]
+) -> dict[str, Any] | None:
+    """``merged`` with each value a field error names replaced by the built-in profile's, so the
+    environment's own rules can still judge everything else; ``None`` if one cannot be."""
+    repaired = copy.deepcopy(dict(merged))
+    for error in errors:
+        loc = tuple(error["loc"])
+        if not loc or error["type"] in {"environment_rules", "extra_forbidden"}:
+            if error["type"] == "extra_forbidden" and loc:
+                parent: Any = repaired
+                for part in loc[:-1]:
+                    parent = parent.get(part, {}) if isinstance(parent, dict) else {}
+                if isinstance(parent, dict):
+                    parent.pop(loc[-1], None)
+            continue
+        source: Any = builtin
+        target: Any = repaired
+        for part in loc[:-1]:
+            source = source.get(part) if isinstance(source, Mapping) else None
+            target = target.get(part) if isinstance(target, dict) else None
+        if not isinstance(target, dict) or not isinstance(source, Mapping) or loc[-1] not in source:
+            return None
+        target[loc[-1]] = copy.deepcopy(source[loc[-1]])
+    return repaired
 
 
 def _known_keys(loc: tuple[int | str, ...]) -> list[str]:
@@ -775,10 +819,26 @@ def build_profile(
                 f"{', '.join(sorted(BUILTIN_PROFILES))} (a preview stack sets name: preview)"
             ],
         )
-    merged = _merge(BUILTIN_PROFILES[str(name)], overrides)
+    builtin = BUILTIN_PROFILES[str(name)]
+    merged = _merge(builtin, overrides)
     try:
         return EnvironmentProfile.model_validate(merged)
     except ValidationError as exc:
-        raise ConfigError(
-            source, [_describe(err, overrides) for err in exc.errors(include_url=False)]
-        ) from None
+        errors = exc.errors(include_url=False)
+    problems = [line for err in errors for line in _describe(err, overrides)]
+    # Field errors stop pydantic before the environment's own rules run; judge those rules too,
+    # on the config with the faulty values set aside, so every problem is reported at once.
+    # Only field errors are set aside: a model-level error (AZs that do not match the count)
+    # says nothing about which value to trust, so the rules are then left to the next run.
+    leaf_only = all(
+        len(err["loc"]) >= 2 and err["type"] not in _MODEL_LEVEL_ERRORS for err in errors
+    )
+    repaired = _with_builtin_values(merged, builtin, errors) if leaf_only else None
+    if repaired is not None:
+        try:
+            EnvironmentProfile.model_validate(repaired)
+        except ValidationError as again:
+            for err in again.errors(include_url=False):
+                if err["type"] == "environment_rules":
+                    problems += _describe(err, overrides)
+    raise ConfigError(source, list(dict.fromkeys(problems)))

@@ -181,9 +181,21 @@ def test_every_problem_is_reported_at_once() -> None:
     config["database"] = {"multi_az": False}
     with pytest.raises(ConfigError) as caught:
         build_profile(config)
-    assert len(caught.value.problems) == 1  # one model-level finding listing both keys
-    assert "network.nat_strategy" in caught.value.problems[0]
-    assert "database.multi_az" in caught.value.problems[0]
+    problems = caught.value.problems
+    assert len(problems) == 2, problems  # one line per key
+    assert problems[0].startswith("network.nat_strategy=single")
+    assert problems[1].startswith("database.multi_az=false")
+
+
+def test_field_errors_and_the_environments_own_rules_are_reported_together() -> None:
+    config = {"name": "prod", "tags": TAGS, **ZONES}
+    config["network"] = {**ZONES["network"], "nat_strategy": "single", "vpc_cidr": "10.0.0/16"}
+    config["workloads"] = {"min_replicas": 1}
+    with pytest.raises(ConfigError) as caught:
+        build_profile(config)
+    keys = [p.split("=")[0].split(":")[0] for p in caught.value.problems]
+    # a field error, and the prod rules judged on everything else
+    assert keys == ["network.vpc_cidr", "network.nat_strategy", "workloads.min_replicas"]
 
 
 @pytest.mark.parametrize(
