@@ -715,6 +715,12 @@ def _describe(error: Mapping[str, Any], overrides: Mapping[str, Any]) -> list[st
     value = error.get("input")
     if isinstance(value, Mapping):
         return [f"{key}: {message}"]
+    if kind == "string_type" and isinstance(value, (bool, int, float)):
+        return [
+            f"{key}={value!r}: YAML read this value as a {type(value).__name__}, not text "
+            f"(yes, no, on, off and numbers are read that way). Fix: quote it in the stack "
+            f'file, e.g. {error["loc"][-1]}: "{value}"'
+        ]
     shown = key or "environment"
     return [f"{shown}={value!r}: {message}. Fix: correct {shown} in the stack file"]
 

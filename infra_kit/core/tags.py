@@ -40,8 +40,9 @@ REQUIRED_TAG_KEYS: tuple[str, ...] = (
 #: AWS allows at most 50 user tags on a resource.
 MAX_TAGS = 50
 _KEY_MAX, _VALUE_MAX = 128, 256
-# Letters, digits and spaces in any script, plus the punctuation AWS accepts: _ . : / = + - @
-_ALLOWED = re.compile(r"^[\w\s.:/=+\-@]*$", re.UNICODE)
+# Letters and digits in any script, the space, and the punctuation AWS accepts: _ . : / = + - @
+# (a space, not any whitespace: a tab or a newline is refused).
+_ALLOWED = re.compile(r"^[\w .:/=+\-@]*$", re.UNICODE)
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 
 

@@ -213,3 +213,16 @@ def test_a_pull_request_stack_is_a_preview_without_saying_so() -> None:
     overrides = {"tags": {**TAGS, "service": None, "feature": "checkout"}}
     assert build_profile(overrides, default_name="preview", stack="pr-42").name == "preview"
     assert build_profile({"name": "dev", "tags": TAGS}, stack="feature-x").name == "dev"
+
+
+def test_a_value_yaml_reads_as_a_boolean_gets_a_quote_it_hint() -> None:
+    with pytest.raises(ConfigError, match=r"tags.team=True: YAML read this value as a bool"):
+        build_profile({"name": "dev", "tags": {**TAGS, "team": True}}, stack="dev")
+    with pytest.raises(ConfigError, match=r"Fix: quote it in the stack file"):
+        build_profile({"name": "dev", "tags": {**TAGS, "team": True}}, stack="dev")
+
+
+@pytest.mark.parametrize("value", ["cc\t42", "cc\n42"])
+def test_a_tab_or_newline_in_a_tag_value_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"tags.cost_center"):
+        build_profile({"name": "dev", "tags": {**TAGS, "cost_center": value}}, stack="dev")
