@@ -13,11 +13,18 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from pulumi.runtime import config as runtime_config
 
+from infra_kit.core._config_keys import (
+    find_project_file,
+    read_declared_config_keys,
+    unknown_config_keys,
+)
 from infra_kit.core._records import ENVIRONMENT_TYPE
 from infra_kit.core.profile import EnvironmentProfile, build_profile, default_profile_name
 from infra_kit.core.tags import check_tags, kubernetes_labels
@@ -49,6 +56,40 @@ def required_tags(profile: EnvironmentProfile, *, project: str, stack: str) -> d
     if values.feature is not None:
         tags["feature"] = values.feature
     return check_tags(tags, argument="environment.tags")
+
+
+@dataclass(frozen=True)
+class _ConfigKeys:
+    """The keys of the project's namespace the stack sets, and those its Pulumi.yaml declares
+    (``None`` when no Pulumi.yaml could be found, so nothing can be judged)."""
+
+    set: tuple[str, ...]
+    declared: tuple[str, ...] | None
+    manifest: str
+
+    @classmethod
+    def of_running_stack(cls, project: str) -> _ConfigKeys:
+        prefix = f"{project}:"
+        keys = tuple(sorted(k for k in runtime_config.CONFIG.get() if k.startswith(prefix)))
+        manifest = find_project_file(pulumi.get_root_directory(), Path.cwd())
+        declared = read_declared_config_keys(manifest, project) if manifest else None
+        shown = str(manifest.name) if manifest else "Pulumi.yaml"
+        return cls(keys, tuple(sorted(declared)) if declared is not None else None, shown)
+
+    def problems(self, project: str) -> list[str]:
+        if self.declared is None:
+            return []
+        return [
+            f"{key}: not a key infra-kit or this program reads. Fix: correct its spelling, "
+            f"remove it, or, if the program reads it, declare it in {self.manifest} under "
+            f"config: ({key.split(':', 1)[1]}: {{type: string, description: ...}})"
+            for key in unknown_config_keys(self.set, project, self.declared)
+        ]
+
+    def record(self) -> dict[str, Any]:
+        if self.declared is None:
+            return {"set": list(self.set)}
+        return {"set": list(self.set), "declared": list(self.declared)}
 
 
 @dataclass(frozen=True)
@@ -91,17 +132,25 @@ class Environment:
             problems.append("aws:region: not set. Fix: add 'aws:region: <region>' to the file")
         elif not re.match(_REGION, region):
             problems.append(f"aws:region={region!r}: not an AWS region name, e.g. us-east-1")
+        valid_region = region if not problems else None
+        keys = _ConfigKeys.of_running_stack(project)
+        problems += keys.problems(project)
+        try:
+            profile = build_profile(
+                overrides,
+                default_name=default_profile_name(stack),
+                source=f"{source} ({project}:{CONFIG_KEY})",
+                stack=stack,
+                region=valid_region,
+            )
+        except ConfigError as exc:
+            raise ConfigError(source, [*problems, *exc.problems]) from None
         if problems:
             raise ConfigError(source, problems)
         assert region is not None
-        default_name = default_profile_name(stack)
-        profile = build_profile(
-            overrides,
-            default_name=default_name,
-            source=f"{source} ({project}:{CONFIG_KEY})",
-            stack=stack,
+        return cls.create(
+            profile, project=project, stack=stack, region=region, name=name, config_keys=keys
         )
-        return cls.create(profile, project=project, stack=stack, region=region, name=name)
 
     @classmethod
     def create(
@@ -112,13 +161,19 @@ class Environment:
         stack: str,
         region: str,
         name: str = "aws",
+        config_keys: _ConfigKeys | None = None,
     ) -> Environment:
         """Create the tagged provider for an already validated profile."""
         tags = required_tags(profile, project=project, stack=stack)
         record = pulumi.ComponentResource(ENVIRONMENT_TYPE, name, None, None)
         # The validated profile, for `infra-kit check` and the policy pack: what this environment
-        # promises (protected state, pinned images, the cluster's version) is read from here.
-        record.register_outputs({"profile": profile.model_dump(mode="json", exclude_none=True)})
+        # promises (protected state, pinned images, the cluster's version) is read from here,
+        # with the reasons for any protection the stack file weakens. The config keys the stack
+        # sets and those the program declares let `check` refuse an unknown key.
+        outputs: dict[str, Any] = {"profile": profile.model_dump(mode="json", exclude_none=True)}
+        if config_keys is not None:
+            outputs["config_keys"] = config_keys.record()
+        record.register_outputs(outputs)
         provider = aws.Provider(
             name,
             aws.ProviderArgs(

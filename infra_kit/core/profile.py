@@ -19,7 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from infra_kit.core.tags import validate_tag_value
+from infra_kit.core._protections import weakening_problems
+from infra_kit.core.tags import validate_label_value, validate_tag_value
 from infra_kit.errors import ConfigError
 
 __all__ = [
@@ -160,6 +161,20 @@ class TagValues(_Frozen):
         problem = validate_tag_value(value)
         if problem:
             raise PydanticCustomError("tag_value", "{problem}", {"problem": problem})
+        return value
+
+    @field_validator("team")
+    @classmethod
+    def _valid_label(cls, value: str) -> str:
+        # Where each value lands beyond AWS tags: the team is also the `team` label of every
+        # Kubernetes object the environment creates, so it must be a valid label value too.
+        problem = validate_label_value(value)
+        if problem:
+            raise PydanticCustomError(
+                "label_value",
+                "it is also the Kubernetes label 'team' of every workload, and {problem}",
+                {"problem": problem},
+            )
         return value
 
     @model_validator(mode="after")
@@ -440,11 +455,17 @@ class EnvironmentProfile(_Frozen):
     alarms: AlarmProfile
     budget: BudgetProfile
     preview_ttl_hours: int | None = Field(default=None, ge=1, le=24 * 14)
+    #: Why a protection is set weaker than the environment's built-in value, by dotted key
+    #: (``infra_kit.core._protections``); recorded in the graph with the profile.
+    weakened: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _environment_rules(self) -> EnvironmentProfile:
         problems = _production_problems(self) if self.name == "prod" else []
         problems += _stateful_problems(self)
+        problems += weakening_problems(
+            self.model_dump(mode="json"), BUILTIN_PROFILES[self.name], self.weakened
+        )
         if self.name == "preview" and self.preview_ttl_hours is None:
             problems.append(
                 "preview_ttl_hours: a preview environment must expire (ENV-1); set it to the "
@@ -725,6 +746,9 @@ def _describe(error: Mapping[str, Any], overrides: Mapping[str, Any]) -> list[st
     return [f"{shown}={value!r}: {message}. Fix: correct {shown} in the stack file"]
 
 
+_STAND_IN_TAG_VALUE = "stand-in"
+
+
 def _with_builtin_values(
     merged: Mapping[str, Any], builtin: Mapping[str, Any], errors: list[Any]
 ) -> dict[str, Any] | None:
@@ -746,6 +770,10 @@ def _with_builtin_values(
         for part in loc[:-1]:
             source = source.get(part) if isinstance(source, Mapping) else None
             target = target.get(part) if isinstance(target, dict) else None
+        if isinstance(target, dict) and loc[0] == "tags" and len(loc) == 2:
+            # Built-in profiles hold no tag values; any valid one lets the rules run.
+            target[loc[-1]] = _STAND_IN_TAG_VALUE
+            continue
         if not isinstance(target, dict) or not isinstance(source, Mapping) or loc[-1] not in source:
             return None
         target[loc[-1]] = copy.deepcopy(source[loc[-1]])
@@ -790,17 +818,40 @@ def bound_profile_name(stack: str) -> str | None:
     return None
 
 
+def _zone_region_problems(merged: Mapping[str, Any], region: str | None) -> list[str]:
+    """Pinned AZs outside ``region`` would fail only once the first subnet is created (ENV-3)."""
+    network = merged.get("network")
+    zones = network.get("availability_zones") if isinstance(network, Mapping) else None
+    if region is None or not isinstance(zones, (list, tuple)):
+        return []
+    wrong = [
+        z
+        for z in zones
+        if not (isinstance(z, str) and z.startswith(region) and len(z) == len(region) + 1)
+        or not str(z)[-1:].isalpha()
+    ]
+    if not wrong:
+        return []
+    return [
+        f"network.availability_zones={list(zones)}: {', '.join(map(str, wrong))} "
+        f"{'is' if len(wrong) == 1 else 'are'} not an AZ of aws:region={region}. Fix: name AZs "
+        f"of {region}, e.g. {region}a, {region}b, {region}c, or change aws:region"
+    ]
+
+
 def build_profile(
     overrides: Mapping[str, Any],
     *,
     default_name: str | None = None,
     source: str = "config",
     stack: str | None = None,
+    region: str | None = None,
 ) -> EnvironmentProfile:
     """Merge stack-file ``overrides`` over the built-in profile of their ``name`` and validate.
 
     ``name`` comes from ``overrides["name"]`` or else ``default_name`` (the stack's name). Where
     ``stack`` binds a profile (:func:`bound_profile_name`), any other ``name`` is refused.
+    ``region``, when given, is the stack's ``aws:region``: pinned AZs must be in it.
     ``source`` names the stack file in error messages. Raises :class:`ConfigError` listing every
     offending key, with its value and the fix.
     """
@@ -827,11 +878,17 @@ def build_profile(
         )
     builtin = BUILTIN_PROFILES[str(name)]
     merged = _merge(builtin, overrides)
+    region_problems = _zone_region_problems(merged, region)
     try:
-        return EnvironmentProfile.model_validate(merged)
+        profile = EnvironmentProfile.model_validate(merged)
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
+    else:
+        if region_problems:
+            raise ConfigError(source, region_problems)
+        return profile
     problems = [line for err in errors for line in _describe(err, overrides)]
+    problems += region_problems
     # Field errors stop pydantic before the environment's own rules run; judge those rules too,
     # on the config with the faulty values set aside, so every problem is reported at once.
     # Only field errors are set aside: a model-level error (AZs that do not match the count)

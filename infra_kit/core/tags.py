@@ -22,6 +22,7 @@ __all__ = [
     "kubernetes_labels",
     "merge_tags",
     "missing_required_tags",
+    "validate_label_value",
     "validate_tag_key",
     "validate_tag_value",
 ]
@@ -44,6 +45,7 @@ _KEY_MAX, _VALUE_MAX = 128, 256
 # (a space, not any whitespace: a tab or a newline is refused).
 _ALLOWED = re.compile(r"^[\w .:/=+\-@]*$", re.UNICODE)
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_LABEL_MAX = 63
 
 
 def validate_tag_key(key: str) -> str | None:
@@ -63,6 +65,16 @@ def validate_tag_value(value: str) -> str | None:
         return f"a tag value is at most {_VALUE_MAX} characters long (got {len(value)})"
     if not _ALLOWED.match(value):
         return "a tag value may hold letters, digits, spaces and _ . : / = + - @ only"
+    return None
+
+
+def validate_label_value(value: str) -> str | None:
+    """Return why ``value`` is not a valid Kubernetes label value, or ``None`` when it is."""
+    if len(value) > _LABEL_MAX or not _LABEL_VALUE.match(value):
+        return (
+            f"a Kubernetes label value is at most {_LABEL_MAX} characters of ASCII letters, "
+            "digits, - _ . and starts and ends with a letter or digit"
+        )
     return None
 
 
@@ -141,12 +153,7 @@ def kubernetes_labels(
     if version:
         labels["app.kubernetes.io/version"] = version
     for key, value in labels.items():
-        if len(value) > 63 or not _LABEL_VALUE.match(value):
-            raise ValidationError(
-                key,
-                value,
-                "a Kubernetes label value is at most 63 characters of letters, digits, - _ . "
-                "and starts and ends with a letter or digit",
-                "shorten or rename it",
-            )
+        problem = validate_label_value(value)
+        if problem:
+            raise ValidationError(key, value, problem, "shorten or rename it")
     return labels

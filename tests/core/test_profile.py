@@ -164,13 +164,14 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str, str]] = [
 @pytest.mark.parametrize(
     ("case", "config", "key", "fix"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS]
 )
-def test_bad_configuration_is_refused_naming_the_key_the_file_and_the_fix(
+def test_bad_configuration_is_refused_naming_the_key_and_the_fix(
     case: str, config: dict[str, Any], key: str, fix: str
 ) -> None:
+    # That the message names the stack file, derived from the stack's name, is proven through
+    # Environment.load in tests/core/test_environment_load.py.
     with pytest.raises(ConfigError) as caught:
-        build_profile(config, source="Pulumi.prod.yaml (platform:environment)")
+        build_profile(config)
     message = str(caught.value)
-    assert "Pulumi.prod.yaml" in message
     assert key in message, message
     assert fix in message, message
 
@@ -226,3 +227,81 @@ def test_a_value_yaml_reads_as_a_boolean_gets_a_quote_it_hint() -> None:
 def test_a_tab_or_newline_in_a_tag_value_is_refused(value: str) -> None:
     with pytest.raises(ConfigError, match=r"tags.cost_center"):
         build_profile({"name": "dev", "tags": {**TAGS, "cost_center": value}}, stack="dev")
+
+
+PROTECTION_OVERRIDES = [
+    ("workloads", "require_image_digest", False),
+    ("network", "enable_interface_endpoints", False),
+    ("logs", "retention_days", 1),
+    ("logs", "audit_retention_days", 90),
+    ("network", "flow_log_retention_days", 30),
+    ("buckets", "enable_access_logging", False),
+    ("buckets", "noncurrent_version_expiration_days", 7),
+    ("keys", "deletion_window_days", 7),
+    ("secrets", "recovery_window_days", 7),
+    ("secrets", "rotation_days", 90),
+    ("database", "enable_performance_insights", False),
+]
+
+
+@pytest.mark.parametrize(("section", "key", "value"), PROTECTION_OVERRIDES)
+def test_weakening_a_prod_protection_needs_a_written_reason(
+    section: str, key: str, value: object
+) -> None:
+    dotted = f"{section}.{key}"
+    network = {**ZONES["network"], **({key: value} if section == "network" else {})}
+    config: dict[str, Any] = {"name": "prod", "tags": TAGS, "network": network}
+    if section != "network":
+        config[section] = {key: value}
+    with pytest.raises(ConfigError) as caught:
+        build_profile(config)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{dotted}=")
+    assert "write why under weakened" in problem
+    explained = build_profile({**config, "weakened": {dotted: "accepted for a reason here"}})
+    assert explained.weakened == {dotted: "accepted for a reason here"}
+    assert explained.model_dump(mode="json")["weakened"] == {dotted: "accepted for a reason here"}
+
+
+def test_a_stronger_setting_needs_no_reason_and_a_reason_for_nothing_is_refused() -> None:
+    stronger = profile("prod", logs={"retention_days": 365})
+    assert stronger.logs.retention_days == 365
+    with pytest.raises(ConfigError, match=r"weakened.logs.retention_days: the value is not weaker"):
+        profile("prod", weakened={"logs.retention_days": "kept short for a reason"})
+    with pytest.raises(ConfigError, match=r"weakened.protect_stateful: not a protection"):
+        profile("prod", weakened={"protect_stateful": "no reason lowers a floor"})
+    with pytest.raises(ConfigError, match=r"a reason is at least 3 words"):
+        profile(
+            "prod",
+            workloads={"require_image_digest": False},
+            weakened={"workloads.require_image_digest": "vendor"},
+        )
+
+
+def test_each_environment_is_judged_against_its_own_built_in_values() -> None:
+    # dev keeps logs 14 days: lowering that needs a reason, raising stage's does not.
+    with pytest.raises(ConfigError, match=r"logs.retention_days=7: weaker than dev's default"):
+        profile("dev", logs={"retention_days": 7})
+    assert profile("stage", logs={"retention_days": 90}).logs.retention_days == 90
+
+
+@pytest.mark.parametrize(
+    ("team", "why"),
+    [("Équipe", "ASCII letters"), ("platform team", "ASCII letters"), ("t" * 64, "63")],
+)
+def test_a_team_tag_that_is_no_kubernetes_label_is_refused(team: str, why: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        build_profile({"name": "dev", "tags": {**TAGS, "team": team}})
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"tags.team={team!r}: it is also the Kubernetes label 'team'")
+    assert why in problem
+
+
+def test_pinned_azs_must_be_in_the_stacks_region() -> None:
+    config = {"name": "prod", "tags": TAGS, **ZONES}
+    assert build_profile(config, region="us-east-1").network.az_count == 3
+    with pytest.raises(ConfigError) as caught:
+        build_profile(config, region="eu-west-1")
+    (problem,) = caught.value.problems
+    assert "us-east-1a, us-east-1b, us-east-1c are not an AZ of aws:region=eu-west-1" in problem
+    assert "Fix: name AZs of eu-west-1" in problem

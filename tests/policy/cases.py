@@ -24,6 +24,12 @@ class Case:
 
 
 def all_cases() -> list[Case]:
-    from tests.policy import cases_aws, cases_engine, cases_iam, cases_k8s
+    from tests.policy import cases_aws, cases_engine, cases_env, cases_iam, cases_k8s
 
-    return [*cases_iam.CASES, *cases_aws.CASES, *cases_k8s.CASES, *cases_engine.CASES]
+    return [
+        *cases_iam.CASES,
+        *cases_aws.CASES,
+        *cases_k8s.CASES,
+        *cases_engine.CASES,
+        *cases_env.CASES,
+    ]

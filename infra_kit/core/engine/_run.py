@@ -253,6 +253,8 @@ class OfflineEngine:
                 logger=logger,
                 monitor=monitor,
             )
+            # Where Pulumi.yaml is, as `pulumi up` tells a program (pulumi.get_root_directory()).
+            SETTINGS.root_directory = str(self.directory)  # pyright: ignore[reportAttributeAccessIssue] -- a context property with a setter
             # MockSettings leaves the set of pending outputs as it was; a failed earlier run in
             # this process may have left tasks there, so each run starts with its own.
             SETTINGS.outputs = set()  # pyright: ignore[reportAttributeAccessIssue] -- a context property with a setter
