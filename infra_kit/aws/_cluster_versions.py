@@ -113,6 +113,7 @@ def _row(
 
 
 #: The pinned versions, per supported Kubernetes minor version.
+# prescription: IAC-2 -- every version is pinned here; an upgrade is a reviewed commit.
 PINNED: Mapping[str, ClusterVersions] = MappingProxyType(
     {
         "1.32": _row(

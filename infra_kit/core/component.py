@@ -35,6 +35,7 @@ class Component(pulumi.ComponentResource):
         """Options for an ordinary child: parented to this component (and so its provider)."""
         return pulumi.ResourceOptions(parent=self, **kwargs)
 
+    # prescription: DR-1 -- stateful children protected and retained where the profile says.
     def stateful_opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
         """Options for a stateful child: protected and retained where the profile says (DR-1)."""
         protect = self.env.profile.protect_stateful

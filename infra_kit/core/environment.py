@@ -133,6 +133,7 @@ class Environment:
         elif not re.match(_REGION, region):
             problems.append(f"aws:region={region!r}: not an AWS region name, e.g. us-east-1")
         valid_region = region if not problems else None
+        # prescription: ENV-3 -- every problem of the stack file, before any resource.
         keys = _ConfigKeys.of_running_stack(project)
         problems += keys.problems(project)
         try:
@@ -178,6 +179,7 @@ class Environment:
             name,
             aws.ProviderArgs(
                 region=region,
+                # prescription: TAG-1 -- every AWS resource of the stack inherits the required tags.
                 default_tags=aws.ProviderDefaultTagsArgs(tags=dict(tags)),
             ),
         )

@@ -116,6 +116,7 @@ HEADROOM_FACTOR = 10
 _MIN_REASON_WORDS = 3
 
 
+# prescription: SCALE-2 -- the maximum absorbs 10x the baseline, or a reason says why not.
 def _check_headroom(
     *, max_key: str, maximum: int, base_key: str, baseline: int, reason_key: str, reason: str | None
 ) -> None:
@@ -466,6 +467,7 @@ class EnvironmentProfile(_Frozen):
         problems += weakening_problems(
             self.model_dump(mode="json"), BUILTIN_PROFILES[self.name], self.weakened
         )
+        # prescription: ENV-1 -- a preview environment always expires.
         if self.name == "preview" and self.preview_ttl_hours is None:
             problems.append(
                 "preview_ttl_hours: a preview environment must expire (ENV-1); set it to the "
@@ -570,6 +572,7 @@ _COMMON: dict[str, Any] = {
     },
 }
 
+# prescription: COST-3 -- one NAT, spot nodes, small instances and short retention.
 _SMALL_ENVIRONMENT: dict[str, Any] = {
     "protect_stateful": False,
     "network": {
@@ -667,6 +670,7 @@ _PREVIEW_SCALE_REASON = (
 )
 
 #: The built-in defaults of every environment, as raw mappings. The single place they are declared.
+# prescription: ENV-2 -- one profile per environment, same topology, different sizes.
 BUILTIN_PROFILES: dict[str, dict[str, Any]] = {
     "dev": _merge(_merge(_COMMON, _SMALL_ENVIRONMENT), {"name": "dev"}),
     "preview": _merge(
@@ -859,6 +863,7 @@ def build_profile(
         raise ConfigError(source, [f"environment: expected a mapping, got {overrides!r}"])
     name = overrides.get("name", default_name)
     bound = bound_profile_name(stack) if stack is not None else None
+    # prescription: ENV-3 -- a stack's name binds its environment.
     if bound is not None and name != bound:
         raise ConfigError(
             source,

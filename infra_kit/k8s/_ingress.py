@@ -150,6 +150,7 @@ def alb_annotations(
         "target-type": "ip",
         "listen-ports": json.dumps([{"HTTP": 80}, {"HTTPS": 443}]),
         "ssl-redirect": "443",
+        # prescription: EDGE-1 -- TLS terminated with a managed certificate.
         "certificate-arn": ingress.certificate_arn,
         "ssl-policy": ingress.ssl_policy,
         "backend-protocol": "HTTP",

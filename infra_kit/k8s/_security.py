@@ -69,6 +69,7 @@ class PodSecurity:
 
     def to_args(self) -> k8s.core.v1.PodSecurityContextArgs:
         return k8s.core.v1.PodSecurityContextArgs(
+            # prescription: SEC-4 -- the restricted Pod Security Standard, pod level.
             run_as_non_root=True,
             run_as_user=self.run_as_user,
             run_as_group=self.run_as_group,

@@ -120,6 +120,7 @@ _PERCENT = re.compile(r"^(\d{1,3})%$")
 
 
 @dataclass(frozen=True)
+# prescription: K8S-3 -- a budget that never blocks a node drain.
 class DisruptionBudget:
     """A PodDisruptionBudget: set exactly one of the two fields. Default: ``max_unavailable=1``."""
 
@@ -242,6 +243,7 @@ def cpu_millis(key: str, quantity: str) -> int:
 
 
 @dataclass(frozen=True)
+# prescription: K8S-1 -- requests and limits for every container.
 class Resources:
     """Requests and limits of one container (K8S-1).
 
@@ -301,6 +303,7 @@ class Resources:
         )
 
 
+# prescription: SCALE-1 -- every Deployment that scales has an HPA with bounds and a metric.
 def hpa_spec(
     deployment: pulumi.Input[str], bounds: ReplicaBounds, metrics: Sequence[tuple[str, int]]
 ) -> k8s.autoscaling.v2.HorizontalPodAutoscalerSpecArgs:

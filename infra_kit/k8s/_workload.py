@@ -114,6 +114,7 @@ def check_environment(
             seen[name] = key
 
 
+# prescription: K8S-2, DEP-1 -- config from an immutable ConfigMap named by content.
 def config_map_name(name: str, config: Mapping[str, str]) -> str:
     """``<name>-config-<first 8 hex digits of the content's SHA-256>``."""
     digest = hashlib.sha256(json.dumps(dict(config), sort_keys=True).encode()).hexdigest()
@@ -133,6 +134,7 @@ def downward_env() -> list[k8s.core.v1.EnvVarArgs]:
     ]
 
 
+# prescription: OBS-1 -- every workload gets the OTLP endpoint and resource attributes.
 def otel_env(
     *, service: str, environment: str, version: str, endpoint: str = AGENT_OTLP_ENDPOINT
 ) -> list[k8s.core.v1.EnvVarArgs]:
@@ -158,6 +160,7 @@ def otel_env(
     return [k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in values.items()]
 
 
+# prescription: SEC-2 -- the secret's ARN reaches the pod, never its value.
 def secret_env(secret_arns: Mapping[str, pulumi.Input[str]]) -> list[k8s.core.v1.EnvVarArgs]:
     """One variable per secret holding its ARN, never its value (SEC-2, K8S-2)."""
     return [k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(secret_arns.items())]
@@ -196,6 +199,7 @@ def topology_spread(
     ]
 
 
+# prescription: K8S-4 -- surge-only: a rollout never drops below the desired capacity.
 def rolling_update() -> k8s.apps.v1.DeploymentStrategyArgs:
     """Never below the desired capacity: new pods first, old ones removed once new ones are ready
     (K8S-4)."""

@@ -146,6 +146,7 @@ class Namespace(Component):
             opts=inside,
         )
         k8s.networking.v1.NetworkPolicy(
+            # prescription: NET-5 -- every pod of the namespace denied both ways until a policy admits it.
             self.child("default-deny"),
             metadata=meta("default-deny"),
             spec=k8s.networking.v1.NetworkPolicySpecArgs(

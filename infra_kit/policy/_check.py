@@ -92,6 +92,7 @@ def _covers(graph: GraphDoc, suppression: SuppressionRecord, urn: str) -> bool:
     return resource is not None and resource.get("name") in suppression.names
 
 
+# prescription: SEC-5 -- the prescriptions checked before anything is deployed.
 def check_graph(graph: GraphDoc, rules: Iterable[Rule] | None = None) -> Report:
     """Run ``rules`` (default: every registered rule) over ``graph`` and apply its suppressions.
 

@@ -38,6 +38,7 @@ def test_every_builtin_profile_validates_with_only_tags_given(name: str) -> None
 
 
 def test_dev_is_cheap_two_az_with_a_single_nat_and_no_protection() -> None:
+    # COST-3: cheap by default with prod's topology.
     p = profile("dev")
     assert p.network.az_count == 2
     assert p.network.nat_strategy is NatStrategy.SINGLE
@@ -153,7 +154,7 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str, str]] = [
     ("prod public endpoint", {"name": "prod", "tags": TAGS, "cluster": {"public_access_cidrs": ["203.0.113.0/24"]}}, "cluster.public_access_cidrs", "private only"),
     ("endpoint open to the internet", {"name": "dev", "tags": TAGS, "cluster": {"public_access_cidrs": ["0.0.0.0/0"]}}, "cluster.public_access_cidrs", "whole internet"),
     ("unsupported kubernetes version", {"name": "dev", "tags": TAGS, "cluster": {"kubernetes_version": "1.20"}}, "cluster.kubernetes_version", "1.34"),
-    ("preview without expiry", {"name": "preview", "tags": TAGS, "preview_ttl_hours": None}, "preview_ttl_hours", "must expire"),
+    ("preview without expiry (ENV-1)", {"name": "preview", "tags": TAGS, "preview_ttl_hours": None}, "preview_ttl_hours", "must expire"),
     ("wrong type", {"name": "dev", "tags": TAGS, "network": {"az_count": "three"}}, "network.az_count='three'", "integer"),
     ("replicas without 10x headroom", {"name": "dev", "tags": TAGS, "workloads": {"max_replicas": 5}}, "workloads.max_replicas=5", "scale_limit_reason"),
     ("nodes without 10x headroom", {"name": "prod", "tags": TAGS, "cluster": {"nodes_max_per_az": 6}}, "cluster.nodes_max_per_az=6", "raise cluster.nodes_max_per_az to 20"),

@@ -110,6 +110,7 @@ def test_worker_children_have_no_service_ingress_or_role(graph: Graph) -> None:
 
 
 def test_the_deployment_leaves_replicas_to_the_hpa_and_never_drops_capacity(graph: Graph) -> None:
+    # K8S-4: surge only, and a rollout that stops progressing fails.
     spec = obj(graph, "Deployment", "orders-api", "shop")["spec"]
     assert "replicas" not in spec
     assert spec["strategy"] == {
@@ -207,6 +208,7 @@ def test_opentelemetry_settings_are_injected_without_asking(graph: Graph) -> Non
 
 
 def test_configuration_comes_from_an_immutable_content_named_config_map(graph: Graph) -> None:
+    # K8S-2 (config from a ConfigMap) and DEP-1 (a change makes a new one and rolls the pods).
     (container,) = obj(graph, "Deployment", "orders-api", "shop")["spec"]["template"]["spec"][
         "containers"
     ]
