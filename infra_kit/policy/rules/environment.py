@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from infra_kit.core._config_keys import unknown_config_keys
-from infra_kit.core._protections import MIN_REASON_WORDS, weakenings
 from infra_kit.core.profile import BUILTIN_PROFILES
+from infra_kit.core.profile._protections import MIN_REASON_WORDS, weakenings
 from infra_kit.policy._graph import ENVIRONMENT_TYPE, GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
 from infra_kit.policy.rules._values import as_dict

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from infra_kit.core._paths import parse_path
+from infra_kit.core.profile._base import MIN_REASON_WORDS
 
 __all__ = [
     "MIN_REASON_WORDS",
@@ -27,9 +28,6 @@ __all__ = [
     "weakening_problems",
     "weakenings",
 ]
-
-#: A written reason is at least this many words: a reviewer must learn why from it.
-MIN_REASON_WORDS = 3
 
 
 @dataclass(frozen=True)
