@@ -47,7 +47,8 @@ key = Key(
     "orders-data",
     KeyArgs(
         description="orders-service data: database, documents and secrets",
-        via_services=("rds", "s3", "secretsmanager"),
+        # Lambda encrypts the rotation function's environment with it (SEC-3).
+        via_services=("lambda", "rds", "s3", "secretsmanager"),
         log_group_access=True,
     ),
     env,

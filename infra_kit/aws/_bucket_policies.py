@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.bucket import BucketArgs
 
 __all__ = [
+    "ACCESS_LOG_SSE_S3_REASON",
     "BucketPurpose",
     "check_args",
     "log_delivery_statement",
@@ -40,9 +41,16 @@ class BucketPurpose(StrEnum):
     """Application data: SSE-KMS with the given customer-managed key, access-logged where the
     profile says."""
     ACCESS_LOGS = "access_logs"
-    """A target of S3 server access logs: SSE-S3, because the S3 logging service writes the
-    objects with its own credentials and cannot use a customer-managed key of this account
-    without a key policy naming it; never itself access-logged."""
+    """A destination of S3 server access logs: SSE-S3, the only default encryption the S3 User
+    Guide documents for a log destination (docs/adr/0010); never itself access-logged."""
+
+
+#: Why an access-log bucket is encrypted with SSE-S3; kept in the graph with the suppression.
+ACCESS_LOG_SSE_S3_REASON = (
+    "S3 server access log destination: the Amazon S3 User Guide documents default encryption of "
+    "a log destination bucket as SSE-S3 only and SSE-KMS as not supported, so this bucket cannot "
+    "use a customer-managed key (docs/adr/0010-access-log-buckets-stay-sse-s3.md)."
+)
 
 
 def check_args(args: BucketArgs) -> None:
@@ -74,8 +82,8 @@ def check_args(args: BucketArgs) -> None:
             raise ValidationError(
                 "access_log_bucket",
                 target.component_name,
-                "it is a data bucket; the S3 logging service cannot write into a bucket "
-                "encrypted with a customer-managed key",
+                "it is a data bucket, encrypted with a customer-managed key, and AWS documents "
+                "SSE-S3 as the only default encryption of a server access log destination",
                 "pass a Bucket created with purpose=BucketPurpose.ACCESS_LOGS, or leave it "
                 "unset to get a dedicated one",
             )
@@ -84,7 +92,8 @@ def check_args(args: BucketArgs) -> None:
             raise ValidationError(
                 "key",
                 args.key.component_name,
-                "an access-log bucket uses SSE-S3 so that the S3 logging service can write it",
+                "an access-log bucket uses SSE-S3, the only default encryption AWS documents for "
+                "a server access log destination (docs/adr/0010)",
                 "remove key from the ACCESS_LOGS bucket's arguments",
             )
         if args.access_log_bucket is not None:

@@ -9,6 +9,14 @@ import pulumi_aws as aws
 
 from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws._rotation_rules import (
+    GET_RANDOM_PASSWORD,
+    NO_RESOURCE,
+    check_rotation,
+    check_rotation_key,
+    dns_suffix,
+    tracing_statement,
+)
 from infra_kit.aws.grants import (
     Grantee,
     attach_policy,
@@ -30,19 +38,11 @@ from infra_kit.aws.rotation.handler import (
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
-from infra_kit.policy.known_gaps import accept_known_gap
 
 __all__ = ["ROTATION_RUNTIME", "RotationArgs", "Secret", "SecretArgs"]
 
 #: Runtime of the rotation function: the newest Python runtime every pulumi-aws 7.x knows.
 ROTATION_RUNTIME = aws.lambda_.Runtime.PYTHON3D13
-
-_GET_RANDOM_PASSWORD = "secretsmanager:GetRandomPassword"
-_NO_RESOURCE = "GetRandomPassword acts on no resource so IAM accepts only a star"
-_MIN_PASSWORD_LENGTH = 16
-_MAX_PASSWORD_LENGTH = 4096
-_MAX_ROTATION_DAYS = 365
-_MAX_LAMBDA_TIMEOUT = 900
 
 
 @dataclass(frozen=True)
@@ -100,44 +100,6 @@ class SecretArgs:
     recovery_window_days: int | None = None
 
 
-def _dns_suffix(partition: str) -> str:
-    return "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
-
-
-def _check_rotation(rotation: RotationArgs, days: int) -> None:
-    if not 1 <= days <= _MAX_ROTATION_DAYS:
-        raise ValidationError(
-            "rotation.automatically_after_days",
-            days,
-            "a secret is rotated at least once a year and at most once a day",
-            f"pick a number of days from 1 to {_MAX_ROTATION_DAYS}, or omit it to use the "
-            "profile's secrets.rotation_days",
-        )
-    field = rotation.password_field
-    if not field.strip() or field != field.strip():
-        raise ValidationError(
-            "rotation.password_field",
-            field,
-            "the name of the JSON field that holds the password is empty or padded",
-            "name the field without surrounding spaces, e.g. 'password'",
-        )
-    if not _MIN_PASSWORD_LENGTH <= rotation.password_length <= _MAX_PASSWORD_LENGTH:
-        raise ValidationError(
-            "rotation.password_length",
-            rotation.password_length,
-            f"generated passwords are {_MIN_PASSWORD_LENGTH} to {_MAX_PASSWORD_LENGTH} "
-            "characters long (shorter ones are guessable)",
-            f"pick a length from {_MIN_PASSWORD_LENGTH} to {_MAX_PASSWORD_LENGTH}",
-        )
-    if not 1 <= rotation.timeout_seconds <= _MAX_LAMBDA_TIMEOUT:
-        raise ValidationError(
-            "rotation.timeout_seconds",
-            rotation.timeout_seconds,
-            "a Lambda function runs for 1 to 900 seconds",
-            "pick a timeout from 1 to 900 seconds",
-        )
-
-
 class Secret(Component):
     """A Secrets Manager secret, encrypted with a customer-managed key, optionally rotated.
 
@@ -161,15 +123,19 @@ class Secret(Component):
     * ``aws.lambda_.Function`` ``<name>-rotation``, named ``<project>-<stack>-<name>-rotation``
       (:func:`~infra_kit.aws.key.lambda_function_name`), so its log group falls under the key's
       default ``/aws/lambda/<project>-<stack>-`` prefix: the handler of
-      :mod:`infra_kit.aws.rotation.handler`.
+      :mod:`infra_kit.aws.rotation.handler`. Its environment variables are encrypted with
+      ``args.key`` (which must list ``"lambda"`` in ``via_services``), X-Ray active tracing is
+      on; no reserved concurrency, no VPC and no code signing (docs/adr/0011 says why).
     * ``aws.iam.RolePolicy`` ``<name>-rotation-policy``: rotate this secret only, generate
-      passwords, use the key through Secrets Manager only, write to its own log group.
+      passwords, use the key through Secrets Manager only, write to its own log group, send
+      traces to X-Ray.
     * ``aws.lambda_.Permission`` ``<name>-rotation-invoke``: Secrets Manager may invoke the
       function for this secret only.
     * ``aws.secretsmanager.SecretRotation`` ``<name>-rotation-schedule``: the schedule.
 
     Prescriptions: SEC-2 (no value in code, config or state in clear; automated rotation whose
-    pending and current versions coexist until every step passed), SEC-3 (customer-managed key),
+    pending and current versions coexist until every step passed), SEC-3 (customer-managed key
+    for the secret and for the function's environment),
     SEC-1 (a role for the function, scoped to this secret; ``grant_read`` for readers),
     DR-1 (recovery window from the profile; protected where the profile protects state),
     OBS-2 (the function's log group has a retention).
@@ -217,7 +183,8 @@ class Secret(Component):
             days = args.rotation.automatically_after_days
             if days is None:
                 days = env.profile.secrets.rotation_days
-            _check_rotation(args.rotation, days)
+            check_rotation(args.rotation, days)
+            check_rotation_key(args.key)
             if args.key.log_group_access:
                 args.key.require_log_group(
                     f"/aws/lambda/{function_name}", what="the rotation function's log group"
@@ -293,12 +260,15 @@ class Secret(Component):
                 environment=aws.lambda_.FunctionEnvironmentArgs(
                     variables={
                         ENDPOINT_VARIABLE: f"https://secretsmanager.{env.region}."
-                        f"{_dns_suffix(env.partition)}",
+                        f"{dns_suffix(env.partition)}",
                         PASSWORD_FIELD_VARIABLE: rotation.password_field,
                         PASSWORD_LENGTH_VARIABLE: str(rotation.password_length),
                         EXCLUDE_CHARACTERS_VARIABLE: rotation.exclude_characters,
                     }
                 ),
+                # prescription: SEC-3 -- Lambda creates a grant on the key for the function's role.
+                kms_key_arn=self.key.arn,
+                tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="Active"),
                 logging_config=aws.lambda_.FunctionLoggingConfigArgs(log_format="JSON"),
             ),
             opts=self.child_opts(depends_on=[logs]),
@@ -307,7 +277,7 @@ class Secret(Component):
             [
                 Statement(actions=actions.SECRETS_ROTATE, resources=[self.arn]),
                 Statement(
-                    actions=(_GET_RANDOM_PASSWORD,), resources=["*"], justification=_NO_RESOURCE
+                    actions=(GET_RANDOM_PASSWORD,), resources=["*"], justification=NO_RESOURCE
                 ),
                 kms_via_service(
                     self.key.arn,
@@ -316,6 +286,7 @@ class Secret(Component):
                     ("kms:Decrypt", "kms:GenerateDataKey"),
                 ),
                 log_group_write(logs.arn),
+                tracing_statement(),
             ]
         )
         role_policy = aws.iam.RolePolicy(
@@ -350,7 +321,6 @@ class Secret(Component):
         )
         self.rotation_function = function
         self.rotation_role = role
-        accept_known_gap(function, "rotation-environment-key")
 
     def grant_read(self, grantee: Grantee) -> aws.iam.RolePolicy:
         """Let ``grantee`` read this secret's value, decrypting through Secrets Manager only.

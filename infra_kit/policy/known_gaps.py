@@ -49,11 +49,6 @@ KNOWN_GAPS: dict[str, tuple[str, str]] = {
         "to ACM, IAM, Cognito, WAF, Shield and EC2 actions that accept resource ARNs; the "
         "statements' own Sids wrongly say they accept none.",
     ),
-    "rotation-environment-key": (
-        "IK-SEC-3-CMK",
-        "Known gap, still to be fixed: the rotation function's environment variables are "
-        "encrypted with the Lambda service key, not the secret's customer-managed key.",
-    ),
 }
 
 

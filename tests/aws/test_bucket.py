@@ -35,6 +35,7 @@ LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 LOGGING = "aws:s3/bucketLogging:BucketLogging"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SUPPRESSION = "infra-kit:policy:Suppression"
 
 ENVIRONMENTS = ("dev", "prod")
 
@@ -106,14 +107,14 @@ def test_prod_bucket_adds_a_dedicated_access_log_bucket_and_logging() -> None:
     assert _children(graph) == (
         _one_bucket_set("assets")
         | _one_bucket_set("assets-access-logs")
-        | {(LOGGING, "assets-logging")}
+        | {(LOGGING, "assets-logging"), (SUPPRESSION, "assets-access-logs-ik-sec-3-cmk")}
     )
 
 
 def test_every_child_is_parented_to_the_component(graph: Graph) -> None:
     component = _component(graph)
     for r in graph.descendants(component["urn"]):
-        if r["type"] != ROLE_POLICY:
+        if r["type"] not in (ROLE_POLICY, SUPPRESSION):
             assert r["parent"] == component["urn"], r["name"]
 
 
@@ -257,6 +258,21 @@ def test_access_log_bucket_uses_sse_s3_and_expires_logs_after_the_log_retention(
         "expire-access-logs",
     ]
     assert rules[2]["expiration"] == {"days": BUILTIN_PROFILES["prod"]["logs"]["retention_days"]}
+
+
+def test_access_log_bucket_states_in_the_graph_why_it_has_no_customer_managed_key() -> None:
+    # prescription: SEC-3 -- the exemption is a suppression under the bucket, not a silent skip.
+    graph = run_offline(_build(), environment="prod")
+    marker = graph.named("assets-access-logs-ik-sec-3-cmk", SUPPRESSION)
+    assert marker["parent"] == graph.named("assets-access-logs", BUCKET)["urn"]
+    assert marker["outputs"]["rule"] == "IK-SEC-3-CMK"
+    reason = marker["outputs"]["reason"]
+    assert "S3 server access log destination" in reason
+    assert "SSE-S3 only and SSE-KMS as not supported" in reason
+    assert "docs/adr/0010" in reason
+    assert graph.named("assets", BUCKET)["urn"] not in {
+        r["parent"] for r in graph.of_type(SUPPRESSION)
+    }
 
 
 def test_access_log_bucket_admits_only_the_logging_service_for_this_bucket() -> None:

@@ -28,13 +28,14 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+SUPPRESSION = "infra-kit:policy:Suppression"
 
 ENVIRONMENTS = ["dev", "prod"]
 SEED = '{"username": "orders", "password": "seed-value-that-must-stay-hidden"}'
 
 
 def _key(
-    env: Environment, *, via: tuple[str, ...] = ("secretsmanager",), logs: bool = False
+    env: Environment, *, via: tuple[str, ...] = ("lambda", "secretsmanager"), logs: bool = False
 ) -> Key:
     return Key("data", KeyArgs(description="data", via_services=via, log_group_access=logs), env)
 
@@ -316,8 +317,33 @@ def test_the_rotation_policy_is_scoped_to_this_secret_key_and_log_group(environm
             "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
             "Resource": [logs_arn, f"{logs_arn}:*"],
         },
+        {
+            "Effect": "Allow",
+            "Sid": "JustifiedXRayTraceIngestionActionsAcceptNoResourceARNSoIAMNeedsAStar",
+            "Action": ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+            "Resource": ["*"],
+        },
     ]
     assert unjustified_wildcards(graph) == []
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_function_environment_is_encrypted_with_the_secrets_key(environment: str) -> None:
+    # prescription: SEC-3
+    graph = _rotated(environment)
+    function = graph.named("db-rotation", FUNCTION)["inputs"]
+    assert function["environment"]["variables"]
+    assert function["kmsKeyArn"] == graph.outputs["key_arn"]
+    assert not [s for s in graph.of_type(SUPPRESSION) if "rotation" in s["name"]]
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_function_is_traced_and_has_no_reservation_vpc_or_signing(environment: str) -> None:
+    # Decisions of docs/adr/0011: tracing on; reserved concurrency, VPC and signing left off.
+    function = _rotated(environment).named("db-rotation", FUNCTION)["inputs"]
+    assert function["tracingConfig"] == {"mode": "Active"}
+    for absent in ("reservedConcurrentExecutions", "vpcConfig", "codeSigningConfigArn"):
+        assert absent not in function, absent
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -397,7 +423,7 @@ def test_a_key_whose_log_prefixes_leave_out_the_function_log_group_is_refused() 
             "data",
             KeyArgs(
                 description="data",
-                via_services=("secretsmanager",),
+                via_services=("lambda", "secretsmanager"),
                 log_group_access=True,
                 log_group_prefixes=("/orders/",),
             ),
@@ -487,6 +513,15 @@ def _secret_of(make_args: Callable[[Key], SecretArgs], via: tuple[str, ...]):
 
 
 REFUSALS: list[tuple[str, Callable[[Key], SecretArgs], tuple[str, ...], str]] = [
+    (
+        "rotation with a key not usable through Lambda",
+        lambda key: SecretArgs(key=key, rotation=RotationArgs()),
+        ("secretsmanager",),
+        r"^key='data': the key is not usable through Lambda, which encrypts the rotation "
+        r"function's environment variables with it \(SEC-3\).*"
+        r"Fix: create the key with KeyArgs\(via_services=\(\.\.\., 'lambda', "
+        r"'secretsmanager'\)\)",
+    ),
     (
         "key without secretsmanager",
         lambda key: SecretArgs(key=key),

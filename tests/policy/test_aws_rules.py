@@ -120,12 +120,38 @@ def test_an_encryption_config_matches_by_the_bucket_input_or_by_dependency() -> 
     assert rule_ids(doc(bucket, unknown), "IK-SEC-3-CMK") == []
 
 
-def test_a_server_access_log_bucket_may_use_sse_s3() -> None:
+def _sse_s3_log_bucket() -> tuple[dict[str, object], list[dict[str, object]]]:
     logs = resource(BUCKET, "logs", {}, protect=True)
     records = [*full_bucket(), logs, sse_config("logs-1234abc", "AES256", None),
                resource("aws:s3/bucketLogging:BucketLogging", "docs-logging",
                         {"bucket": "docs-0a1b2c3", "targetBucket": "logs-1234abc"})]  # fmt: skip
-    assert rule_ids(doc(*records), "IK-SEC-3-CMK") == []
+    return logs, records
+
+
+def test_an_sse_s3_access_log_bucket_is_reported_naming_the_aws_limitation() -> None:
+    from infra_kit.policy import RULES, rules_for
+
+    rules_for()
+    logs, records = _sse_s3_log_bucket()
+    [hit] = RULES["IK-SEC-3-CMK"].run(doc(*records))
+    assert hit.urn == logs["urn"]
+    assert "receives S3 server access logs" in hit.message
+    assert "SSE-S3 only" in hit.message
+
+
+def test_an_sse_s3_access_log_bucket_is_accepted_only_with_a_suppression_that_says_why() -> None:
+    from infra_kit.policy import RULES, check_graph, rules_for
+    from tests.policy.graphs import suppression
+
+    rules_for()
+    logs, records = _sse_s3_log_bucket()
+    reason = "server access log destinations are SSE-S3 only"
+    report = check_graph(
+        doc(*records, suppression(str(logs["urn"]), "IK-SEC-3-CMK", reason)),
+        [RULES["IK-SEC-3-CMK"]],
+    )
+    assert report.failed == []
+    assert len(report.accepted) == 1
 
 
 def test_a_lambda_with_environment_variables_needs_a_kms_key() -> None:
