@@ -10,8 +10,10 @@ This module never touches the Pulumi runtime.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
 from infra_kit.errors import ValidationError
 
@@ -19,6 +21,7 @@ __all__ = [
     "MAX_TAGS",
     "REQUIRED_TAG_KEYS",
     "check_tags",
+    "decode_default_tags",
     "kubernetes_labels",
     "merge_tags",
     "missing_required_tags",
@@ -157,3 +160,18 @@ def kubernetes_labels(
         if problem:
             raise ValidationError(key, value, problem, "shorten or rename it")
     return labels
+
+
+def decode_default_tags(raw: Any) -> dict[str, str]:
+    """The tags of a provider's recorded ``defaultTags`` input (JSON text or a mapping), read
+    tolerantly: anything malformed gives no tags. The engine's graph and ``infra-kit check``
+    both read them here."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError:
+            return {}
+    tags = raw.get("tags") if isinstance(raw, Mapping) else None
+    if not isinstance(tags, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in tags.items()}

@@ -16,6 +16,7 @@ from typing import Any
 
 from infra_kit.core._manifests import kubernetes_objects
 from infra_kit.core._records import ENVIRONMENT_TYPE, SUPPRESSION_TYPE
+from infra_kit.core.tags import decode_default_tags
 
 __all__ = [
     "ENVIRONMENT_TYPE",
@@ -156,15 +157,7 @@ class GraphDoc:
         provider = self.get(provider_urn)
         if provider is None:
             return {}
-        raw = self.inputs(provider).get("defaultTags")
-        if not raw:
-            return {}
-        if isinstance(raw, str):
-            try:
-                raw = json.loads(raw)
-            except json.JSONDecodeError:
-                return {}
-        return {str(k): str(v) for k, v in _as_dict(_as_dict(raw).get("tags")).items()}
+        return decode_default_tags(self.inputs(provider).get("defaultTags"))
 
     def effective_tags(self, resource: Mapping[str, Any]) -> dict[str, str]:
         """Tags AWS ends up with: the provider's default tags, overlaid by the resource's own."""

@@ -37,6 +37,7 @@ import yaml
 
 from infra_kit.core._manifests import kubernetes_objects, manifest_stem
 from infra_kit.core.engine._values import redact
+from infra_kit.core.tags import decode_default_tags
 from infra_kit.errors import SynthError
 
 __all__ = ["Graph"]
@@ -151,11 +152,7 @@ class Graph:
         """The ``default_tags`` a provider applies, decoded from its JSON-encoded input."""
         if provider_urn is None:
             return {}
-        raw = self.by_urn(provider_urn)["inputs"].get("defaultTags")
-        if not raw:
-            return {}
-        data = json.loads(raw) if isinstance(raw, str) else raw
-        return dict(data.get("tags") or {})
+        return decode_default_tags(self.by_urn(provider_urn)["inputs"].get("defaultTags"))
 
     def effective_tags(self, resource: dict[str, Any]) -> dict[str, str]:
         """Tags AWS ends up with: the provider's default tags, overlaid by the resource's own."""
