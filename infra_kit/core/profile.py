@@ -39,6 +39,7 @@ __all__ = [
     "NatStrategy",
     "NetworkProfile",
     "SecretProfile",
+    "SupportType",
     "TagValues",
     "WorkloadProfile",
     "bound_profile_name",
@@ -94,6 +95,15 @@ class CapacityType(StrEnum):
 
     ON_DEMAND = "ON_DEMAND"
     SPOT = "SPOT"
+
+
+class SupportType(StrEnum):
+    """What EKS does with a cluster whose Kubernetes version leaves standard support (COST-2)."""
+
+    STANDARD = "STANDARD"
+    """Upgrade the control plane to the next version automatically; no extended-support charge."""
+    EXTENDED = "EXTENDED"
+    """Stay on the version for up to 12 more months, billed at the extended-support rate."""
 
 
 class _Frozen(BaseModel):
@@ -180,6 +190,7 @@ class NetworkProfile(_Frozen):
     az_count: int = Field(ge=1, le=6)
     nat_strategy: NatStrategy
     enable_interface_endpoints: bool
+    interface_endpoint_services: tuple[str, ...]
     flow_log_retention_days: int
     availability_zones: tuple[str, ...] | None = None
 
@@ -279,6 +290,7 @@ class ClusterProfile(_Frozen):
     """EKS control plane and managed node groups (NET-1, HA-1, SCALE-1)."""
 
     kubernetes_version: str
+    support_type: SupportType
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -536,10 +548,30 @@ _COMMON: dict[str, Any] = {
     },
     "cluster": {
         "kubernetes_version": "1.34",
+        # Without an explicit policy EKS enters extended support, billed at six times the
+        # standard control-plane rate; STANDARD upgrades the version instead (ADR 0006).
+        "support_type": "STANDARD",
         "public_access_cidrs": [],
         "admin_role_arns": [],
     },
     "database": {"engine_version": "16.4"},
+    "network": {
+        # Used where network.enable_interface_endpoints is on (NET-4): the AWS APIs the nodes,
+        # the platform's controllers and the collectors call (ADR 0006).
+        "interface_endpoint_services": [
+            "autoscaling",  # cluster autoscaler
+            "ec2",  # VPC CNI, EBS CSI driver, load balancer controller, autoscaler
+            "ecr.api",  # image pulls
+            "ecr.dkr",
+            "eks",  # cluster autoscaler (DescribeNodegroup)
+            "elasticloadbalancing",  # load balancer controller
+            "kms",  # workloads' envelope encryption
+            "logs",  # collectors' logs and EMF metrics
+            "secretsmanager",  # workloads' secrets
+            "sts",  # IRSA (AssumeRoleWithWebIdentity)
+            "xray",  # collectors' traces
+        ],
+    },
     "workloads": {
         "cpu_target_percent": 70,
         "cpu_request": "100m",
