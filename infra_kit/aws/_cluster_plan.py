@@ -106,6 +106,8 @@ class ClusterPlan:
     admins: Mapping[str, str]
     public_cidrs: tuple[str, ...]
     ami_type: str
+    #: What EKS does when the version leaves standard support: ``cluster.support_type``.
+    support_type: str
 
 
 def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
@@ -187,7 +189,14 @@ def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
             "has no access entry on the cluster",
             "pick one of admin_role_arns",
         )
-    return ClusterPlan(cluster_name, versions, admins, _public_cidrs(args, env), ami_type)
+    return ClusterPlan(
+        cluster_name,
+        versions,
+        admins,
+        _public_cidrs(args, env),
+        ami_type,
+        profile.cluster.support_type.value,
+    )
 
 
 def log_group_name(cluster_name: str) -> str:
@@ -335,7 +344,9 @@ def control_plane_args(
     deletion_protection: bool,
 ) -> aws.eks.ClusterArgs:
     """The EKS control plane: private subnets and endpoint (public only for listed CIDRs, NET-1),
-    all log types (OBS-2), secrets encrypted with the key (SEC-3), access entries only."""
+    all log types (OBS-2), secrets encrypted with the key (SEC-3), access entries only, and an
+    explicit upgrade policy: left unset, EKS bills extended support once the version leaves
+    standard support (COST-2)."""
     public = bool(plan.public_cidrs)
     return aws.eks.ClusterArgs(
         name=plan.cluster_name,
@@ -359,6 +370,7 @@ def control_plane_args(
         # vpc-cni, kube-proxy and coredns are installed as pinned EKS add-ons instead.
         bootstrap_self_managed_addons=False,
         deletion_protection=deletion_protection,
+        upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=plan.support_type),
     )
 
 

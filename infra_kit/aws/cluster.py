@@ -40,8 +40,9 @@ class Cluster(Component):
       ``aws.vpc`` ingress/egress rules naming each other (no open ingress).
     - ``aws.eks.Cluster`` ``eks`` named ``<project>-<stack>-<name>``: private subnets, private
       endpoint (public only for profile CIDRs), all five log types, secrets encrypted with the
-      key, access entries only (API mode, no implicit creator admin), deletion protection and
-      Pulumi ``protect`` where the profile protects state.
+      key, access entries only (API mode, no implicit creator admin), upgrade policy
+      ``cluster.support_type`` of the profile (STANDARD in every built-in environment),
+      deletion protection and Pulumi ``protect`` where the profile protects state.
     - per admin role: ``aws.eks.AccessEntry`` ``admin-<role>`` and ``AccessPolicyAssociation``
       ``admin-<role>-policy`` (AmazonEKSClusterAdminPolicy, cluster scope), ``<role>`` being
       the role's name in lower case with ``-`` for other characters, so reordering
@@ -67,7 +68,8 @@ class Cluster(Component):
     policies, no credential in the kubeconfig), SEC-3 (CMK for secrets, logs and volumes),
     HA-1 (node group per AZ, 2 replicas of each controller), SCALE-1 (metrics-server, cluster
     autoscaler), SCALE-2 (max nodes from the profile), TAG-1 (launch-template and CSI tag
-    specifications), OBS-2 (encrypted log group with retention), DR-1 (Retain volumes).
+    specifications), OBS-2 (encrypted log group with retention), DR-1 (Retain volumes), COST-2
+    (an explicit upgrade policy, so extended support is never billed by default).
     """
 
     TYPE = "infra-kit:aws:Cluster"

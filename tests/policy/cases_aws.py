@@ -20,6 +20,7 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 LB = "aws:lb/loadBalancer:LoadBalancer"
+EKS = "aws:eks/cluster:Cluster"
 
 
 def depends(record: dict[str, Any], *on: dict[str, Any]) -> dict[str, Any]:
@@ -234,5 +235,19 @@ CASES: list[Case] = [
                 metadata={"annotations": {"alb.ingress.kubernetes.io/scheme": "internal"}},
             ),
         ),
+    ),
+    Case(
+        "IK-COST-2-EKS-UPGRADE-POLICY",
+        bad=lambda: _graph(resource(EKS, "eks", {"version": "1.34"}, protect=True)),
+        offending=(_u(EKS, "eks"),),
+        good=lambda: _graph(
+            resource(
+                EKS,
+                "eks",
+                {"version": "1.34", "upgradePolicy": {"supportType": "STANDARD"}},
+                protect=True,
+            )
+        ),
+        label="a cluster left to the EXTENDED default",
     ),
 ]
