@@ -36,7 +36,12 @@ network = Network("core", NetworkArgs(flow_log_key=key), env)
 
 cluster = Cluster(
     "platform",
-    ClusterArgs(vpc_id=network.vpc_id, private_subnet_ids=network.private_subnet_ids, key=key),
+    ClusterArgs(
+        vpc_id=network.vpc_id,
+        vpc_cidr=network.vpc_cidr,
+        private_subnet_ids=network.private_subnet_ids,
+        key=key,
+    ),
     env,
 )
 

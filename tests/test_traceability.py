@@ -19,7 +19,7 @@ from tests.conftest import REPO
 DOC = REPO / "docs" / "prescriptions.md"
 CODE_ROOTS = ("infra_kit", "stacks", "examples")
 _ANCHOR = re.compile(r'<a id="[a-z0-9-]+"></a>\*\*([A-Z0-9]+-\d+)\*\*')
-_PENDING = re.compile(r"^- \*\*([A-Z0-9]+-\d+)\*\*:", re.MULTILINE)
+_PENDING = re.compile(r"^- \[([A-Z0-9]+-\d+)\]\(#[a-z0-9-]+\):", re.MULTILINE)
 _MARKER = re.compile(r"#\s*prescription:\s*([A-Z0-9, -]+?)(?:\s+--|$)", re.MULTILINE)
 
 

@@ -9,7 +9,7 @@ from infra_kit.aws import actions
 from infra_kit.aws._cidr import subnet_cidr
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
-from infra_kit.aws.cluster import Cluster, ClusterArgs
+from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
 from infra_kit.aws.database import Database, DatabaseArgs
 from infra_kit.aws.grants import Grantee, HasRole, attach_policy
 from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
@@ -33,6 +33,7 @@ __all__ = [
     "KeyArgs",
     "Network",
     "NetworkArgs",
+    "NodeEgress",
     "OidcIdentity",
     "PolicyDocument",
     "RotationArgs",

@@ -20,6 +20,7 @@ import pulumi_aws as aws
 
 from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
+from infra_kit.aws._cluster_security import NodeEgress, SecurityRule, plan_security_rules
 from infra_kit.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ class ClusterArgs:
 
     Args:
         vpc_id: the VPC of the private subnets (``Network.vpc_id``).
+        vpc_cidr: that VPC's IPv4 CIDR (``Network.vpc_cidr``): nodes reach every TCP port and
+            DNS inside it, and only HTTPS outside it (NET-2, ADR 0006).
         private_subnet_ids: one private subnet per AZ, ordered by AZ index. At least 2, and at
             least ``network.az_count`` where the profile has 3 AZs or more (HA-1).
         key: the environment's KMS key, created with ``via_services`` including ``"eks"`` and
@@ -83,6 +86,14 @@ class ClusterArgs:
             False: every controller here uses IRSA, and the agent is a privileged host-network
             DaemonSet that would run on every node unused. Turn it on when workloads use EKS
             Pod Identity associations.
+        control_plane_webhook_ports: more ports on which the control plane may call pods, for
+            the admission webhooks and aggregated APIs of what you install (e.g. 8443).
+            Default: none; 443, the kubelet (10250), the metrics-server add-on (10251) and the
+            load balancer controller's webhook (9443) are always open to it. A webhook on
+            another port times out, and with ``failurePolicy: Fail`` blocks what it admits.
+        allow_node_egress: destinations outside HTTPS and the VPC that every pod on the nodes
+            may reach (widens NET-2), each a :class:`NodeEgress` with a written reason kept as
+            the rule's description, e.g. an external database on 5432. Default: none.
     """
 
     vpc_id: pulumi.Input[str]
@@ -94,6 +105,9 @@ class ClusterArgs:
     kubernetes_version: str | None = None
     kubeconfig_role_arn: str | None = None
     enable_pod_identity_agent: bool = False
+    vpc_cidr: str
+    control_plane_webhook_ports: Sequence[int] = ()
+    allow_node_egress: Sequence[NodeEgress] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,10 @@ class ClusterPlan:
     admins: Mapping[str, str]
     public_cidrs: tuple[str, ...]
     ami_type: str
+    #: What EKS does when the version leaves standard support: ``cluster.support_type``.
+    support_type: str
+    #: The control plane's and nodes' security-group rules.
+    security_rules: tuple[SecurityRule, ...]
 
 
 def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
@@ -164,6 +182,11 @@ def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
             "create it with KeyArgs(log_group_access=True)",
         )
     args.key.require_log_group(log_group_name(cluster_name), what="the control-plane log group")
+    security_rules = plan_security_rules(
+        args.vpc_cidr,
+        webhook_ports=tuple(args.control_plane_webhook_ports),
+        allow_node_egress=tuple(args.allow_node_egress),
+    )
     version = args.kubernetes_version or profile.cluster.kubernetes_version
     versions = pins.versions_for(version)
     ami_type = pins.ami_type_for(profile.cluster.node_instance_types)
@@ -187,7 +210,15 @@ def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
             "has no access entry on the cluster",
             "pick one of admin_role_arns",
         )
-    return ClusterPlan(cluster_name, versions, admins, _public_cidrs(args, env), ami_type)
+    return ClusterPlan(
+        cluster_name,
+        versions,
+        admins,
+        _public_cidrs(args, env),
+        ami_type,
+        profile.cluster.support_type.value,
+        security_rules,
+    )
 
 
 def log_group_name(cluster_name: str) -> str:
@@ -335,7 +366,9 @@ def control_plane_args(
     deletion_protection: bool,
 ) -> aws.eks.ClusterArgs:
     """The EKS control plane: private subnets and endpoint (public only for listed CIDRs, NET-1),
-    all log types (OBS-2), secrets encrypted with the key (SEC-3), access entries only."""
+    all log types (OBS-2), secrets encrypted with the key (SEC-3), access entries only, and an
+    explicit upgrade policy: left unset, EKS bills extended support once the version leaves
+    standard support (COST-2)."""
     public = bool(plan.public_cidrs)
     return aws.eks.ClusterArgs(
         name=plan.cluster_name,
@@ -359,6 +392,7 @@ def control_plane_args(
         # vpc-cni, kube-proxy and coredns are installed as pinned EKS add-ons instead.
         bootstrap_self_managed_addons=False,
         deletion_protection=deletion_protection,
+        upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=plan.support_type),
     )
 
 

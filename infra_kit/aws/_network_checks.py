@@ -58,7 +58,14 @@ def check_network(args: NetworkArgs, net: NetworkProfile, region: str) -> Checke
         pinned = net.availability_zones
     zones = check_zones(pinned, net.az_count, region)
     check_flow_logs(args)
-    services = check_services(args.interface_endpoint_services, net.enable_interface_endpoints)
+    chosen = args.interface_endpoint_services
+    services = check_services(
+        net.interface_endpoint_services if chosen is None else chosen,
+        net.enable_interface_endpoints,
+        key="interface_endpoint_services"
+        if chosen is not None
+        else "network.interface_endpoint_services",
+    )
     return CheckedNetwork(cidr=cidr, subnets=subnets, services=services, zones=zones)
 
 
@@ -149,8 +156,12 @@ def check_flow_logs(args: NetworkArgs) -> None:
         )
 
 
-def check_services(services: Sequence[str], enabled: bool) -> tuple[str, ...]:
-    """Interface endpoint services as endpoint names spell them, each once, S3 excluded (NET-4)."""
+def check_services(
+    services: Sequence[str], enabled: bool, *, key: str = "interface_endpoint_services"
+) -> tuple[str, ...]:
+    """Interface endpoint services as endpoint names spell them, each once, S3 excluded (NET-4).
+
+    ``key`` names where the list came from in errors: the argument or the profile's key."""
     if isinstance(services, str):
         services = [services]
     out = tuple(services)
@@ -161,25 +172,23 @@ def check_services(services: Sequence[str], enabled: bool) -> tuple[str, ...]:
             or service.startswith(("com.amazonaws.", "cn.com.amazonaws."))
         ):
             raise ValidationError(
-                "interface_endpoint_services",
+                key,
                 service,
                 "not a service name as endpoint names use it",
                 "write it like 'ecr.api' or 'sts' (without com.amazonaws.<region>.)",
             )
         if service == "s3":
             raise ValidationError(
-                "interface_endpoint_services",
+                key,
                 service,
                 "S3 already has a gateway endpoint, which costs nothing",
                 "remove 's3' from the list",
             )
     if len(set(out)) != len(out):
-        raise ValidationError(
-            "interface_endpoint_services", list(out), "a service is listed twice", "list it once"
-        )
+        raise ValidationError(key, list(out), "a service is listed twice", "list it once")
     if enabled and not out:
         raise ValidationError(
-            "interface_endpoint_services",
+            key,
             [],
             "the profile turns interface endpoints on (NET-4); an empty list would turn them "
             "off without saying so",

@@ -14,6 +14,7 @@ from infra_kit.aws import _cluster_plan as values
 from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
 from infra_kit.aws._cluster_plan import LOG_TYPES, ClusterArgs, ClusterPlan, plan_cluster
+from infra_kit.aws._cluster_security import CONTROL_PLANE, NODES, NodeEgress
 from infra_kit.aws._kubeconfig import render_kubeconfig
 from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
 from infra_kit.core.component import Component
@@ -21,7 +22,7 @@ from infra_kit.core.environment import Environment
 from infra_kit.core.tags import merge_tags
 from infra_kit.policy.known_gaps import accept_known_gap
 
-__all__ = ["LOG_TYPES", "Cluster", "ClusterArgs"]
+__all__ = ["LOG_TYPES", "Cluster", "ClusterArgs", "NodeEgress"]
 
 NAMESPACE = "kube-system"
 ROOT_VOLUME_GIB = 50
@@ -37,11 +38,15 @@ class Cluster(Component):
       ``logs.audit_retention_days``, deletion protection where the profile protects state), created
       before the cluster; ``aws.iam.Role`` ``cluster-role`` with
       only AmazonEKSClusterPolicy; ``aws.ec2.SecurityGroup`` ``control-plane`` and ``nodes`` with
-      ``aws.vpc`` ingress/egress rules naming each other (no open ingress).
+      ``aws.vpc`` ingress/egress rules ``sg-<rule>`` from
+      :func:`~infra_kit.aws._cluster_security.plan_security_rules`: the control plane reaches
+      nodes on 443, 10250, 10251 and 9443 only; nodes reach each other on TCP and DNS, the VPC
+      on TCP and DNS, and the internet on HTTPS only (no open ingress, no all-protocol rule).
     - ``aws.eks.Cluster`` ``eks`` named ``<project>-<stack>-<name>``: private subnets, private
       endpoint (public only for profile CIDRs), all five log types, secrets encrypted with the
-      key, access entries only (API mode, no implicit creator admin), deletion protection and
-      Pulumi ``protect`` where the profile protects state.
+      key, access entries only (API mode, no implicit creator admin), upgrade policy
+      ``cluster.support_type`` of the profile (STANDARD in every built-in environment),
+      deletion protection and Pulumi ``protect`` where the profile protects state.
     - per admin role: ``aws.eks.AccessEntry`` ``admin-<role>`` and ``AccessPolicyAssociation``
       ``admin-<role>-policy`` (AmazonEKSClusterAdminPolicy, cluster scope), ``<role>`` being
       the role's name in lower case with ``-`` for other characters, so reordering
@@ -67,7 +72,8 @@ class Cluster(Component):
     policies, no credential in the kubeconfig), SEC-3 (CMK for secrets, logs and volumes),
     HA-1 (node group per AZ, 2 replicas of each controller), SCALE-1 (metrics-server, cluster
     autoscaler), SCALE-2 (max nodes from the profile), TAG-1 (launch-template and CSI tag
-    specifications), OBS-2 (encrypted log group with retention), DR-1 (Retain volumes).
+    specifications), OBS-2 (encrypted log group with retention), DR-1 (Retain volumes), COST-2
+    (an explicit upgrade policy, so extended support is never billed by default).
     """
 
     TYPE = "infra-kit:aws:Cluster"
@@ -161,54 +167,37 @@ class Cluster(Component):
                 ),
                 opts=self.child_opts(),
             )
-            for suffix, extra in (("control-plane", {}), ("nodes", discovery))
+            for suffix, extra in ((CONTROL_PLANE, {}), (NODES, discovery))
         ]
         self.cluster_security_group, self.node_security_group = groups
-        cp, nodes = self.cluster_security_group.id, self.node_security_group.id
-        webhooks, kubelets = "API server to webhooks", "API server to kubelets and webhooks"
-        self._rule("api-from-nodes", cp, nodes, (443, 443), "nodes to the API server")
-        self._rule("to-nodes-https", cp, nodes, (443, 443), webhooks, egress=True)
-        self._rule("to-nodes-high", cp, nodes, (1025, 65535), kubelets, egress=True)
-        self._rule("nodes-from-api", nodes, cp, (443, 443), webhooks)
-        self._rule("nodes-from-api-high", nodes, cp, (1025, 65535), kubelets)
-        self._rule(
-            "nodes-from-nodes", nodes, nodes, None, "nodes and pods; NetworkPolicies filter pods"
-        )
-        aws.vpc.SecurityGroupEgressRule(
-            self.child("sg", "nodes-egress"),
-            aws.vpc.SecurityGroupEgressRuleArgs(
-                security_group_id=nodes,
-                ip_protocol="-1",
-                cidr_ipv4="0.0.0.0/0",
-                description="images, AWS APIs and the API server through NAT or endpoints",
-            ),
-            opts=self.child_opts(),
-        )
-        self.cluster_security_group_id: pulumi.Output[str] = cp
-        self.node_security_group_id: pulumi.Output[str] = nodes
-
-    def _rule(
-        self,
-        suffix: str,
-        group: pulumi.Input[str],
-        peer: pulumi.Input[str],
-        ports: tuple[int, int] | None,
-        why: str,
-        *,
-        egress: bool = False,
-    ) -> None:
-        """One security-group rule admitting only ``peer`` (NET-2); all protocols when no ports."""
-        kind = aws.vpc.SecurityGroupEgressRule if egress else aws.vpc.SecurityGroupIngressRule
-        kind(
-            self.child("sg", suffix),
-            security_group_id=group,
-            referenced_security_group_id=peer,
-            ip_protocol="tcp" if ports else "-1",
-            from_port=ports[0] if ports else None,
-            to_port=ports[1] if ports else None,
-            description=why,
-            opts=self.child_opts(),
-        )
+        ids = {CONTROL_PLANE: groups[0].id, NODES: groups[1].id}
+        # Rules stay separate resources, never inline: the load balancer controller adds its own
+        # rules to the node group, and inline rules would remove them on the next deployment.
+        # prescription: NET-2 -- each rule names its source or destination and its ports.
+        created: list[pulumi.Resource] = []
+        for rule in plan.security_rules:
+            kind = (
+                aws.vpc.SecurityGroupEgressRule if rule.egress else aws.vpc.SecurityGroupIngressRule
+            )
+            peer = ids.get(rule.peer)
+            aliases = [pulumi.Alias(name=self.child("sg", rule.former))] if rule.former else None
+            # A rule narrowed in place waits for the rules that take over part of its traffic.
+            after = list(created) if rule.narrows else []
+            created.append(
+                kind(
+                    self.child("sg", rule.suffix),
+                    security_group_id=ids[rule.group],
+                    referenced_security_group_id=peer,
+                    cidr_ipv4=None if peer is not None else rule.peer,
+                    ip_protocol=rule.protocol,
+                    from_port=rule.ports[0],
+                    to_port=rule.ports[1],
+                    description=rule.description,
+                    opts=self.child_opts(aliases=aliases, depends_on=after),
+                )
+            )
+        self.cluster_security_group_id: pulumi.Output[str] = ids[CONTROL_PLANE]
+        self.node_security_group_id: pulumi.Output[str] = ids[NODES]
 
     def _access(self, plan: ClusterPlan) -> None:
         self.access_policies: list[aws.eks.AccessPolicyAssociation] = []

@@ -19,6 +19,7 @@ OPERATOR = f"arn:aws:iam::{ACCOUNT}:role/operators"
 SUBNETS = {"dev": ("subnet-a", "subnet-b"), "prod": ("subnet-a", "subnet-b", "subnet-c")}
 ENVIRONMENTS = ("dev", "prod")
 CLUSTER = "core"
+VPC_CIDR = "10.0.0.0/16"
 CLUSTER_TYPE = "infra-kit:aws:Cluster"
 
 
@@ -57,6 +58,7 @@ def synth(
             name,
             ClusterArgs(
                 vpc_id="vpc-0123456789",
+                vpc_cidr=VPC_CIDR,
                 private_subnet_ids=list(subnets if subnets is not None else SUBNETS[environment]),
                 key=key,
                 **cluster_args,

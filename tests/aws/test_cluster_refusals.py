@@ -140,7 +140,11 @@ def test_a_key_whose_log_prefixes_leave_out_the_control_plane_log_group_is_refus
             env,
         )
         Cluster(
-            "core", ClusterArgs(vpc_id="vpc-1", private_subnet_ids=SUBNETS["dev"], key=key), env
+            "core",
+            ClusterArgs(
+                vpc_id="vpc-1", vpc_cidr="10.0.0.0/16", private_subnet_ids=SUBNETS["dev"], key=key
+            ),
+            env,
         )
 
     with pytest.raises(

@@ -41,7 +41,21 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 TIERS = ("public", "private", "isolated")
-INTERFACE_SERVICES = ("ecr.api", "ecr.dkr", "sts", "secretsmanager", "logs")
+#: The prod endpoints: image pulls, IRSA, secrets and logs, and the APIs the controllers and
+#: collectors call all the time (ADR 0006).
+INTERFACE_SERVICES = (
+    "autoscaling",
+    "ec2",
+    "ecr.api",
+    "ecr.dkr",
+    "eks",
+    "elasticloadbalancing",
+    "kms",
+    "logs",
+    "secretsmanager",
+    "sts",
+    "xray",
+)
 
 
 def _key(env: Environment, *, log_group_access: bool = True) -> Key:
@@ -365,9 +379,40 @@ def test_prod_has_private_dns_interface_endpoints_in_the_private_subnets(prod: G
     assert len(prod.of_type(ENDPOINT)) == 1 + len(INTERFACE_SERVICES)
 
 
+def test_prod_has_an_endpoint_for_each_api_its_controllers_and_collectors_call(
+    prod: Graph,
+) -> None:
+    names = sorted(r["inputs"]["serviceName"] for r in prod.of_type(ENDPOINT))
+    expected = ["s3", *INTERFACE_SERVICES]
+    assert names == sorted(f"com.amazonaws.us-east-1.{s}" for s in expected)
+
+
+def test_the_endpoint_list_comes_from_the_profile() -> None:
+    services = ["sts", "ecr.api"]
+    graph = run_offline(
+        _build(),
+        environment="prod",
+        overrides={"network": {"interface_endpoint_services": services}},
+    )
+    assert _names(graph, ENDPOINT) == [
+        "core-endpoint-ecr-api",
+        "core-endpoint-sts",
+        "core-s3-endpoint",
+    ]
+
+
+def test_a_bad_service_in_the_profile_is_refused_naming_the_profile_key() -> None:
+    with pytest.raises(ValidationError, match=r"^network\.interface_endpoint_services='s3': S3"):
+        run_offline(
+            _build(),
+            environment="prod",
+            overrides={"network": {"interface_endpoint_services": ["sts", "s3"]}},
+        )
+
+
 def test_interface_endpoint_cost_is_exposed(prod: Graph) -> None:
-    assert prod.outputs["endpoint_count"] == 5
-    assert prod.outputs["endpoint_usd"] == pytest.approx(0.15)
+    assert prod.outputs["endpoint_count"] == 11
+    assert prod.outputs["endpoint_usd"] == pytest.approx(0.33)
 
 
 def test_the_endpoint_security_group_admits_only_https_from_the_vpc(prod: Graph) -> None:

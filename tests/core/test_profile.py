@@ -11,6 +11,7 @@ from infra_kit.core.profile import (
     CapacityType,
     EnvironmentProfile,
     NatStrategy,
+    SupportType,
     build_profile,
 )
 from infra_kit.errors import ConfigError
@@ -69,6 +70,11 @@ def test_prod_has_no_single_point_of_failure_and_keeps_backups_two_weeks() -> No
     assert p.workloads.max_replicas >= 10 * p.workloads.min_replicas
     assert p.cluster.capacity_type is CapacityType.ON_DEMAND
     assert p.cluster.public_access_cidrs == ()
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN_PROFILES))
+def test_every_builtin_environment_leaves_standard_support_by_upgrading(name: str) -> None:
+    assert profile(name).cluster.support_type is SupportType.STANDARD
 
 
 def test_the_preview_profile_sets_a_three_day_time_to_live() -> None:
@@ -158,6 +164,7 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str, str]] = [
     ("wrong type", {"name": "dev", "tags": TAGS, "network": {"az_count": "three"}}, "network.az_count='three'", "integer"),
     ("replicas without 10x headroom", {"name": "dev", "tags": TAGS, "workloads": {"max_replicas": 5}}, "workloads.max_replicas=5", "scale_limit_reason"),
     ("nodes without 10x headroom", {"name": "prod", "tags": TAGS, "cluster": {"nodes_max_per_az": 6}}, "cluster.nodes_max_per_az=6", "raise cluster.nodes_max_per_az to 20"),
+    ("unknown support type", {"name": "dev", "tags": TAGS, "cluster": {"support_type": "LTS"}}, "cluster.support_type='LTS'", "'STANDARD' or 'EXTENDED'"),
     ("admin that is not a role ARN", {"name": "dev", "tags": TAGS, "cluster": {"admin_role_arns": ["alice"]}}, "cluster.admin_role_arns", "IAM role ARN"),
 ]  # fmt: skip
 

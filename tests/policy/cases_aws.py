@@ -20,6 +20,11 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 LB = "aws:lb/loadBalancer:LoadBalancer"
+EKS = "aws:eks/cluster:Cluster"
+SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+NODES_SG = "sg-0123456789abcdef0"
 
 
 def depends(record: dict[str, Any], *on: dict[str, Any]) -> dict[str, Any]:
@@ -234,5 +239,99 @@ CASES: list[Case] = [
                 metadata={"annotations": {"alb.ingress.kubernetes.io/scheme": "internal"}},
             ),
         ),
+    ),
+    Case(
+        "IK-COST-2-EKS-UPGRADE-POLICY",
+        bad=lambda: _graph(resource(EKS, "eks", {"version": "1.34"}, protect=True)),
+        offending=(_u(EKS, "eks"),),
+        good=lambda: _graph(
+            resource(
+                EKS,
+                "eks",
+                {"version": "1.34", "upgradePolicy": {"supportType": "STANDARD"}},
+                protect=True,
+            )
+        ),
+        label="a cluster left to the EXTENDED default",
+    ),
+    Case(
+        "IK-NET-2-ALL-PROTOCOLS",
+        bad=lambda: _graph(
+            resource(
+                SG_INGRESS,
+                "nodes-from-nodes",
+                {"ipProtocol": "-1", "referencedSecurityGroupId": NODES_SG},
+            ),
+            resource(
+                SG_RULE,
+                "legacy",
+                {"type": "ingress", "protocol": "all", "fromPort": 0, "toPort": 0, "self": True},
+            ),
+            resource(SG, "inline", {"ingress": [{"protocol": "-1", "self": True}]}),
+        ),
+        offending=(_u(SG_INGRESS, "nodes-from-nodes"), _u(SG_RULE, "legacy"), _u(SG, "inline")),
+        good=lambda: _graph(
+            resource(
+                SG_INGRESS,
+                "nodes-from-nodes",
+                {
+                    "ipProtocol": "tcp",
+                    "fromPort": 0,
+                    "toPort": 65535,
+                    "referencedSecurityGroupId": NODES_SG,
+                },
+            ),
+            resource(
+                SG_RULE,
+                "legacy",
+                {"type": "egress", "protocol": "-1", "cidrBlocks": ["10.0.0.0/16"]},
+            ),
+            resource(SG, "inline", {"egress": [{"protocol": "-1", "self": True}]}),
+        ),
+        label="node-to-node on protocol -1, in every rule shape",
+    ),
+    Case(
+        "IK-NET-2-OPEN-EGRESS",
+        bad=lambda: _graph(
+            resource(SG_EGRESS, "nodes-egress", {"ipProtocol": "-1", "cidrIpv4": "0.0.0.0/0"}),
+            resource(
+                SG_RULE,
+                "legacy-v6",
+                {"type": "egress", "protocol": "all", "ipv6CidrBlocks": ["::/0"]},
+            ),
+            resource(
+                SG,
+                "inline",
+                {
+                    "egress": [
+                        {"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}
+                    ]
+                },
+            ),
+        ),
+        offending=(_u(SG_EGRESS, "nodes-egress"), _u(SG_RULE, "legacy-v6"), _u(SG, "inline")),
+        good=lambda: _graph(
+            resource(
+                SG_EGRESS,
+                "nodes-egress",
+                {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "cidrIpv4": "0.0.0.0/0"},
+            ),
+            resource(SG_EGRESS, "in-vpc", {"ipProtocol": "-1", "cidrIpv4": "10.0.0.0/16"}),
+            resource(
+                SG,
+                "inline",
+                {
+                    "egress": [
+                        {
+                            "protocol": "tcp",
+                            "fromPort": 443,
+                            "toPort": 443,
+                            "cidrBlocks": ["0.0.0.0/0"],
+                        }
+                    ]
+                },
+            ),
+        ),
+        label="every protocol to 0.0.0.0/0 or ::/0, in every rule shape",
     ),
 ]

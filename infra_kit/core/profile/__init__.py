@@ -26,6 +26,7 @@ from infra_kit.core.profile.cluster import (
     SUPPORTED_KUBERNETES_VERSIONS,
     CapacityType,
     ClusterProfile,
+    SupportType,
 )
 from infra_kit.core.profile.cost import BudgetProfile
 from infra_kit.core.profile.data import (
@@ -58,6 +59,7 @@ __all__ = [
     "NatStrategy",
     "NetworkProfile",
     "SecretProfile",
+    "SupportType",
     "TagValues",
     "WorkloadProfile",
     "bound_profile_name",

@@ -16,6 +16,7 @@ __all__ = [
     "SUPPORTED_KUBERNETES_VERSIONS",
     "CapacityType",
     "ClusterProfile",
+    "SupportType",
 ]
 
 #: EKS Kubernetes versions infra-kit supports; the default is the row below.
@@ -35,10 +36,20 @@ class CapacityType(StrEnum):
     SPOT = "SPOT"
 
 
+class SupportType(StrEnum):
+    """What EKS does with a cluster whose Kubernetes version leaves standard support (COST-2)."""
+
+    STANDARD = "STANDARD"
+    """Upgrade the control plane to the next version automatically; no extended-support charge."""
+    EXTENDED = "EXTENDED"
+    """Stay on the version for up to 12 more months, billed at the extended-support rate."""
+
+
 class ClusterProfile(Frozen):
     """EKS control plane and managed node groups (NET-1, HA-1, SCALE-1)."""
 
     kubernetes_version: str
+    support_type: SupportType
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -129,6 +140,9 @@ _LARGE_NODES = ("m6i.large", "m5.large")
 CLUSTER_ROWS = table(
     # key                              dev           preview               stage         prod
     ("cluster.kubernetes_version",     *same("1.34")),
+    # Without an explicit policy EKS enters extended support, billed at six times the standard
+    # control-plane rate; STANDARD upgrades the version instead (ADR 0006).
+    ("cluster.support_type",           *same("STANDARD")),
     ("cluster.public_access_cidrs",    *same(())),
     ("cluster.admin_role_arns",        *same(())),
     ("cluster.node_instance_types",    _SMALL_NODES, _SMALL_NODES,         _LARGE_NODES, _LARGE_NODES),

@@ -31,6 +31,7 @@ class NetworkProfile(Frozen):
     az_count: int = Field(ge=1, le=6)
     nat_strategy: NatStrategy
     enable_interface_endpoints: bool
+    interface_endpoint_services: tuple[str, ...]
     flow_log_retention_days: int
     availability_zones: tuple[str, ...] | None = None
 
@@ -68,6 +69,22 @@ class NetworkProfile(Frozen):
         return str(net)
 
 
+#: The AWS APIs the nodes, the platform's controllers and the collectors call, reached through
+#: interface endpoints where network.enable_interface_endpoints is on (NET-4, ADR 0006).
+_ENDPOINT_SERVICES = (
+    "autoscaling",  # cluster autoscaler
+    "ec2",  # VPC CNI, EBS CSI driver, load balancer controller, autoscaler
+    "ecr.api",  # image pulls
+    "ecr.dkr",
+    "eks",  # cluster autoscaler (DescribeNodegroup)
+    "elasticloadbalancing",  # load balancer controller
+    "kms",  # workloads' envelope encryption
+    "logs",  # collectors' logs and EMF metrics
+    "secretsmanager",  # workloads' secrets
+    "sts",  # IRSA (AssumeRoleWithWebIdentity)
+    "xray",  # collectors' traces
+)
+
 # prescription: COST-3 -- one NAT and no interface endpoints outside prod, same topology.
 # fmt: off
 NETWORK_ROWS = table(
@@ -76,6 +93,7 @@ NETWORK_ROWS = table(
     ("network.az_count",                   2,             2,             3,             3),
     ("network.nat_strategy",               "single",      "single",      "single",      "one_per_az"),
     ("network.enable_interface_endpoints", False,         False,         False,         True),
+    ("network.interface_endpoint_services", *same(_ENDPOINT_SERVICES)),
     # Flow logs are audit-class (OBS-2): a year in prod.
     ("network.flow_log_retention_days",    14,            3,             30,            365),
 )

@@ -2,6 +2,7 @@
 
 from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their rules
     availability,
+    cost,
     encryption,
     engine,
     environment,

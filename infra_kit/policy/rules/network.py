@@ -129,6 +129,82 @@ def open_ingress(graph: GraphDoc) -> Iterator[Hit]:
             yield Hit(record["urn"], f"ingress from {', '.join(sorted(set(found)))}")
 
 
+# -- IK-NET-2-ALL-PROTOCOLS / IK-NET-2-OPEN-EGRESS ----------------------------------------------
+_SG_TYPE = "aws:ec2/securityGroup:SecurityGroup"
+_LEGACY_RULE_TYPE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+_ALL_PROTOCOLS = ("-1", "all")
+
+
+def _every_protocol(value: Any) -> bool:
+    return str(value).strip().lower() in _ALL_PROTOCOLS if value is not None else False
+
+
+def _sg_rules(record: Mapping[str, Any], direction: str) -> list[Mapping[str, Any]]:
+    """``record``'s rules in ``direction`` as ``{protocol, cidrs}`` mappings, whatever its shape."""
+    inputs = GraphDoc.inputs(record)
+    kind = record["type"]
+    if kind in (_SG_TYPE, DEFAULT_SG_TYPE):
+        return [
+            {
+                "protocol": as_dict(e).get("protocol"),
+                "cidrs": [*one_or_many(as_dict(e).get("cidrBlocks")),
+                          *one_or_many(as_dict(e).get("ipv6CidrBlocks"))],
+            }
+            for e in one_or_many(inputs.get(direction))
+        ]  # fmt: skip
+    rule_type = direction.capitalize() + "Rule"
+    if kind == f"aws:vpc/securityGroup{rule_type}:SecurityGroup{rule_type}":
+        cidrs = [*one_or_many(inputs.get("cidrIpv4")), *one_or_many(inputs.get("cidrIpv6"))]
+        return [{"protocol": inputs.get("ipProtocol"), "cidrs": cidrs}]
+    if kind == _LEGACY_RULE_TYPE and inputs.get("type") == direction:
+        cidrs = [*one_or_many(inputs.get("cidrBlocks")), *one_or_many(inputs.get("ipv6CidrBlocks"))]
+        return [{"protocol": inputs.get("protocol"), "cidrs": cidrs}]
+    return []
+
+
+@rule(
+    id="IK-NET-2-ALL-PROTOCOLS",
+    prescription="NET-2",
+    severity=Severity.ERROR,
+    title="A security group admits every protocol",
+    rationale="""NET-2 asks that a security group admit named sources on named ports. An ingress
+    rule with protocol -1 names no port at all: every TCP and UDP port and every other IP
+    protocol is open to its source, including whatever starts listening later.""",
+    fix="""Admit the protocol and port range that is used (ip_protocol="tcp", from_port,
+    to_port). Where a source really needs every TCP port (pods sharing a node's group on the
+    VPC CNI), admit TCP 0-65535 and the UDP ports used, not protocol -1. If every protocol is
+    intended, accept it with infra_kit.policy.suppress(rule, "IK-NET-2-ALL-PROTOCOLS",
+    reason=...).""",
+)
+def all_protocol_ingress(graph: GraphDoc) -> Iterator[Hit]:
+    for record in graph.custom("aws:"):
+        if any(_every_protocol(r["protocol"]) for r in _sg_rules(record, "ingress")):
+            yield Hit(record["urn"], "ingress on every protocol and port (protocol -1)")
+
+
+@rule(
+    id="IK-NET-2-OPEN-EGRESS",
+    prescription="NET-2",
+    severity=Severity.ERROR,
+    title="A security group sends every protocol to the whole internet",
+    rationale="""Egress of every protocol to 0.0.0.0/0 or ::/0 lets anything running behind the
+    group reach any address on any port: a compromised pod can exfiltrate over DNS-looking UDP,
+    SSH or any port a proxy listens on. Most workloads need HTTPS out and named ports inside the
+    VPC.""",
+    fix="""Allow HTTPS (tcp 443) to 0.0.0.0/0 and name other destinations by CIDR or security
+    group and port. The infra-kit Cluster does, and widens it only through
+    ClusterArgs(allow_node_egress=[NodeEgress(..., reason=...)]). If open egress is intended,
+    accept it with infra_kit.policy.suppress(rule, "IK-NET-2-OPEN-EGRESS", reason=...).""",
+)
+def open_egress(graph: GraphDoc) -> Iterator[Hit]:
+    for record in graph.custom("aws:"):
+        for r in _sg_rules(record, "egress"):
+            open_to = sorted({str(c) for c in r["cidrs"] if is_open_cidr(c)})
+            if _every_protocol(r["protocol"]) and open_to:
+                yield Hit(record["urn"], f"egress on every protocol to {', '.join(open_to)}")
+                break
+
+
 # -- IK-NET-1-PUBLIC-ENDPOINT -------------------------------------------------------------------
 def _endpoint_problem(record: Mapping[str, Any]) -> str | None:
     inputs = GraphDoc.inputs(record)
