@@ -96,7 +96,8 @@ def check(
 
     def body() -> int:
         from infra_kit.policy import GraphDoc, Severity, check_graph, rules_for
-        from infra_kit.policy.report import render_json, render_sarif, render_table
+        from infra_kit.policy.report import render_json, render_table
+        from infra_kit.policy.sarif import render_sarif
 
         try:
             rules = rules_for(rule_ids or None)

@@ -24,14 +24,8 @@ from infra_kit.policy import (
     rules_for,
 )
 from infra_kit.policy._registry import Rule
-from infra_kit.policy.report import (
-    SARIF_SCHEMA,
-    render_json,
-    render_sarif,
-    render_table,
-    resource_of,
-    source_frames,
-)
+from infra_kit.policy.report import render_json, render_table, resource_of, source_frames
+from infra_kit.policy.sarif import SARIF_SCHEMA, render_sarif
 from tests.policy.graphs import doc, resource, suppression
 
 SCHEMA_PATH = Path(__file__).parents[1] / "data" / "sarif-schema-2.1.0.json"
@@ -421,7 +415,7 @@ def test_each_stack_is_its_own_code_scanning_analysis(test_rules: dict[str, Rule
 def test_rules_link_to_the_repository_when_the_package_names_one(
     test_rules: dict[str, Rule], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from infra_kit.policy import report as module
+    from infra_kit.policy import sarif as module
 
     home = "https://github.com/acme/infra"
     monkeypatch.setattr(module, "_information_uri", lambda: home)
