@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
 import pytest
 
 from infra_kit.core.engine import Graph, synthesize
+from infra_kit.core.engine._reference_cache import CACHE_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -22,6 +23,21 @@ def graph_of(project: Path, stack: str) -> Graph:
 def platform_graph_for(stack: str) -> Graph:
     """The platform stack's graph, synthesized once per test process."""
     return graph_of(REPO, stack)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stack_references_resolved_once(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Iterator[Path]:
+    """Each StackReference to a project of this repository is synthesized once per session,
+    and its outputs shared by every test and test process that reads it (the example's tests,
+    the command-line tests, and every xdist worker, whose temporary directories share a parent).
+    A test that changes a project's files gets a fresh synthesis: they are part of the key."""
+    base = tmp_path_factory.getbasetemp()
+    directory = (base.parent if worker_id != "master" else base) / "stack-references"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(directory))
+        yield directory
 
 
 @pytest.fixture(scope="session")

@@ -3,19 +3,29 @@
 Components: :class:`Network`, :class:`Key`, :class:`Cluster`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
+
+Each name is imported from its module on first use, so a program pays only for the components,
+and the provider modules, it uses.
 """
 
-from infra_kit.aws import actions
-from infra_kit.aws._cidr import subnet_cidr
-from infra_kit.aws._policy import PolicyDocument, Statement
-from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
-from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
-from infra_kit.aws.database import Database, DatabaseArgs
-from infra_kit.aws.grants import Grantee, HasRole, attach_policy
-from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
-from infra_kit.aws.key import Key, KeyArgs
-from infra_kit.aws.network import Network, NetworkArgs, SubnetTier
-from infra_kit.aws.secret import RotationArgs, Secret, SecretArgs
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from infra_kit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from infra_kit.aws import actions
+    from infra_kit.aws._cidr import subnet_cidr
+    from infra_kit.aws._policy import PolicyDocument, Statement
+    from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
+    from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
+    from infra_kit.aws.database import Database, DatabaseArgs
+    from infra_kit.aws.grants import Grantee, HasRole, attach_policy
+    from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
+    from infra_kit.aws.key import Key, KeyArgs
+    from infra_kit.aws.network import Network, NetworkArgs, SubnetTier
+    from infra_kit.aws.secret import RotationArgs, Secret, SecretArgs
 
 __all__ = [
     "Bucket",
@@ -46,3 +56,20 @@ __all__ = [
     "irsa_trust_policy",
     "subnet_cidr",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        ".actions": ("actions",),
+        "._cidr": ("subnet_cidr",),
+        "._policy": ("PolicyDocument", "Statement"),
+        ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
+        ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),
+        ".database": ("Database", "DatabaseArgs"),
+        ".grants": ("Grantee", "HasRole", "attach_policy"),
+        ".irsa": ("IrsaRole", "IrsaRoleArgs", "OidcIdentity", "irsa_trust_policy"),
+        ".key": ("Key", "KeyArgs"),
+        ".network": ("Network", "NetworkArgs", "SubnetTier"),
+        ".secret": ("RotationArgs", "Secret", "SecretArgs"),
+    },
+)

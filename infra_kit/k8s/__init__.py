@@ -3,23 +3,33 @@
 Every component takes the cluster's pieces as plain arguments: ``provider`` (the cluster's
 ``pulumi_kubernetes.Provider``, used for every Kubernetes object) and, where AWS access is
 needed, ``oidc`` (the cluster's :class:`~infra_kit.aws.irsa.OidcIdentity`, for IRSA roles).
+
+Each name is imported from its module on first use, so a program pays only for the components,
+and the provider modules, it uses.
 """
 
-from infra_kit.k8s._images import ImageRef, check_image
-from infra_kit.k8s._ingress import DEFAULT_SSL_POLICY, AlbIngress
-from infra_kit.k8s._network import Caller, Egress
-from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs
-from infra_kit.k8s._probes import Probe, Probes
-from infra_kit.k8s._security import (
-    RESTRICTED_UID,
-    ContainerSecurity,
-    PodSecurity,
-    restricted_violations,
-)
-from infra_kit.k8s._sizing import DisruptionBudget, Resources
-from infra_kit.k8s.collector import Collectors, CollectorsArgs
-from infra_kit.k8s.namespace import Namespace, NamespaceArgs
-from infra_kit.k8s.service import WebService, Worker
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from infra_kit._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from infra_kit.k8s._images import ImageRef, check_image
+    from infra_kit.k8s._ingress import DEFAULT_SSL_POLICY, AlbIngress
+    from infra_kit.k8s._network import Caller, Egress
+    from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs
+    from infra_kit.k8s._probes import Probe, Probes
+    from infra_kit.k8s._security import (
+        RESTRICTED_UID,
+        ContainerSecurity,
+        PodSecurity,
+        restricted_violations,
+    )
+    from infra_kit.k8s._sizing import DisruptionBudget, Resources
+    from infra_kit.k8s.collector import Collectors, CollectorsArgs
+    from infra_kit.k8s.namespace import Namespace, NamespaceArgs
+    from infra_kit.k8s.service import WebService, Worker
 
 __all__ = [
     "DEFAULT_SSL_POLICY",
@@ -46,3 +56,24 @@ __all__ = [
     "check_image",
     "restricted_violations",
 ]
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "._images": ("ImageRef", "check_image"),
+        "._ingress": ("DEFAULT_SSL_POLICY", "AlbIngress"),
+        "._network": ("Caller", "Egress"),
+        "._plan": ("WebServiceArgs", "WorkerArgs", "WorkloadArgs"),
+        "._probes": ("Probe", "Probes"),
+        "._security": (
+            "RESTRICTED_UID",
+            "ContainerSecurity",
+            "PodSecurity",
+            "restricted_violations",
+        ),
+        "._sizing": ("DisruptionBudget", "Resources"),
+        ".collector": ("Collectors", "CollectorsArgs"),
+        ".namespace": ("Namespace", "NamespaceArgs"),
+        ".service": ("WebService", "Worker"),
+    },
+)

@@ -42,6 +42,35 @@ from infra_kit.errors import SynthError
 
 __all__ = ["Graph"]
 
+# libyaml's emitter where PyYAML was built with it (its wheels are): the pure-Python one was most
+# of the time spent writing a large stack's manifests. The two write the same text except for
+# double-quoted scalars (libyaml escapes and folds them its own way), which only a string with a
+# character outside printable ASCII gets; such a document (a ConfigMap holding a config file)
+# keeps the pure-Python emitter, so manifests stay byte for byte what they were.
+_YamlDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def _printable_ascii(value: Any) -> bool:
+    """Whether every string in ``value`` (keys included) is printable ASCII."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not (item.isascii() and item.isprintable()):
+                return False
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
+
+
+def manifest_text(obj: dict[str, Any]) -> str:
+    """The YAML text of one Kubernetes object, as ``k8s/*.yaml`` holds it."""
+    dumper = _YamlDumper if _printable_ascii(obj) else yaml.SafeDumper
+    return yaml.dump(obj, Dumper=dumper, sort_keys=False, default_flow_style=False)
+
 
 @dataclass
 class Graph:
@@ -99,10 +128,7 @@ class Graph:
         try:
             for obj in objects:
                 path = staging / f"{manifest_stem(obj)}.yaml"
-                path.write_text(
-                    yaml.safe_dump(obj, sort_keys=False, default_flow_style=False),
-                    encoding="utf-8",
-                )
+                path.write_text(manifest_text(obj), encoding="utf-8")
             k8s = out / "k8s"
             if k8s.exists():
                 retired = Path(tempfile.mkdtemp(prefix=".k8s-old-", dir=out))

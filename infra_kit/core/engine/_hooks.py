@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -79,10 +80,20 @@ def user_frames(frame: FrameType | None) -> list[tuple[str, int]]:
 
 
 def relative(filename: str, roots: Sequence[Path]) -> str:
+    """``filename`` relative to the first of ``roots`` that holds it (else infra_kit/…, or the
+    bare name)."""
+    return _relative(filename, tuple(roots))
+
+
+@lru_cache(maxsize=4096)
+def _relative(filename: str, roots: tuple[Path, ...]) -> str:
+    # Every resource records the program lines that created it, mostly in the same few files;
+    # resolving a path touches the file system, so each file is resolved once.
     path = Path(filename)
+    resolved = path.resolve()
     for root in roots:
         try:
-            return path.resolve().relative_to(root).as_posix()
+            return resolved.relative_to(root).as_posix()
         except ValueError:
             continue
     if filename.startswith(_PACKAGE_DIR):

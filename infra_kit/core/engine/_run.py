@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import gc
 import json
 import logging
 import math
@@ -21,7 +22,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,7 @@ from infra_kit.core.engine._project import (
     load_stack_config,
 )
 from infra_kit.core.engine._recorder import OfflineMocks, RecordingMonitor
+from infra_kit.core.engine._reference_cache import cache_file, cached_outputs, store_outputs
 from infra_kit.core.engine._values import decode_struct
 from infra_kit.core.engine._watchdog import TIMEOUT_ENV, Watchdog, timeout_from_env
 from infra_kit.errors import ConfigError, InfraKitError, SynthError
@@ -80,6 +82,25 @@ class _Interrupt:
     def __exit__(self, *exc_info: object) -> None:
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a run; the caller's setting is restored after it.
+
+    A run allocates many objects that live until it ends (records, outputs, futures), so every
+    collection during it finds little garbage while scanning a heap that keeps growing, so the
+    collector's share grows with the program (about a fifth of the CPU time of 200 services,
+    for a few percent more peak memory). What a run leaves in cycles is collected after it, as
+    usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _repo_root(start: Path) -> Path:
@@ -207,7 +228,8 @@ class OfflineEngine:
         return (self.directory, self.root, _PACKAGE_ROOT)
 
     def run(self) -> Graph:
-        return contextvars.Context().run(self._run)
+        with _collection_paused():
+            return contextvars.Context().run(self._run)
 
     def _say(self, message: str) -> None:
         if self.progress is not None:
@@ -401,6 +423,12 @@ class OfflineEngine:
             raise SynthError(
                 f"StackReference cycle: {' -> '.join([*chain, here, f'{project}/{stack}'])}"
             )
+        kept = cache_file(projects[project], stack)
+        cached = cached_outputs(kept)
+        if cached is not None:
+            self._stack_outputs[name] = cached
+            self._say(f"resolved StackReference {name} (outputs kept in {kept})")
+            return cached
         env = {**os.environ, _CHAIN_ENV: ",".join([*chain, here]), TIMEOUT_ENV: str(self.timeout)}
         self._say(f"resolving StackReference {name} (synthesizing {project}/{stack})")
         child = subprocess.Popen(
@@ -439,6 +467,7 @@ class OfflineEngine:
                 f"that is not its outputs: {stdout[:200]!r}"
             ) from None
         self._stack_outputs[name] = result
+        store_outputs(kept, result)
         self._say(f"resolved StackReference {name}")
         return result
 
