@@ -1,9 +1,10 @@
 """IAM documents of the EKS cluster and its controllers (pure: no Pulumi resource is created).
 
-Least privilege (SEC-1): every mutating statement names the resources it may change, scoped to
-this account and region, and where the controller tags what it creates, to resources carrying
-this cluster's tag. ``Resource: "*"`` appears only on read calls and on the few APIs that accept
-no resource ARN, always with a written justification (it becomes the statement's ``Sid``).
+Least privilege (SEC-1): every statement names the resources it may act on, scoped to this
+account and region, and where the controller tags what it creates, to resources carrying this
+cluster's tag. ``Resource: "*"`` appears only on calls that accept no resource ARN in AWS's
+service authorization data, always with a written justification (it becomes the statement's
+``Sid``). The load balancer controller's policy is in :mod:`infra_kit.aws._lb_controller_policy`.
 
 ARNs that need the account id are built by :class:`ArnScope`, whose ``account`` may be a plain
 string (tests) or the environment's ``Output`` account id (programs).
@@ -105,7 +106,7 @@ def autoscaler_policy(
                     "ec2:GetInstanceTypesFromInstanceRequirements",
                 ],
                 resources=["*"],
-                justification="Auto Scaling and EC2 describe calls accept no resource ARN",
+                justification="These Auto Scaling and EC2 read calls accept no resource ARN",
             ),
             Statement(
                 actions=["eks:DescribeNodegroup"],
