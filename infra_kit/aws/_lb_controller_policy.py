@@ -1,7 +1,7 @@
 """The AWS Load Balancer Controller's IAM policy (pure: no Pulumi resource is created).
 
 Least privilege (SEC-1), narrower than the policy the controller's project publishes
-(``docs/install/iam_policy.json``; see docs/adr/0006): each action gets the narrowest resource
+(``docs/install/iam_policy.json``; see docs/adr/0013): each action gets the narrowest resource
 AWS's service authorization data allows for it.
 
 - What the controller creates (load balancers, target groups, listeners, rules, security groups)
