@@ -118,9 +118,10 @@ def load_balancer_controller_policy(
                 justification="These calls accept no resource ARN",
             ),
             # ELB checks this call on the controller's behalf when it sets a load balancer's
-            # security groups. The EC2 API gained it in 2023, so IAM databases older than that
-            # call it an unknown action; AWS's current service authorization data (infra-kit's
-            # snapshot) defines it on the VPC, which is why it is kept and scoped to this VPC.
+            # security groups. It is a recent EC2 action (the controller's published policy added
+            # it in October 2024), so IAM databases older than it call it unknown; AWS's current
+            # service authorization data, infra-kit's snapshot, defines it on the VPC. It is kept
+            # for that reason, and scoped to the cluster's VPC.
             Statement(
                 actions=["ec2:GetSecurityGroupsForVpc"],
                 resources=[vpc_arn],
