@@ -353,6 +353,9 @@ def load_balancer_controller_values(
         "replicaCount": 2,
         "serviceAccount": _service_account(service_account, role_arn),
         "defaultTags": dict(tags),
+        # Listeners and rules carry the cluster's tag, which the controller's IAM policy
+        # requires before it changes them (on by default; set so that it stays on).
+        "controllerConfig": {"featureGates": {"ListenerRulesTagging": True}},
     }
 
 

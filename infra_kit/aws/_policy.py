@@ -4,11 +4,25 @@ Pure logic: no Pulumi resources are created here. Values may be plain strings or
 ``Input[str]`` (ARNs of resources created in the same program); :meth:`PolicyDocument.to_json`
 returns an ``Output[str]`` either way.
 
-Wildcards. A ``*`` anywhere in an action, a resource of ``"*"``, or an ARN whose service,
-region or account field is ``*`` is a wildcard. ``arn:aws:s3:::bucket/*`` (every object of one
-bucket) is scoped, not a wildcard. A statement with a wildcard is refused unless it carries a
-written ``justification``; the justification becomes the statement's ``Sid``
-(``Justified…``), so a reviewer sees it in the synthesized graph and in the AWS console.
+A statement is judged when it is built by the same judgements ``infra-kit check`` applies to the
+synthesized graph (:mod:`infra_kit.policy.rules._iam_judgements`, over AWS's service
+authorization data), so what check would refuse cannot be built:
+
+- an action no AWS service defines (IK-SEC-1-UNKNOWN-ACTION);
+- a wildcard without a written reason (IK-SEC-1-WILDCARD): a ``*`` in an action, a resource of
+  ``"*"``, or a ``*`` anywhere in an ARN except the objects of one named bucket
+  (``arn:aws:s3:::bucket/*``) and the streams of one named log group (``...:log-group:NAME:*``).
+  A resource wildcard conditioned on a resource tag (``aws:ResourceTag/...``, or
+  ``aws:RequestTag/...`` for resources being created) is scoped and needs no reason. The
+  ``justification`` becomes the statement's ``Sid`` (``Justified…``), so a reviewer sees it in
+  the synthesized graph and in the AWS console;
+- ``Resource: "*"`` in a permission statement on an action that accepts resource ARNs, with or
+  without a reason (IK-SEC-1-STAR-RESOURCE);
+- a condition key that is not global and that an action of the statement does not support
+  (IK-SEC-1-CONDITION-KEY).
+
+Only values known when the statement is built are judged: an ARN that is a Pulumi ``Output`` is
+judged by ``infra-kit check`` after synthesis.
 """
 
 from __future__ import annotations
@@ -21,6 +35,8 @@ from typing import Any, Literal
 import pulumi
 
 from infra_kit.errors import ValidationError
+from infra_kit.policy.rules._iam_documents import IDENTITY, RESOURCE, is_wildcard_resource
+from infra_kit.policy.rules._iam_judgements import Problem, statement_problems
 
 __all__ = [
     "JUSTIFIED_SID_PREFIX",
@@ -33,20 +49,10 @@ __all__ = [
 JUSTIFIED_SID_PREFIX = "Justified"
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
 _SID = re.compile(r"^[A-Za-z0-9]+$")
-_MIN_JUSTIFICATION_WORDS = 3
 
 
 def is_wildcard_action(action: str) -> bool:
     return "*" in action
-
-
-def is_wildcard_resource(resource: str) -> bool:
-    if resource == "*":
-        return True
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn":
-        return any("*" in p for p in parts[1:5])
-    return False
 
 
 def _sid_from(justification: str) -> str:
@@ -107,20 +113,34 @@ class Statement:
                 "a Sid holds letters and digits only",
                 "remove spaces and punctuation",
             )
-        wild = [a for a in self.actions if is_wildcard_action(a)] + [
-            r for r in self.resources if isinstance(r, str) and is_wildcard_resource(r)
-        ]
-        if wild and self.effect == "Allow":
-            text = (self.justification or "").strip()
-            if len(text.split()) < _MIN_JUSTIFICATION_WORDS:
-                raise ValidationError(
-                    "justification",
-                    self.justification,
-                    f"{', '.join(map(str, wild))} is a wildcard, which least privilege (SEC-1) "
-                    "allows only with a written reason",
-                    "name exact actions and resource ARNs, or pass justification='why no "
-                    "narrower grant works' (at least three words)",
-                )
+        kind = IDENTITY if self.principals is None else RESOURCE
+        problems = statement_problems(self.to_dict(), kind)
+        if problems:
+            raise self._refusal(problems[0])
+
+    def _refusal(self, problem: Problem) -> ValidationError:
+        """The builder's refusal of what check's rule ``problem.rule_id`` would find."""
+        key, value = {
+            "IK-SEC-1-UNKNOWN-ACTION": ("actions", list(self.actions)),
+            "IK-SEC-1-WILDCARD": ("justification", self.justification),
+            "IK-SEC-1-STAR-RESOURCE": ("resources", ["*"]),
+            "IK-SEC-1-CONDITION-KEY": (
+                "conditions",
+                sorted({k for pairs in self.conditions.values() for k in pairs}),
+            ),
+        }[problem.rule_id]
+        return ValidationError(
+            key,
+            value,
+            f"the statement {problem.problem}; least privilege (SEC-1) refuses this, as "
+            f"infra-kit check does ({problem.rule_id})",
+            problem.fix.removesuffix(".")
+            + (
+                "; a justification needs at least three words"
+                if problem.rule_id == "IK-SEC-1-WILDCARD"
+                else ""
+            ),
+        )
 
     @property
     def is_justified(self) -> bool:

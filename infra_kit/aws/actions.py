@@ -10,6 +10,7 @@ __all__ = [
     "CLOUDWATCH_PUT_METRICS",
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
+    "KMS_LOG_ENCRYPTION",
     "KMS_VOLUME_ENCRYPTION",
     "LOGS_WRITE",
     "RDS_CONNECT",
@@ -43,6 +44,14 @@ KMS_ENCRYPT_DECRYPT: tuple[str, ...] = (
     "kms:ReEncryptFrom",
     "kms:ReEncryptTo",
     "kms:DescribeKey",
+)
+
+#: What CloudWatch Logs does with a key for a log group. Every call carries the encryption
+#: context ``aws:logs:arn`` (the log group's ARN), so a key policy can name the log groups.
+#: kms:DescribeKey is not here: it carries no encryption context, so under that condition it
+#: would never be allowed.
+KMS_LOG_ENCRYPTION: tuple[str, ...] = tuple(
+    a for a in KMS_ENCRYPT_DECRYPT if a != "kms:DescribeKey"
 )
 
 #: Encrypt and decrypt data keys for EBS volumes (EBS calls GenerateDataKeyWithoutPlaintext to

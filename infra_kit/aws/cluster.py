@@ -16,6 +16,7 @@ from infra_kit.aws import _cluster_versions as pins
 from infra_kit.aws._cluster_plan import LOG_TYPES, ClusterArgs, ClusterPlan, plan_cluster
 from infra_kit.aws._cluster_security import CONTROL_PLANE, NODES, NodeEgress
 from infra_kit.aws._kubeconfig import render_kubeconfig
+from infra_kit.aws._lb_controller_policy import load_balancer_controller_policy
 from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
@@ -384,7 +385,14 @@ class Cluster(Component):
         ca_role = self._irsa(
             "ca-role",
             "cluster-autoscaler",
-            policies={"autoscaling": policies.autoscaler_policy(plan.cluster_name, scope)},
+            policies={
+                "autoscaling": policies.autoscaler_policy(
+                    plan.cluster_name,
+                    scope,
+                    # The node groups exist before the role; nothing of theirs waits for it.
+                    nodegroup_arns=[group.arn for group in self.node_groups],
+                )
+            },
         )
         self.autoscaler = self._release(
             "autoscaler",
@@ -398,7 +406,6 @@ class Cluster(Component):
             ),
             k8s_opts,
         )
-        accept_known_gap(ca_role, "autoscaler-iam-scope")
         accept_known_gap(self.autoscaler, "controller-resources")
         if env.profile.workloads.require_image_digest:
             accept_known_gap(self.autoscaler, "controller-digest")
@@ -406,7 +413,7 @@ class Cluster(Component):
             "lbc-role",
             "aws-load-balancer-controller",
             policies={
-                "elb": policies.load_balancer_controller_policy(
+                "elb": load_balancer_controller_policy(
                     plan.cluster_name,
                     scope,
                     vpc_id=args.vpc_id,
@@ -428,8 +435,6 @@ class Cluster(Component):
             ),
             k8s_opts,
         )
-        accept_known_gap(lbc_role, "lb-controller-iam-wildcards")
-        accept_known_gap(lbc_role, "lb-controller-iam-star")
         accept_known_gap(self.load_balancer_controller, "controller-resources")
 
     def _release(

@@ -341,7 +341,7 @@ class Key(Component):
             ]
             statements.append(
                 Statement(
-                    actions=actions.KMS_ENCRYPT_DECRYPT,
+                    actions=actions.KMS_LOG_ENCRYPTION,
                     resources=["*"],
                     principals={"Service": [f"logs.{env.region}.amazonaws.com"]},
                     conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": groups}},

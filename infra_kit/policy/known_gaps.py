@@ -32,23 +32,6 @@ KNOWN_GAPS: dict[str, tuple[str, str]] = {
         "IK-SEC-4-IMAGE-DIGEST",
         "Known gap, still to be fixed: the controller's image is pinned by tag, not by digest.",
     ),
-    "autoscaler-iam-scope": (
-        "IK-SEC-1-WILDCARD",
-        "Known gap, still to be fixed: DescribeNodegroup is granted on every node group of the "
-        "cluster (nodegroup/<cluster>/*) instead of the node groups' own ARNs.",
-    ),
-    "lb-controller-iam-wildcards": (
-        "IK-SEC-1-WILDCARD",
-        "Known gap, still to be fixed: some statements of the load balancer controller's policy "
-        "name every security group, target group, listener or rule of the account by wildcard "
-        "with no tag condition that scopes them to this cluster.",
-    ),
-    "lb-controller-iam-star": (
-        "IK-SEC-1-STAR-RESOURCE",
-        'Known gap, still to be fixed: the load balancer controller\'s policy grants Resource "*" '
-        "to ACM, IAM, Cognito, WAF, Shield and EC2 actions that accept resource ARNs; the "
-        "statements' own Sids wrongly say they accept none.",
-    ),
 }
 
 

@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from infra_kit.aws import _cluster_versions as pins
+from infra_kit.policy import GraphDoc, check_graph, rules_for
 from tests.aws.cluster_fixtures import (
     ACCOUNT,
     ADDON,
@@ -33,6 +35,8 @@ from tests.support import (
     unprotected_stateful,
     validate_manifests,
 )
+
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
 # -- add-ons (NET-5, SCALE-1) ----------------------------------------------------------------------
@@ -146,6 +150,29 @@ def test_the_autoscaler_may_resize_only_this_clusters_node_groups(environment: s
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_autoscaler_describes_the_node_groups_by_their_own_arns(environment: str) -> None:
+    g = graph(environment)
+    (describe,) = [
+        s for s in role_policies(g, "core-ca-role") if "eks:DescribeNodegroup" in s["Action"]
+    ]
+    groups = g.of_type(NODE_GROUP)
+    prefix = f"arn:aws:eks:us-east-1:{ACCOUNT}:nodegroup/test-{environment}-core/"
+    names = sorted(r["name"] for r in groups)
+    for arn, group in zip(sorted(describe["Resource"]), names, strict=True):
+        # EKS ends the ARN with an id it generates: only the node group's arn output has it.
+        assert re.fullmatch(rf"{re.escape(prefix)}{group}-[0-9a-f]+/[0-9a-f-]{{36}}", arn), arn
+    (policy,) = [r for r in g.of_type(ROLE_POLICY) if r["name"] == "core-ca-role-autoscaling"]
+    assert {r["urn"] for r in groups} <= set(policy["dependencies"])
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_cluster_grants_nothing_the_iam_rules_find_or_accept(environment: str) -> None:
+    contract = GraphDoc(graph(environment).to_contract())
+    rules = [r for r in rules_for() if r.id.startswith("IK-SEC-1-")]
+    assert [(f.rule.id, f.message) for f in check_graph(contract, rules).findings] == []
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_the_autoscaler_chart_discovers_this_cluster_with_its_irsa_role(environment: str) -> None:
     g = graph(environment)
     release_inputs = inputs(g, "core-autoscaler", RELEASE)
@@ -184,6 +211,8 @@ def test_the_load_balancer_controller_chart_knows_the_cluster_and_its_irsa_role(
     assert values["region"] == "us-east-1"
     assert values["vpcId"] == "vpc-0123456789"
     assert values["defaultTags"] == tags_of(environment)
+    # The IAM policy changes listeners and rules only when they carry the cluster's tag.
+    assert values["controllerConfig"] == {"featureGates": {"ListenerRulesTagging": True}}
     account = values["serviceAccount"]
     assert (account["create"], account["name"]) == (True, "aws-load-balancer-controller")
     assert account["annotations"]["eks.amazonaws.com/role-arn"].startswith(

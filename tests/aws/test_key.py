@@ -21,6 +21,7 @@ from infra_kit.aws.key import (
 from infra_kit.core.engine import Graph
 from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
+from infra_kit.policy._iam import iam_data
 from infra_kit.testing import run_offline
 from tests.support import unjustified_wildcards
 
@@ -203,7 +204,13 @@ def test_the_full_key_policy_names_each_use_and_its_conditions(environment: str)
             "Effect": "Allow",
             "Sid": THIS_KEY + "UsedByCloudWatchLogsForNamedLogGroups",
             "Principal": {"Service": ["logs.us-east-1.amazonaws.com"]},
-            "Action": [a for a in USE_ACTIONS if a != "kms:GenerateDataKeyWithoutPlaintext"],
+            "Action": [
+                "kms:Decrypt",
+                "kms:Encrypt",
+                "kms:GenerateDataKey",
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+            ],
             "Resource": ["*"],
             "Condition": {
                 "ArnLike": {
@@ -269,6 +276,25 @@ def test_own_log_group_prefixes_replace_the_defaults() -> None:
             ]
         }
     }
+
+
+def test_cloudwatch_logs_is_granted_only_actions_that_carry_the_log_group_context() -> None:
+    # kms:DescribeKey carries no encryption context, so under this condition it never matched.
+    graph = _run("prod", KeyArgs(description="d", log_group_access=True))
+    (logs,) = [s for s in _statements(graph) if "Service" in s["Principal"]]
+    assert "kms:DescribeKey" not in logs["Action"]
+    key = "kms:EncryptionContext:aws:logs:arn"
+    for action in logs["Action"]:
+        known = iam_data().lookup(action)
+        assert known is not None, action
+        assert iam_data().supports_key(known, key), action
+    patterns = logs["Condition"]["ArnLike"][key]
+    for pattern in patterns:
+        # Six fields, the logs service, this region and account: a pattern ArnLike can match.
+        arn, partition, service, region, account, rest = pattern.split(":", 5)
+        assert (arn, partition, service, region) == ("arn", "aws", "logs", "us-east-1")
+        assert re.fullmatch(r"\d{12}", account), pattern
+        assert re.fullmatch(r"log-group:/[A-Za-z0-9._/#-]+\*", rest), pattern
 
 
 def test_the_logs_statement_follows_the_region_and_partition() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -14,10 +15,18 @@ from infra_kit.aws._policy import (
     is_wildcard_resource,
 )
 from infra_kit.errors import ValidationError
+from infra_kit.policy import check_graph, rules_for
+from infra_kit.policy.rules._iam_documents import (
+    is_wildcard_resource as rules_is_wildcard_resource,
+)
+from tests.policy.cases_iam import role_policy
+from tests.policy.graphs import doc
 
 BUCKET = "arn:aws:s3:::orders-documents"
 OBJECTS = "arn:aws:s3:::orders-documents/*"
 WHY = "ListAllMyBuckets acts on no resource"
+QUEUE = "arn:aws:sqs:us-east-1:123456789012:orders"
+LOG_GROUPS = "arn:aws:logs:us-east-1:123456789012:log-group:/orders/*"
 
 
 # -- what counts as a wildcard ------------------------------------------------------------------
@@ -28,19 +37,20 @@ WHY = "ListAllMyBuckets acts on no resource"
     [
         ("*", True),
         ("arn:aws:s3:::orders-documents/*", False),
-        ("arn:aws:s3:::orders-*", False),
+        ("arn:aws:s3:::orders-*", True),
         ("arn:aws:kms:*:123456789012:key/abc", True),
         ("arn:aws:kms:us-east-1:*:key/abc", True),
         ("arn:aws:*:us-east-1:123456789012:key/abc", True),
         ("arn:*:kms:us-east-1:123456789012:key/abc", True),
-        ("arn:aws:logs:us-east-1:123456789012:log-group:/orders/*", False),
-        ("not-an-arn*", False),
+        ("arn:aws:logs:us-east-1:123456789012:log-group:/orders/*", True),
+        ("arn:aws:logs:us-east-1:123456789012:log-group:/orders/web:*", False),
+        ("arn:aws:ec2:us-east-1:123456789012:security-group/*", True),
+        ("not-an-arn*", True),
     ],
 )
-def test_a_wildcard_resource_is_a_star_or_an_arn_with_a_wildcard_field(
-    resource: str, wild: bool
-) -> None:
+def test_a_wildcard_resource_is_what_check_calls_one(resource: str, wild: bool) -> None:
     assert is_wildcard_resource(resource) is wild
+    assert is_wildcard_resource is rules_is_wildcard_resource
 
 
 def test_the_objects_of_one_bucket_are_not_a_wildcard() -> None:
@@ -54,45 +64,178 @@ def test_an_action_with_a_star_is_a_wildcard(action: str, wild: bool) -> None:
     assert is_wildcard_action(action) is wild
 
 
-# -- refusals ---------------------------------------------------------------------------------
+# -- refusals: what infra-kit check would find is refused when the statement is built -----------
+
+_WILDCARD_FIX = (
+    r"Fix: Name exact actions and ARNs, or give the statement a reason with "
+    r"Statement\(justification=\.\.\.\) \(its Sid then starts with 'Justified'\); a "
+    r"justification needs at least three words \(about SEC-1: docs/prescriptions\.md#sec-1\)$"
+)
 
 
 def test_a_wildcard_action_without_justification_is_refused() -> None:
     with pytest.raises(
         ValidationError,
-        match=r"^justification=None: s3:\* is a wildcard, which least privilege \(SEC-1\) "
-        r"allows only with a written reason\. Fix: name exact actions and resource ARNs, or pass "
-        r"justification='why no narrower grant works' \(at least three words\) "
-        r"\(about SEC-1: docs/prescriptions\.md#sec-1\)$",
+        match=r"^justification=None: the statement allows wildcard action\(s\) s3:\* without a "
+        r"written reason; least privilege \(SEC-1\) refuses this, as infra-kit check does "
+        r"\(IK-SEC-1-WILDCARD\)\. " + _WILDCARD_FIX,
     ):
         Statement(actions=["s3:*"], resources=[BUCKET])
 
 
 def test_a_star_resource_without_justification_is_refused() -> None:
     with pytest.raises(
-        ValidationError, match=r"^justification=None: \* is a wildcard, which least privilege"
+        ValidationError,
+        match=r"^justification=None: the statement allows wildcard resource\(s\) \* without",
     ):
         Statement(actions=["s3:ListAllMyBuckets"], resources=["*"])
 
 
 @pytest.mark.parametrize(
     "resource",
-    ["arn:aws:kms:us-east-1:*:key/abc", "arn:aws:kms:*:123456789012:key/abc"],
+    [
+        "arn:aws:kms:us-east-1:*:key/abc",
+        "arn:aws:kms:*:123456789012:key/abc",
+        "arn:aws:ec2:us-east-1:123456789012:security-group/*",
+        "arn:aws:logs:us-east-1:123456789012:log-group:/orders/*",
+    ],
 )
-def test_an_arn_with_a_wildcard_account_or_region_is_refused(resource: str) -> None:
+def test_an_arn_with_a_wildcard_anywhere_is_refused_without_a_reason(resource: str) -> None:
     with pytest.raises(
-        ValidationError, match=rf"^justification=None: {re.escape(resource)} is a wildcard"
+        ValidationError,
+        match=rf"^justification=None: the statement allows wildcard resource\(s\) "
+        rf"{re.escape(resource)} without a written reason",
     ):
         Statement(actions=["kms:Decrypt"], resources=[resource])
+
+
+def test_a_wildcard_scoped_by_a_resource_tag_needs_no_reason() -> None:
+    statement = Statement(
+        actions=["ec2:DeleteSecurityGroup"],
+        resources=["arn:aws:ec2:us-east-1:123456789012:security-group/*"],
+        conditions={"StringEquals": {"aws:ResourceTag/team": "orders"}},
+    )
+    assert not statement.is_justified
 
 
 @pytest.mark.parametrize("justification", ["", "   ", "because", "no narrower"])
 def test_a_justification_shorter_than_three_words_is_refused(justification: str) -> None:
     with pytest.raises(
         ValidationError,
-        match=rf"^justification={justification!r}: \* is a wildcard.*at least three words",
+        match=rf"^justification={justification!r}: the statement allows wildcard resource\(s\) "
+        r"\*.*at least three words",
     ):
         Statement(actions=["s3:ListAllMyBuckets"], resources=["*"], justification=justification)
+
+
+def test_an_unknown_action_is_refused_naming_the_closest_real_one() -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"^actions=\['sqs:SendMesage'\]: the statement names action\(s\) no AWS service "
+        r"defines: sqs:SendMesage, did you mean sqs:SendMessage\? .*\(IK-SEC-1-UNKNOWN-ACTION\)\. "
+        r"Fix: Correct the action, or if AWS published it after that date add it to "
+        r"infra_kit/policy/data/iam-additions\.json",
+    ):
+        Statement(actions=["sqs:SendMesage"], resources=[QUEUE])
+
+
+def test_an_unknown_service_is_refused() -> None:
+    with pytest.raises(ValidationError, match=r"sqss:SendMessage \(unknown service\)"):
+        Statement(actions=["sqss:SendMessage"], resources=[QUEUE])
+
+
+def test_a_star_resource_on_an_action_that_accepts_arns_is_refused_even_with_a_reason() -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"^resources=\['\*'\]: the statement grants Resource \"\*\" to action\(s\) that "
+        r"accept resource ARNs: sqs:SendMessage \(queue\); least privilege \(SEC-1\) refuses "
+        r"this, as infra-kit check does \(IK-SEC-1-STAR-RESOURCE\)\. Fix: Name those resources' "
+        r"ARNs in a separate statement, or condition it on aws:ResourceTag/<key>",
+    ):
+        Statement(actions=["sqs:SendMessage"], resources=["*"], justification=WHY)
+
+
+def test_a_star_resource_on_a_tagged_scopable_action_is_accepted() -> None:
+    Statement(
+        actions=["ec2:StopInstances"],
+        resources=["*"],
+        conditions={"StringEquals": {"aws:ResourceTag/team": "orders"}},
+    )
+
+
+def test_a_star_resource_in_a_key_policy_is_not_a_star_resource_grant() -> None:
+    # In a resource policy "*" is the resource the policy is attached to.
+    Statement(
+        actions=["kms:Decrypt"],
+        resources=["*"],
+        principals={"AWS": ["arn:aws:iam::123456789012:root"]},
+        justification="A key policy names only its own key",
+    )
+
+
+def test_a_condition_key_no_action_supports_is_refused_naming_the_key() -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"^conditions=\['kms:ViaService'\]: the statement conditions on kms:ViaService, "
+        r"which none of its actions \(sqs:SendMessage\) supports and which is not a global key.*"
+        r"\(IK-SEC-1-CONDITION-KEY\)\. Fix: Use a key these actions support, fix its spelling, "
+        r"or move the actions that lack it to a statement of their own",
+    ):
+        Statement(
+            actions=["sqs:SendMessage"],
+            resources=[QUEUE],
+            conditions={"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}},
+        )
+
+
+def test_a_condition_key_one_action_lacks_is_refused_naming_that_action() -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"conditions on kms:EncryptionContext:aws:logs:arn, which kms:DescribeKey do\(es\) "
+        r"not support",
+    ):
+        Statement(
+            actions=["kms:Decrypt", "kms:DescribeKey"],
+            resources=["*"],
+            principals={"Service": ["logs.us-east-1.amazonaws.com"]},
+            conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": LOG_GROUPS}},
+            justification="A key policy names only its own key",
+        )
+
+
+@pytest.mark.parametrize(
+    ("statement", "rule_id"),
+    [
+        ({"Action": ["sqs:SendMesage"], "Resource": [QUEUE]}, "IK-SEC-1-UNKNOWN-ACTION"),
+        ({"Action": ["s3:*"], "Resource": [BUCKET]}, "IK-SEC-1-WILDCARD"),
+        (
+            {"Action": ["sqs:SendMessage"], "Resource": ["*"], "Sid": "JustifiedOneTwoThree"},
+            "IK-SEC-1-STAR-RESOURCE",
+        ),
+        (
+            {
+                "Action": ["sqs:SendMessage"],
+                "Resource": [QUEUE],
+                "Condition": {"StringEquals": {"aws:SourceAcount": "123456789012"}},
+            },
+            "IK-SEC-1-CONDITION-KEY",
+        ),
+    ],
+)
+def test_the_builder_refuses_exactly_what_the_check_rule_finds(
+    statement: dict[str, Any], rule_id: str
+) -> None:
+    raw = {"Effect": "Allow", **statement}
+    graph = doc(role_policy("app", raw))
+    (rule,) = [r for r in rules_for() if r.id == rule_id]
+    assert [f.rule.id for f in check_graph(graph, [rule]).findings] == [rule_id]
+    with pytest.raises(ValidationError, match=rf"\({rule_id}\)"):
+        Statement(
+            actions=raw["Action"],
+            resources=raw["Resource"],
+            conditions=raw.get("Condition", {}),
+            justification="One two three" if "Sid" in raw else None,
+        )
 
 
 @pytest.mark.parametrize(

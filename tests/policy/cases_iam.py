@@ -130,6 +130,27 @@ def _condition_good() -> GraphDoc:
     )
 
 
+def _logs_context(actions: list[str]) -> dict[str, Any]:
+    group = "arn:aws:logs:us-east-1:123456789012:log-group:/orders/prod/*"
+    return allow(
+        actions,
+        "*",
+        Principal={"Service": "logs.us-east-1.amazonaws.com"},
+        Condition={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": group}},
+    )
+
+
+def _condition_partly_bad() -> GraphDoc:
+    # kms:DescribeKey carries no encryption context: that part of the grant never matches.
+    key = {"description": "k", "policy": policy(_logs_context(["kms:Decrypt", "kms:DescribeKey"]))}
+    return doc(resource("aws:kms/key:Key", "logs-key", key))
+
+
+def _condition_partly_good() -> GraphDoc:
+    key = {"description": "k", "policy": policy(_logs_context(["kms:Decrypt", "kms:Encrypt"]))}
+    return doc(resource("aws:kms/key:Key", "logs-key", key))
+
+
 # -- IK-SEC-1-MANAGED-POLICY ---------------------------------------------------------------------
 def _managed_bad() -> GraphDoc:
     return doc(
@@ -218,6 +239,13 @@ CASES: list[Case] = [
         offending=(urn(ROLE_POLICY, "app-queue"),),
         good=_condition_good,
         label="kms-key-on-sqs",
+    ),
+    Case(
+        "IK-SEC-1-CONDITION-KEY",
+        bad=_condition_partly_bad,
+        offending=(urn("aws:kms/key:Key", "logs-key"),),
+        good=_condition_partly_good,
+        label="describe-key-has-no-encryption-context",
     ),
     Case(
         "IK-SEC-1-MANAGED-POLICY",

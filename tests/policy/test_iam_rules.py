@@ -237,10 +237,26 @@ def test_a_misspelt_global_key_is_found() -> None:
     assert "sqs:SendMessage" in found[0].message
 
 
-def test_a_key_supported_by_one_action_of_the_statement_passes() -> None:
+def test_a_key_only_some_actions_support_is_found_naming_the_actions_that_lack_it() -> None:
+    # kms:ViaService never reaches sqs:SendMessage, so the SQS half of this grant never matches.
     condition = {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}
     statement = allow(["kms:Decrypt", "sqs:SendMessage"], [KEY_ARN, QUEUE_ARN], Condition=condition)
-    assert one("IK-SEC-1-CONDITION-KEY", statement) == []
+    (found,) = one("IK-SEC-1-CONDITION-KEY", statement)
+    assert "conditions on kms:ViaService, which sqs:SendMessage do(es) not support" in found.message
+    assert "statement of their own" in found.message
+
+
+def test_describe_key_conditioned_on_an_encryption_context_is_found() -> None:
+    # DescribeKey carries no encryption context: the grant of it never matches.
+    condition = {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:*"}}
+    statement = allow(["kms:Decrypt", "kms:DescribeKey"], "*", Condition=condition)
+    (found,) = one("IK-SEC-1-CONDITION-KEY", statement)
+    assert "which kms:DescribeKey do(es) not support" in found.message
+
+
+def test_a_pattern_passes_when_one_action_it_matches_supports_the_key() -> None:
+    condition = {"StringEquals": {"s3:ExistingObjectTag/team": "x"}}
+    assert one("IK-SEC-1-CONDITION-KEY", allow(["s3:Get*"], "*", Condition=condition)) == []
 
 
 def test_oidc_provider_keys_pass_on_web_identity_trust() -> None:

@@ -7,12 +7,11 @@ from :mod:`infra_kit.policy._iam`. Deny statements never fire: they only take pe
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
-from infra_kit.policy._iam import Action, ManagedPolicies, iam_data, managed_policies
+from infra_kit.policy._iam import ManagedPolicies, managed_policies
 from infra_kit.policy._registry import Hit, Severity, rule
 from infra_kit.policy.rules._iam_documents import (
     IDENTITY,
@@ -21,11 +20,17 @@ from infra_kit.policy.rules._iam_documents import (
     ROLE_TYPE,
     TRUST,
     Stmt,
-    is_star_resource,
-    is_wild,
     is_wildcard_resource,
     statements,
     strings,
+)
+from infra_kit.policy.rules._iam_judgements import (
+    Problem,
+    condition_key_problem,
+    listed,
+    star_resource_problem,
+    unknown_action_problem,
+    wildcard_problem,
 )
 
 __all__ = ["JUSTIFIED_SID_PREFIX", "RESTRICTING_KEYS", "is_wildcard_resource", "statements"]
@@ -55,29 +60,14 @@ RESTRICTING_KEYS = frozenset(
         "kms:CallerAccount",
     )
 )
-_TAG_KEY = re.compile(r"^[a-z0-9-]+:ResourceTag/.+$", re.IGNORECASE)
-_MAX_LISTED = 6
-_MAX_SCOPABLE = 30
 
 
-def _listed(values: list[str], limit: int = _MAX_LISTED) -> str:
-    shown = ", ".join(values[:limit])
-    more = len(values) - limit
-    return f"{shown} and {more} more" if more > 0 else shown
-
-
-def _known_actions(stmt: Stmt) -> list[Action] | None:
-    """The actions the statement's patterns match, or None when one is ``*`` or unknown."""
-    data = iam_data()
-    found: dict[str, Action] = {}
-    for pattern in stmt.actions:
-        if pattern.strip() == "*":
-            return None
-        matched = data.matching(pattern)
-        if not matched:
-            return None
-        found.update((a.qualified, a) for a in matched)
-    return list(found.values())
+def _judged(stmts: Iterable[Stmt], judge: Callable[[Stmt], Problem | None]) -> Iterator[Hit]:
+    """A finding for each statement ``judge`` objects to (judgements shared with the builder)."""
+    for stmt in stmts:
+        problem = judge(stmt)
+        if problem is not None:
+            yield Hit(stmt.urn, f"{stmt.label} {problem.message}")
 
 
 # -- the rules -------------------------------------------------------------------------------------
@@ -106,29 +96,7 @@ def _known_actions(stmt: Stmt) -> list[Action] | None:
     """,
 )
 def wildcards(graph: GraphDoc) -> Iterator[Hit]:
-    for stmt in statements(graph):
-        if not stmt.allows or stmt.justified:
-            continue
-        actions = [a for a in stmt.actions if is_wild(a)]
-        resources = [r for r in stmt.resources if is_wildcard_resource(r)]
-        if resources and _tag_scoped(stmt, creation=True):
-            resources = []
-        negated = [k for k in ("NotAction", "NotResource") if k in stmt.raw]
-        if not (actions or resources or negated):
-            continue
-        parts = []
-        if actions:
-            parts.append(f"wildcard action(s) {_listed(actions)}")
-        if resources:
-            parts.append(f"wildcard resource(s) {_listed(resources)}")
-        if negated:
-            parts.append(f"{' and '.join(negated)} (allows everything not listed)")
-        yield Hit(
-            stmt.urn,
-            f"{stmt.label} allows {'; '.join(parts)} without a written reason. Name exact "
-            "actions and ARNs, or give the statement a reason with "
-            "Statement(justification=...) (its Sid then starts with 'Justified').",
-        )
+    yield from _judged(statements(graph), wildcard_problem)
 
 
 @rule(
@@ -151,37 +119,7 @@ def wildcards(graph: GraphDoc) -> Iterator[Hit]:
     """,
 )
 def unknown_actions(graph: GraphDoc) -> Iterator[Hit]:
-    for stmt in statements(graph):
-        if not stmt.allows:
-            continue
-        data = iam_data()  # loaded once, and only for a graph that has IAM statements
-        unknown = [a for a in stmt.actions if a.strip() != "*" and not data.exists(a)]
-        if not unknown:
-            continue
-        described = []
-        for action in unknown:
-            prefix, sep, _ = action.partition(":")
-            what = action if sep and data.has_service(prefix) else f"{action} (unknown service)"
-            guess = data.closest(action)
-            described.append(f"{what}{f', did you mean {guess[0]}?' if guess else ''}")
-        yield Hit(
-            stmt.urn,
-            f"{stmt.label} names action(s) no AWS service defines: {'; '.join(described)} "
-            f"IAM ignores them, so the grant does nothing (checked against {data.source}, "
-            f"{data.generated}).",
-        )
-
-
-def _tag_scoped(stmt: Stmt, *, creation: bool = False) -> bool:
-    """Whether a condition limits the statement to resources carrying a tag (or, with
-    ``creation``, to resources created with one: ``aws:RequestTag/...``)."""
-    for operator, key, _ in stmt.conditions():
-        op = operator.split(":")[-1].lower()
-        if op.endswith("ifexists") or op == "null":
-            continue
-        if _TAG_KEY.match(key) or (creation and key.lower().startswith("aws:requesttag/")):
-            return True
-    return False
+    yield from _judged(statements(graph), unknown_action_problem)
 
 
 @rule(
@@ -204,86 +142,33 @@ def _tag_scoped(stmt: Stmt, *, creation: bool = False) -> bool:
     """,
 )
 def star_resources(graph: GraphDoc) -> Iterator[Hit]:
-    for stmt in statements(graph, IDENTITY):
-        if not stmt.allows or not any(is_star_resource(r) for r in stmt.resources):
-            continue
-        if _tag_scoped(stmt):
-            continue
-        scopable = sorted(
-            {
-                f"{a.qualified} ({', '.join(sorted({r.name for r in a.resource_types if r.name}))})"
-                for pattern in stmt.actions
-                for a in iam_data().matching(pattern)
-                if a.accepts_resource_arn
-            }
-        )
-        if not scopable:
-            continue
-        yield Hit(
-            stmt.urn,
-            f'{stmt.label} grants Resource "*" to action(s) that accept resource ARNs: '
-            f"{_listed(scopable, _MAX_SCOPABLE)}. Name those resources' ARNs in a separate statement, or "
-            'condition it on aws:ResourceTag/<key>; keep "*" only for actions that accept '
-            "no ARN.",
-        )
-
-
-def _web_identity_key(key: str, actions: list[Action]) -> bool:
-    """``<provider host/path>:<claim>`` keys (``oidc.eks...amazonaws.com/id/X:sub``) of an OIDC
-    provider, which AWS supports on ``sts:AssumeRoleWithWebIdentity``."""
-    provider, sep, claim = key.rpartition(":")
-    if not sep or not claim or ("." not in provider and "/" not in provider):
-        return False
-    return any(a.qualified.lower() == "sts:assumerolewithwebidentity" for a in actions)
+    yield from _judged(statements(graph, IDENTITY), star_resource_problem)
 
 
 @rule(
     id="IK-SEC-1-CONDITION-KEY",
     prescription="SEC-1",
     severity=Severity.ERROR,
-    title="A condition uses a key that none of the statement's actions supports",
+    title="A condition uses a key that an action of the statement does not support",
     rationale="""
         A condition key the request never carries does not restrict anything the way it reads:
         with a plain operator the statement then never matches (the grant silently does
         nothing), with an `...IfExists` operator it always matches (the restriction silently
-        disappears). Keys are checked against the actions' own keys, the keys of the resource
-        types they accept, OIDC provider keys on `sts:AssumeRoleWithWebIdentity`, and AWS's
+        disappears). Each action of the statement must support each key (for a pattern such as
+        `s3:Get*`, one of the actions it matches must): an action that lacks it is granted
+        nothing, or granted without the restriction. Keys are checked against the actions' own
+        keys, the keys of the resource types they accept, OIDC provider keys on `sts:AssumeRoleWithWebIdentity`, and AWS's
         documented global keys (`aws:SourceAccount`, `aws:ResourceTag/<key>`, ...). Templated
         keys such as `kms:EncryptionContext:<key>` match their filled-in form.
     """,
     fix="""
         Use a key the actions support (see the service's page in AWS's Service Authorization
-        Reference), fix its spelling, or move the condition to the statement whose actions
-        support it.
+        Reference), fix its spelling, or move the actions that lack the key to a statement of
+        their own.
     """,
 )
 def condition_keys(graph: GraphDoc) -> Iterator[Hit]:
-    for stmt in statements(graph):
-        if not stmt.allows:
-            continue
-        keys = sorted({key for _, key, _ in stmt.conditions()})
-        data = iam_data()
-        if not keys:
-            continue
-        actions = _known_actions(stmt)
-        if not actions:
-            continue
-        unsupported = [
-            key
-            for key in keys
-            if not data.is_global_key(key)
-            and not _web_identity_key(key, actions)
-            and not any(data.supports_key(a, key) for a in actions)
-        ]
-        if not unsupported:
-            continue
-        names = _listed(sorted(a.qualified for a in actions))
-        yield Hit(
-            stmt.urn,
-            f"{stmt.label} conditions on {', '.join(unsupported)}, which none of its actions "
-            f"({names}) supports and which is not a global key, so the condition does not "
-            "restrict as written. Use a key these actions support, or fix its spelling.",
-        )
+    yield from _judged(statements(graph), condition_key_problem)
 
 
 def _attached(graph: GraphDoc) -> Iterator[tuple[str, str]]:
@@ -385,7 +270,7 @@ def principal_wildcards(graph: GraphDoc) -> Iterator[Hit]:
         if open_to_all and not _restricted(stmt):
             yield Hit(
                 stmt.urn,
-                f'{stmt.label} allows Principal "*" ({_listed(stmt.actions)}) with no '
+                f'{stmt.label} allows Principal "*" ({listed(stmt.actions)}) with no '
                 "condition naming the caller's account, organisation, source or endpoint. "
                 "Name the principals, or add aws:PrincipalAccount, aws:PrincipalOrgID, "
                 "aws:SourceAccount or aws:SourceArn.",
