@@ -25,6 +25,12 @@ from infra_kit.k8s._collector_pod import (
     gateway_policy,
     otlp_service_spec,
 )
+from infra_kit.k8s._collector_tls import (
+    CERT_MANAGER_API,
+    WAIT_FOR_READY,
+    certificate_chain,
+    tls_files,
+)
 from infra_kit.k8s._images import check_image
 from infra_kit.k8s._sizing import (
     DisruptionBudget,
@@ -137,6 +143,7 @@ class Collectors(Component):
         *,
         provider: k8s.Provider,
         oidc: OidcIdentity | None = None,
+        cert_manager: pulumi.Resource | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         image = check_image(args.image, require_digest=env.profile.workloads.require_image_digest)
@@ -235,6 +242,9 @@ class Collectors(Component):
                 spec=spec,
             )
 
+        # -- TLS between agent and gateway (SEC-3) ----------------------------------------------
+        certificate = self._certificates(labels(cfg.GATEWAY_NAME), cert_manager, k8s_opts)
+
         # -- agent ------------------------------------------------------------------------------
         agent, gateway = cfg.AGENT_NAME, cfg.GATEWAY_NAME
         agent_sa, agent_config = self._account_and_config(agent, agent_yaml, None, meta, k8s_opts)
@@ -274,10 +284,11 @@ class Collectors(Component):
                         mount_token=True,  # k8s_attributes reads the API: the one token mounted
                         resource_attributes=attributes,
                         receive_http=True,
+                        tls_files=tls_files(server=False),
                     ),
                 ),
             ),
-            opts=k8s_opts(),
+            opts=k8s_opts(certificate),
         )
         k8s.core.v1.Service(
             self.child("agent-service"),
@@ -332,11 +343,12 @@ class Collectors(Component):
                         mount_token=False,
                         resource_attributes=attributes,
                         receive_http=False,
+                        tls_files=tls_files(server=True),
                         spread=topology_spread(selector(gateway)),
                     ),
                 ),
             ),
-            opts=k8s_opts(),
+            opts=k8s_opts(certificate),  # its pods mount the certificate's Secret
         )
         k8s.core.v1.Service(
             self.child("gateway-service"),
@@ -384,6 +396,34 @@ class Collectors(Component):
                 "gateway_role_arn": self._irsa.arn if self._irsa else None,
             }
         )
+
+    def _certificates(
+        self,
+        labels: Mapping[str, str],
+        cert_manager: pulumi.Resource | None,
+        k8s_opts: Callable[..., pulumi.ResourceOptions],
+    ) -> k8s.apiextensions.CustomResource:
+        """The certificate chain of :func:`certificate_chain`, each object after the one before
+        it and all after cert-manager; returns the gateway's ``Certificate``."""
+        ready: list[pulumi.Resource] = [cert_manager] if cert_manager else []
+        chain: list[k8s.apiextensions.CustomResource] = []
+        for item in certificate_chain():
+            chain.append(
+                k8s.apiextensions.CustomResource(
+                    self.child(item.suffix),
+                    api_version=CERT_MANAGER_API,
+                    kind=item.kind,
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        name=item.name,
+                        namespace=item.namespace,
+                        labels=dict(labels),
+                        annotations=dict(WAIT_FOR_READY),
+                    ),
+                    spec=item.spec,
+                    opts=k8s_opts(*ready, *chain[-1:]),
+                )
+            )
+        return chain[-1]
 
     def _account_and_config(
         self,
