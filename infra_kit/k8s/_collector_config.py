@@ -45,6 +45,7 @@ import yaml
 
 from infra_kit.errors import ValidationError
 from infra_kit.k8s._sizing import memory_bytes
+from infra_kit.policy.rules.transit import plaintext_components
 
 __all__ = [
     "AGENT_NAME",
@@ -322,29 +323,8 @@ def pipeline_problems(config: Mapping[str, Any]) -> list[str]:
     for text in _strings(config.get("receivers")):
         if text.startswith(("0.0.0.0", ":")):
             problems.append(f"a receiver listens on every interface: {text}")
-    for kind in ("receivers", "exporters"):
-        for component, settings in (config.get(kind) or {}).items():
-            for flag in _tls_weakened(settings):
-                problems.append(f"{kind[:-1]} {component} sets {flag}: true")
+    problems += plaintext_components(config)  # the same test as IK-SEC-3-COLLECTOR-PLAINTEXT
     return problems
-
-
-def _tls_weakened(value: Any, path: str = "") -> list[str]:
-    """``tls.insecure``-style paths under ``value`` whose ``tls`` block turns TLS off or skips
-    verification."""
-    found: list[str] = []
-    if isinstance(value, Mapping):
-        for key, child in value.items():
-            here = f"{path}.{key}" if path else str(key)
-            if key == "tls" and isinstance(child, Mapping):
-                found += [
-                    f"{here}.{f}"
-                    for f in ("insecure", "insecure_skip_verify")
-                    if child.get(f) is True
-                ]
-            else:
-                found += _tls_weakened(child, here)
-    return found
 
 
 def _strings(value: Any) -> list[str]:

@@ -16,4 +16,5 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     secrets,
     state,
     tags,
+    transit,
 )
