@@ -445,8 +445,8 @@ class Cluster(Component):
         accept_known_gap(lbc_role, "lb-controller-iam-wildcards")
         accept_known_gap(lbc_role, "lb-controller-iam-star")
         accept_known_gap(self.load_balancer_controller, "controller-resources")
-        # cert-manager issues the in-cluster TLS certificates (SEC-3); objects that use its CRDs
-        # depend on this release, which is ready only once its webhook answers.
+        # prescription: SEC-3 -- cert-manager issues and renews the in-cluster TLS certificates.
+        # Objects of its CRDs depend on this release, ready only once its webhook answers.
         self.cert_manager = self._release(
             "cert-manager",
             pins.CERT_MANAGER_CHART,
