@@ -106,6 +106,10 @@ class Collectors(Component):
       profile's quota, default deny, DNS (SEC-4, NET-5);
     - ``aws.cloudwatch.LogGroup`` ``<name>-logs`` and ``<name>-metrics``: retention
       ``logs.retention_days``, optional KMS key, protected in stage and prod (OBS-2, DR-1);
+    - cert-manager objects (:mod:`~infra_kit.k8s._collector_tls`): ``ClusterIssuer``
+      ``<name>-selfsigned-issuer``, CA ``Certificate`` ``<name>-ca``, ``Issuer``
+      ``<name>-ca-issuer`` and ``Certificate`` ``<name>-gateway-certificate`` for the gateway
+      Service's DNS names, each after the one before and after ``cert_manager`` (SEC-3);
     - ``ClusterRole`` ``<name>-agent-role`` and ``ClusterRoleBinding`` ``<name>-agent-binding``:
       get/list/watch of pods, namespaces, nodes and replica sets, for ``k8s_attributes``, bound
       to the agent only, the one collector that runs it (SEC-4);
@@ -127,10 +131,18 @@ class Collectors(Component):
     configuration changes. Without ``oidc`` the gateway has no AWS credentials and its exports
     fail; pass the cluster's OIDC identity in every real stack.
 
+    The agent sends to the gateway over TLS 1.3 and verifies it against the CA; both depend
+    on the gateway's ``Certificate`` and mount its Secret read-only. ``cert_manager`` is what
+    the certificate objects wait for: the cluster's cert-manager release
+    (:attr:`~infra_kit.aws.Cluster.cert_manager`). Default: none, for a cluster where
+    cert-manager already runs; without it, a first deployment may create them before
+    cert-manager's CRDs exist and fail.
+
     Workloads reach the agent at ``http://otel-agent.observability.svc.cluster.local:4317``.
 
-    Prescriptions: OBS-1, OBS-2, SEC-1, SEC-4, K8S-1, K8S-3, K8S-4, SCALE-1, SCALE-2, HA-1,
-    NET-5, DR-1, and SEC-3 when ``log_kms_key_arn`` is given.
+    Prescriptions: OBS-1, OBS-2, SEC-1, SEC-3 (TLS between the collectors; keys at rest when
+    ``log_kms_key_arn`` is given), SEC-4, K8S-1, K8S-3, K8S-4, SCALE-1, SCALE-2, HA-1, NET-5,
+    DR-1.
     """
 
     TYPE = "infra-kit:k8s:Collectors"
