@@ -45,13 +45,15 @@ cluster = Cluster(
     env,
 )
 
-# Telemetry from day one (OBS-1): an agent on every node and a gateway exporting to AWS.
+# Telemetry from day one (OBS-1): an agent on every node and a gateway exporting to AWS, with
+# TLS between them from the cluster's cert-manager (SEC-3).
 collectors = Collectors(
     "otel",
     CollectorsArgs(cluster_name=cluster.name, log_kms_key_arn=key.arn),
     env,
     provider=cluster.k8s_provider,
     oidc=cluster.oidc,
+    cert_manager=cluster.cert_manager,
 )
 
 # The namespace app teams deploy into: restricted pod security, quotas, default-deny traffic.

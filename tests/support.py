@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 
 from infra_kit.core.engine import Graph
 from infra_kit.core.profile import BUILTIN_PROFILES
 from infra_kit.policy import RULES, GraphDoc, check_graph, rules_for
+from infra_kit.policy.rules._crd_schemas import CrdValidator
 from infra_kit.policy.rules.iam import statements
 from infra_kit.policy.rules.tags import taggable_types
 
@@ -65,12 +67,19 @@ def iam_statements(graph: Graph) -> Iterator[tuple[dict[str, Any], dict[str, Any
 
 
 def validate_manifests(graph: Graph) -> list[str]:
-    """Strict schema errors of every Kubernetes object the graph renders, one line each."""
+    """Strict schema errors of every Kubernetes object the graph renders, one line each.
+
+    Custom resources are validated against their vendored CRD schema; one with no schema at all
+    is an error, so a new custom kind cannot go unchecked."""
     errors = []
+    custom = CrdValidator()
     for obj in graph.kubernetes_objects():
+        validator: Any = custom if custom.knows(obj) else kubernetes_validate
         try:
-            kubernetes_validate.validate(obj, KUBERNETES_SCHEMA_VERSION, strict=True)
-        except kubernetes_validate.ValidationError as exc:
+            validator.validate(obj, KUBERNETES_SCHEMA_VERSION, strict=True)
+        except kubernetes_validate.SchemaNotFoundError:
+            errors.append(f"{obj['kind']}/{obj['metadata'].get('name')}: no schema to check it")
+        except jsonschema.ValidationError as exc:
             name = f"{obj['kind']}/{obj['metadata'].get('name')}"
             errors.append(f"{name}: {exc.message} at {list(exc.path)}")
     return errors

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pulumi_aws as aws
+import pulumi_kubernetes as k8s
 
 from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
@@ -44,7 +45,9 @@ __all__ = [
     "load_balancer_controller_values",
     "log_group_name",
     "node_group_args",
+    "oidc_issuer",
     "plan_cluster",
+    "release_args",
     "storage_class_parameters",
 ]
 
@@ -472,4 +475,30 @@ def node_group_args(
             "Name": f"{plan.cluster_name}-nodes-{index}",
             "infra-kit.io/zone": zone or f"az-{index}",
         },
+    )
+
+
+def oidc_issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
+    """The OIDC issuer URL EKS reports for the cluster (one identity, one issuer)."""
+    oidcs = identities[0].oidcs if identities else None
+    issuer = oidcs[0].issuer if oidcs else None
+    if not issuer:
+        raise ValueError("EKS reported no OIDC issuer for the cluster")
+    return issuer
+
+
+def release_args(
+    chart: str, version: str, chart_values: Mapping[str, Any], *, namespace: str
+) -> k8s.helm.v3.ReleaseArgs:
+    """A Helm release of ``chart`` at its pinned ``version`` from its known repository; atomic,
+    so a release that does not become ready is rolled back (K8S-4)."""
+    return k8s.helm.v3.ReleaseArgs(
+        name=chart,
+        chart=chart,
+        version=version,
+        namespace=namespace,
+        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=pins.CHART_REPOSITORIES[chart]),
+        values=dict(chart_values),
+        atomic=True,
+        cleanup_on_fail=True,
     )

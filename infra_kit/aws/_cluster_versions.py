@@ -5,7 +5,10 @@ here, per Kubernetes minor version, so that a deployment is reproducible and an 
 reviewed change to this table (IAC-2). Nothing is resolved at deploy time ("latest" is never
 used). Add-on versions are those EKS lists as compatible with the minor version
 (``aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>``); the cluster
-autoscaler image follows the Kubernetes minor version, as its project requires.
+autoscaler image follows the Kubernetes minor version, as its project requires. The cert-manager
+chart's version is its release tag (``deploy/charts/cert-manager`` of github.com/cert-manager/
+cert-manager, tag v1.21.1, read 2026-12-01); its values are checked against that tag's
+``values.yaml``.
 
 To support a new Kubernetes version: add it to ``SUPPORTED_KUBERNETES_VERSIONS`` in
 :mod:`infra_kit.core.profile` and add its row to ``PINNED`` below; a test keeps the two in step.
@@ -28,6 +31,8 @@ __all__ = [
     "ADDON_METRICS_SERVER",
     "ADDON_POD_IDENTITY",
     "ADDON_VPC_CNI",
+    "CERT_MANAGER_CHART",
+    "CERT_MANAGER_REPOSITORY",
     "CHART_REPOSITORIES",
     "CLUSTER_AUTOSCALER_CHART",
     "CLUSTER_AUTOSCALER_IMAGE",
@@ -53,11 +58,14 @@ CLUSTER_AUTOSCALER_REPOSITORY = "https://kubernetes.github.io/autoscaler"
 CLUSTER_AUTOSCALER_IMAGE = "registry.k8s.io/autoscaling/cluster-autoscaler"
 LOAD_BALANCER_CONTROLLER_CHART = "aws-load-balancer-controller"
 LOAD_BALANCER_CONTROLLER_REPOSITORY = "https://aws.github.io/eks-charts"
+CERT_MANAGER_CHART = "cert-manager"
+CERT_MANAGER_REPOSITORY = "https://charts.jetstack.io"
 #: The Helm repository of each chart.
 CHART_REPOSITORIES: Mapping[str, str] = MappingProxyType(
     {
         CLUSTER_AUTOSCALER_CHART: CLUSTER_AUTOSCALER_REPOSITORY,
         LOAD_BALANCER_CONTROLLER_CHART: LOAD_BALANCER_CONTROLLER_REPOSITORY,
+        CERT_MANAGER_CHART: CERT_MANAGER_REPOSITORY,
     }
 )
 
@@ -72,6 +80,8 @@ class ClusterVersions:
         cluster_autoscaler_chart: version of the ``cluster-autoscaler`` Helm chart.
         cluster_autoscaler_image_tag: autoscaler image tag; its minor matches Kubernetes.
         load_balancer_controller_chart: version of the ``aws-load-balancer-controller`` chart.
+        cert_manager_chart: version of the ``cert-manager`` chart (a release tag, ``v`` included);
+            its images run the same version.
     """
 
     kubernetes_version: str
@@ -79,6 +89,7 @@ class ClusterVersions:
     cluster_autoscaler_chart: str
     cluster_autoscaler_image_tag: str
     load_balancer_controller_chart: str
+    cert_manager_chart: str
 
 
 def _row(
@@ -93,6 +104,7 @@ def _row(
     autoscaler_chart: str,
     autoscaler_image: str,
     lb_controller_chart: str,
+    cert_manager_chart: str,
 ) -> ClusterVersions:
     return ClusterVersions(
         kubernetes_version=kubernetes_version,
@@ -109,6 +121,7 @@ def _row(
         cluster_autoscaler_chart=autoscaler_chart,
         cluster_autoscaler_image_tag=autoscaler_image,
         load_balancer_controller_chart=lb_controller_chart,
+        cert_manager_chart=cert_manager_chart,
     )
 
 
@@ -127,6 +140,7 @@ PINNED: Mapping[str, ClusterVersions] = MappingProxyType(
             autoscaler_chart="9.46.0",
             autoscaler_image="v1.32.2",
             lb_controller_chart="1.14.0",
+            cert_manager_chart="v1.21.1",
         ),
         "1.33": _row(
             "1.33",
@@ -139,6 +153,7 @@ PINNED: Mapping[str, ClusterVersions] = MappingProxyType(
             autoscaler_chart="9.51.0",
             autoscaler_image="v1.33.1",
             lb_controller_chart="1.14.0",
+            cert_manager_chart="v1.21.1",
         ),
         "1.34": _row(
             "1.34",
@@ -151,6 +166,7 @@ PINNED: Mapping[str, ClusterVersions] = MappingProxyType(
             autoscaler_chart="9.53.0",
             autoscaler_image="v1.34.2",
             lb_controller_chart="1.14.0",
+            cert_manager_chart="v1.21.1",
         ),
     }
 )

@@ -13,6 +13,7 @@ import pulumi_kubernetes as k8s
 from infra_kit.aws import _cluster_plan as values
 from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
+from infra_kit.aws._cert_manager import cert_manager_values
 from infra_kit.aws._cluster_plan import LOG_TYPES, ClusterArgs, ClusterPlan, plan_cluster
 from infra_kit.aws._cluster_security import CONTROL_PLANE, NODES, NodeEgress
 from infra_kit.aws._kubeconfig import render_kubeconfig
@@ -61,7 +62,9 @@ class Cluster(Component):
     - ``aws.eks.Addon`` ``<addon>`` for vpc-cni (network policies enforced), kube-proxy,
       coredns, aws-ebs-csi-driver, metrics-server and, opted in, eks-pod-identity-agent.
     - ``kubernetes.Provider`` ``k8s`` (secret kubeconfig); ``StorageClass`` ``gp3`` (default,
-      encrypted, tagged); Helm ``Release`` ``autoscaler`` and ``lb-controller``.
+      encrypted, tagged); Helm ``Release`` ``autoscaler``, ``lb-controller`` and
+      ``cert-manager`` (CRDs included; 2 replicas of each part, sized), which the ``Collectors``
+      certificates need (pass :attr:`cert_manager` to them).
 
     Nodes scale with the cluster autoscaler rather than Karpenter: it drives the managed node
     groups this component already declares, one per AZ, so zone balance, launch template and
@@ -147,7 +150,7 @@ class Cluster(Component):
         self.name: pulumi.Output[str] = self.eks.name
         self.arn: pulumi.Output[str] = self.eks.arn
         self.endpoint: pulumi.Output[str] = self.eks.endpoint
-        issuer = self.eks.identities.apply(_issuer)
+        issuer = self.eks.identities.apply(values.oidc_issuer)
         provider = aws.iam.OpenIdConnectProvider(
             self.child("oidc"),
             aws.iam.OpenIdConnectProviderArgs(client_id_lists=["sts.amazonaws.com"], url=issuer),
@@ -436,6 +439,17 @@ class Cluster(Component):
             k8s_opts,
         )
         accept_known_gap(self.load_balancer_controller, "controller-resources")
+        # prescription: SEC-3 -- cert-manager issues and renews the in-cluster TLS certificates.
+        # Objects of its CRDs depend on this release, ready only once its webhook answers.
+        self.cert_manager = self._release(
+            "cert-manager",
+            pins.CERT_MANAGER_CHART,
+            plan.versions.cert_manager_chart,
+            cert_manager_values(plan.versions.cert_manager_chart),
+            k8s_opts,
+        )
+        if env.profile.workloads.require_image_digest:
+            accept_known_gap(self.cert_manager, "controller-digest")
 
     def _release(
         self,
@@ -445,26 +459,5 @@ class Cluster(Component):
         chart_values: dict[str, Any],
         opts: pulumi.ResourceOptions,
     ) -> k8s.helm.v3.Release:
-        return k8s.helm.v3.Release(
-            self.child(suffix),
-            k8s.helm.v3.ReleaseArgs(
-                name=chart,
-                chart=chart,
-                version=version,
-                namespace=NAMESPACE,
-                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=pins.CHART_REPOSITORIES[chart]),
-                values=chart_values,
-                atomic=True,
-                cleanup_on_fail=True,
-            ),
-            opts=opts,
-        )
-
-
-def _issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity]) -> str:
-    """The OIDC issuer URL EKS reports for the cluster (one identity, one issuer)."""
-    oidcs = identities[0].oidcs if identities else None
-    issuer = oidcs[0].issuer if oidcs else None
-    if not issuer:
-        raise ValueError("EKS reported no OIDC issuer for the cluster")
-    return issuer
+        args = values.release_args(chart, version, chart_values, namespace=NAMESPACE)
+        return k8s.helm.v3.Release(self.child(suffix), args, opts=opts)

@@ -23,6 +23,13 @@ component sets (cloud provider, platform, region, cluster name, environment). Th
 ``ec2`` detectors would need the instance metadata service, which the network policies block for
 pods (and node IMDS hop limits usually do too), or EC2 API permissions the collectors do not need.
 
+OTLP from the agent to the gateway is TLS 1.3 (SEC-3): the gateway's receiver serves the
+certificate cert-manager issues for its Service (``tls.cert_file``, ``tls.key_file``, reloaded
+hourly), and the agent's exporter verifies it against the issuing CA (``tls.ca_file``), with no
+``insecure``. Both read the files from a read-only Secret volume at ``/tls``
+(:mod:`infra_kit.k8s._collector_tls`). :func:`pipeline_problems` refuses any receiver or
+exporter with ``insecure`` or ``insecure_skip_verify``.
+
 Component type names follow collector-contrib 0.155: ``otlp_grpc`` (was ``otlp``),
 ``k8s_attributes`` (was ``k8sattributes``) and ``resource_detection`` (was ``resourcedetection``).
 """
@@ -38,20 +45,27 @@ import yaml
 
 from infra_kit.errors import ValidationError
 from infra_kit.k8s._sizing import memory_bytes
+from infra_kit.policy.rules.transit import plaintext_components
 
 __all__ = [
     "AGENT_NAME",
     "AGENT_OTLP_ENDPOINT",
+    "CA_FILE",
+    "CERT_FILE",
     "COLLECTOR_IMAGE",
     "COLLECTOR_NAMESPACE",
     "GATEWAY_NAME",
+    "GATEWAY_TLS_SECRET",
     "GOMEMLIMIT_PERCENT",
     "HEALTH_PORT",
+    "KEY_FILE",
     "NODE_NAME_ENV",
     "OTLP_GRPC_PORT",
     "OTLP_HTTP_PORT",
     "POD_IP_ENV",
     "POD_NAME_ENV",
+    "TLS_DIR",
+    "TLS_MIN_VERSION",
     "GatewayDestinations",
     "agent_config",
     "gateway_config",
@@ -72,6 +86,15 @@ HEALTH_PORT = 13133
 POD_IP_ENV = "MY_POD_IP"
 POD_NAME_ENV = "MY_POD_NAME"
 NODE_NAME_ENV = "K8S_NODE_NAME"
+
+#: The gateway's certificate Secret (issued by cert-manager) and where collectors mount it.
+GATEWAY_TLS_SECRET = "otel-gateway-tls"
+TLS_DIR = "/tls"
+CERT_FILE, KEY_FILE, CA_FILE = f"{TLS_DIR}/tls.crt", f"{TLS_DIR}/tls.key", f"{TLS_DIR}/ca.crt"
+#: Both collectors are Go programs of one version: nothing needs anything older than TLS 1.3.
+TLS_MIN_VERSION = "1.3"
+#: How often the gateway rereads its certificate; cert-manager renews it 30 days before expiry.
+_TLS_RELOAD_INTERVAL = "1h"
 
 #: GOMEMLIMIT and the memory limiter's hard limit, as a percentage of the memory limit.
 GOMEMLIMIT_PERCENT = 80
@@ -176,7 +199,8 @@ def agent_config() -> dict[str, Any]:
             # connections over every gateway pod, including the ones the HPA just added.
             "endpoint": f"dns:///{service_host(GATEWAY_NAME)}:{OTLP_GRPC_PORT}",
             "balancer_name": "round_robin",
-            "tls": {"insecure": True},
+            # prescription: SEC-3 -- OTLP to the gateway is TLS 1.3, verified against its CA.
+            "tls": {"ca_file": CA_FILE, "min_version": TLS_MIN_VERSION},
             "sending_queue": {"enabled": True, "queue_size": 1000},
             "retry_on_failure": {"enabled": True},
         }
@@ -219,6 +243,12 @@ def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
             "protocols": {
                 "grpc": {
                     "endpoint": _endpoint(OTLP_GRPC_PORT),
+                    "tls": {
+                        "cert_file": CERT_FILE,
+                        "key_file": KEY_FILE,
+                        "min_version": TLS_MIN_VERSION,
+                        "reload_interval": _TLS_RELOAD_INTERVAL,
+                    },
                     # Agents reconnect every minute, so new gateway pods receive load quickly.
                     "keepalive": {
                         "server_parameters": {
@@ -260,8 +290,9 @@ def pipeline_problems(config: Mapping[str, Any]) -> list[str]:
     """Why a collector configuration would not start, or breaks infra-kit's rules; [] when sound.
 
     Checks that every component a pipeline or the service names is defined, that every defined
-    component is used, that ``memory_limiter`` comes first and ``batch`` last, and that no
-    receiver listens on every interface.
+    component is used, that ``memory_limiter`` comes first and ``batch`` last, that no
+    receiver listens on every interface, and that no receiver or exporter turns TLS off or skips
+    verifying its peer (SEC-3).
     """
     problems: list[str] = []
     service = config.get("service") or {}
@@ -292,6 +323,7 @@ def pipeline_problems(config: Mapping[str, Any]) -> list[str]:
     for text in _strings(config.get("receivers")):
         if text.startswith(("0.0.0.0", ":")):
             problems.append(f"a receiver listens on every interface: {text}")
+    problems += plaintext_components(config)  # the same test as IK-SEC-3-COLLECTOR-PLAINTEXT
     return problems
 
 

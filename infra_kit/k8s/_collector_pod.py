@@ -13,12 +13,14 @@ import pulumi_kubernetes as k8s
 
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.k8s._collector_config import (
+    GATEWAY_TLS_SECRET,
     HEALTH_PORT,
     NODE_NAME_ENV,
     OTLP_GRPC_PORT,
     OTLP_HTTP_PORT,
     POD_IP_ENV,
     POD_NAME_ENV,
+    TLS_DIR,
     gomemlimit,
 )
 from infra_kit.k8s._network import Egress, dns_egress, egress_rule
@@ -43,6 +45,9 @@ __all__ = [
 
 CONFIG_HASH_ANNOTATION = "infra-kit.io/config-sha256"
 _CONFIG_VOLUME, _CONFIG_DIR, _CONFIG_FILE = "config", "/conf", "collector.yaml"
+_TLS_VOLUME = "tls"
+#: Secret files are readable by the pod's group (its fsGroup) only, never by other users.
+_TLS_FILE_MODE = 0o440
 
 #: The health_check extension answers on one path; the probes differ in period and patience.
 COLLECTOR_PROBES = check_probes(
@@ -108,9 +113,11 @@ def collector_pod(
     mount_token: bool,
     resource_attributes: pulumi.Input[str],
     receive_http: bool,
+    tls_files: Sequence[str],
     spread: Sequence[k8s.core.v1.TopologySpreadConstraintArgs] = (),
 ) -> k8s.core.v1.PodSpecArgs:
-    """A restricted collector pod reading its configuration from ``config_map``."""
+    """A restricted collector pod reading its configuration from ``config_map`` and the keys
+    ``tls_files`` of the gateway's certificate Secret from a read-only volume (SEC-3)."""
     ports = [("otlp-grpc", OTLP_GRPC_PORT), ("health", HEALTH_PORT)]
     if receive_http:
         ports.insert(1, ("otlp-http", OTLP_HTTP_PORT))
@@ -142,6 +149,8 @@ def collector_pod(
             k8s.core.v1.VolumeMountArgs(
                 name=_CONFIG_VOLUME, mount_path=_CONFIG_DIR, read_only=True
             ),
+            # No subPath: the kubelet updates the files in place when cert-manager renews them.
+            k8s.core.v1.VolumeMountArgs(name=_TLS_VOLUME, mount_path=TLS_DIR, read_only=True),
             scratch_mount(),
         ],
     )
@@ -159,6 +168,14 @@ def collector_pod(
                 config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(
                     name=config_map,
                     items=[k8s.core.v1.KeyToPathArgs(key=_CONFIG_FILE, path=_CONFIG_FILE)],
+                ),
+            ),
+            k8s.core.v1.VolumeArgs(
+                name=_TLS_VOLUME,
+                secret=k8s.core.v1.SecretVolumeSourceArgs(
+                    secret_name=GATEWAY_TLS_SECRET,
+                    items=[k8s.core.v1.KeyToPathArgs(key=f, path=f) for f in tls_files],
+                    default_mode=_TLS_FILE_MODE,
                 ),
             ),
             scratch_volume(),

@@ -25,6 +25,12 @@ from infra_kit.k8s._collector_pod import (
     gateway_policy,
     otlp_service_spec,
 )
+from infra_kit.k8s._collector_tls import (
+    CERT_MANAGER_API,
+    WAIT_FOR_READY,
+    certificate_chain,
+    tls_files,
+)
 from infra_kit.k8s._images import check_image
 from infra_kit.k8s._sizing import (
     DisruptionBudget,
@@ -100,6 +106,10 @@ class Collectors(Component):
       profile's quota, default deny, DNS (SEC-4, NET-5);
     - ``aws.cloudwatch.LogGroup`` ``<name>-logs`` and ``<name>-metrics``: retention
       ``logs.retention_days``, optional KMS key, protected in stage and prod (OBS-2, DR-1);
+    - cert-manager objects (:mod:`~infra_kit.k8s._collector_tls`): ``ClusterIssuer``
+      ``<name>-selfsigned-issuer``, CA ``Certificate`` ``<name>-ca``, ``Issuer``
+      ``<name>-ca-issuer`` and ``Certificate`` ``<name>-gateway-certificate`` for the gateway
+      Service's DNS names, each after the one before and after ``cert_manager`` (SEC-3);
     - ``ClusterRole`` ``<name>-agent-role`` and ``ClusterRoleBinding`` ``<name>-agent-binding``:
       get/list/watch of pods, namespaces, nodes and replica sets, for ``k8s_attributes``, bound
       to the agent only, the one collector that runs it (SEC-4);
@@ -121,10 +131,18 @@ class Collectors(Component):
     configuration changes. Without ``oidc`` the gateway has no AWS credentials and its exports
     fail; pass the cluster's OIDC identity in every real stack.
 
+    The agent sends to the gateway over TLS 1.3 and verifies it against the CA; both depend
+    on the gateway's ``Certificate`` and mount its Secret read-only. ``cert_manager`` is what
+    the certificate objects wait for: the cluster's cert-manager release
+    (:attr:`~infra_kit.aws.Cluster.cert_manager`). Default: none, for a cluster where
+    cert-manager already runs; without it, a first deployment may create them before
+    cert-manager's CRDs exist and fail.
+
     Workloads reach the agent at ``http://otel-agent.observability.svc.cluster.local:4317``.
 
-    Prescriptions: OBS-1, OBS-2, SEC-1, SEC-4, K8S-1, K8S-3, K8S-4, SCALE-1, SCALE-2, HA-1,
-    NET-5, DR-1, and SEC-3 when ``log_kms_key_arn`` is given.
+    Prescriptions: OBS-1, OBS-2, SEC-1, SEC-3 (TLS between the collectors; keys at rest when
+    ``log_kms_key_arn`` is given), SEC-4, K8S-1, K8S-3, K8S-4, SCALE-1, SCALE-2, HA-1, NET-5,
+    DR-1.
     """
 
     TYPE = "infra-kit:k8s:Collectors"
@@ -137,6 +155,7 @@ class Collectors(Component):
         *,
         provider: k8s.Provider,
         oidc: OidcIdentity | None = None,
+        cert_manager: pulumi.Resource | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         image = check_image(args.image, require_digest=env.profile.workloads.require_image_digest)
@@ -235,6 +254,9 @@ class Collectors(Component):
                 spec=spec,
             )
 
+        # -- TLS between agent and gateway (SEC-3) ----------------------------------------------
+        certificate = self._certificates(labels(cfg.GATEWAY_NAME), cert_manager, k8s_opts)
+
         # -- agent ------------------------------------------------------------------------------
         agent, gateway = cfg.AGENT_NAME, cfg.GATEWAY_NAME
         agent_sa, agent_config = self._account_and_config(agent, agent_yaml, None, meta, k8s_opts)
@@ -274,10 +296,11 @@ class Collectors(Component):
                         mount_token=True,  # k8s_attributes reads the API: the one token mounted
                         resource_attributes=attributes,
                         receive_http=True,
+                        tls_files=tls_files(server=False),
                     ),
                 ),
             ),
-            opts=k8s_opts(),
+            opts=k8s_opts(certificate),
         )
         k8s.core.v1.Service(
             self.child("agent-service"),
@@ -332,11 +355,12 @@ class Collectors(Component):
                         mount_token=False,
                         resource_attributes=attributes,
                         receive_http=False,
+                        tls_files=tls_files(server=True),
                         spread=topology_spread(selector(gateway)),
                     ),
                 ),
             ),
-            opts=k8s_opts(),
+            opts=k8s_opts(certificate),  # its pods mount the certificate's Secret
         )
         k8s.core.v1.Service(
             self.child("gateway-service"),
@@ -384,6 +408,34 @@ class Collectors(Component):
                 "gateway_role_arn": self._irsa.arn if self._irsa else None,
             }
         )
+
+    def _certificates(
+        self,
+        labels: Mapping[str, str],
+        cert_manager: pulumi.Resource | None,
+        k8s_opts: Callable[..., pulumi.ResourceOptions],
+    ) -> k8s.apiextensions.CustomResource:
+        """The certificate chain of :func:`certificate_chain`, each object after the one before
+        it and all after cert-manager; returns the gateway's ``Certificate``."""
+        ready: list[pulumi.Resource] = [cert_manager] if cert_manager else []
+        chain: list[k8s.apiextensions.CustomResource] = []
+        for item in certificate_chain():
+            chain.append(
+                k8s.apiextensions.CustomResource(
+                    self.child(item.suffix),
+                    api_version=CERT_MANAGER_API,
+                    kind=item.kind,
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        name=item.name,
+                        namespace=item.namespace,
+                        labels=dict(labels),
+                        annotations=dict(WAIT_FOR_READY),
+                    ),
+                    spec=item.spec,
+                    opts=k8s_opts(*ready, *chain[-1:]),
+                )
+            )
+        return chain[-1]
 
     def _account_and_config(
         self,

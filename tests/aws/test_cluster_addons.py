@@ -30,6 +30,7 @@ from tests.aws.cluster_fixtures import (
     tags_of,
 )
 from tests.support import (
+    failing,
     missing_required_tags,
     unjustified_wildcards,
     unprotected_stateful,
@@ -218,6 +219,47 @@ def test_the_load_balancer_controller_chart_knows_the_cluster_and_its_irsa_role(
     assert account["annotations"]["eks.amazonaws.com/role-arn"].startswith(
         f"arn:aws:iam::{ACCOUNT}:role/core-lbc-role"
     )
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_cert_manager_is_a_pinned_atomic_release_with_its_crds_and_sized_parts(
+    environment: str,
+) -> None:
+    release_inputs = inputs(graph(environment), "core-cert-manager", RELEASE)
+    assert {k: release_inputs[k] for k in ("chart", "version", "namespace", "atomic")} == {
+        "chart": "cert-manager",
+        "version": "v1.21.1",
+        "namespace": "kube-system",
+        "atomic": True,
+    }
+    assert release_inputs["repositoryOpts"] == {"repo": "https://charts.jetstack.io"}
+    values = release_inputs["values"]
+    assert values["crds"] == {"enabled": True, "keep": True}
+    assert "installCRDs" not in values  # deprecated in favour of crds.enabled
+    for part in (values, values["webhook"], values["cainjector"]):
+        assert part["replicaCount"] == 2
+        assert part["podDisruptionBudget"] == {"enabled": True, "maxUnavailable": 1}
+    for part in (values, values["webhook"], values["cainjector"], values["startupapicheck"]):
+        resources = part["resources"]
+        assert set(resources["requests"]) == set(resources["limits"]) == {"cpu", "memory"}
+    for part in ("webhook", "cainjector", "startupapicheck", "acmesolver"):
+        assert values[part]["image"] == {"tag": "v1.21.1"}
+    assert values["image"] == {"tag": "v1.21.1"}
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_cert_manager_accepts_only_the_digest_gap_and_only_where_digests_are_required(
+    environment: str,
+) -> None:
+    g = graph(environment)
+    release = g.named("core-cert-manager", RELEASE)
+    accepted = sorted(r["name"] for r in g.descendants(release["urn"]))
+    assert accepted == (
+        ["core-cert-manager-ik-sec-4-image-digest"] if environment == "prod" else []
+    )
+    assert [
+        f for f in failing(g, "IK-K8S-1-RESOURCES", "IK-SEC-4-IMAGE-DIGEST") if "cert-manager" in f
+    ] == []
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

@@ -58,6 +58,8 @@ def test_kube_proxy_and_the_autoscaler_follow_the_kubernetes_minor(version: str)
     assert pinned.cluster_autoscaler_image_tag.startswith(f"v{version}.")
     assert re.match(r"^\d+\.\d+\.\d+$", pinned.cluster_autoscaler_chart)
     assert re.match(r"^\d+\.\d+\.\d+$", pinned.load_balancer_controller_chart)
+    # cert-manager charts are versioned by release tag, "v" included.
+    assert re.match(r"^v\d+\.\d+\.\d+$", pinned.cert_manager_chart)
 
 
 def test_the_vpc_cni_is_recent_enough_to_enforce_network_policies() -> None:

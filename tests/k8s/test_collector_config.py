@@ -162,10 +162,36 @@ def _broken(change: Any) -> list[str]:
             lambda c: c["service"].update(extensions=["pprof"]),
             "service names undefined extension pprof",
         ),
+        (
+            lambda c: c["receivers"]["otlp"]["protocols"]["grpc"].update(tls={"insecure": True}),
+            "receiver otlp sets protocols.grpc.tls.insecure: true",
+        ),
     ],
 )
 def test_pipeline_problems_are_found(change: Any, problem: str) -> None:
     assert problem in _broken(change)
+
+
+@pytest.mark.parametrize("flag", ["insecure", "insecure_skip_verify"])
+def test_an_agent_exporter_that_turns_tls_off_or_skips_verification_is_refused(flag: str) -> None:
+    config = copy.deepcopy(CONFIGS["agent"])
+    config["exporters"]["otlp_grpc"]["tls"][flag] = True
+    assert pipeline_problems(config) == [f"exporter otlp_grpc sets tls.{flag}: true"]
+    with pytest.raises(ValueError, match=f"sets tls.{flag}: true"):
+        render(config)
+
+
+def test_the_agent_verifies_the_gateway_with_tls_1_3_and_the_gateway_serves_it() -> None:
+    assert CONFIGS["agent"]["exporters"]["otlp_grpc"]["tls"] == {
+        "ca_file": "/tls/ca.crt",
+        "min_version": "1.3",
+    }
+    grpc = CONFIGS["gateway"]["receivers"]["otlp"]["protocols"]["grpc"]
+    assert {k: grpc["tls"][k] for k in ("cert_file", "key_file", "min_version")} == {
+        "cert_file": "/tls/tls.crt",
+        "key_file": "/tls/tls.key",
+        "min_version": "1.3",
+    }
 
 
 def test_render_refuses_a_broken_configuration() -> None:

@@ -48,6 +48,9 @@ def test_children(graph: Graph) -> None:
     assert sorted(
         (r["type"].split(":")[-1], r["name"]) for r in graph.children(component["urn"])
     ) == [
+        ("Certificate", "otel-ca"),
+        ("Certificate", "otel-gateway-certificate"),
+        ("ClusterIssuer", "otel-selfsigned-issuer"),
         ("ClusterRole", "otel-agent-role"),
         ("ClusterRoleBinding", "otel-agent-binding"),
         ("ConfigMap", "otel-agent-config"),
@@ -56,6 +59,7 @@ def test_children(graph: Graph) -> None:
         ("Deployment", "otel-gateway"),
         ("HorizontalPodAutoscaler", "otel-gateway-hpa"),
         ("IrsaRole", "otel-gateway-irsa"),
+        ("Issuer", "otel-ca-issuer"),
         ("LogGroup", "otel-logs"),
         ("LogGroup", "otel-metrics"),
         ("Namespace", "otel-namespace"),
@@ -166,10 +170,14 @@ def test_only_the_agent_mounts_an_api_token(graph: Graph) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "name"), [("DaemonSet", "otel-agent"), ("Deployment", "otel-gateway")]
+    ("kind", "name", "tls_files"),
+    [
+        ("DaemonSet", "otel-agent", ["ca.crt"]),
+        ("Deployment", "otel-gateway", ["tls.crt", "tls.key"]),
+    ],
 )
 def test_each_collector_runs_its_validated_configuration(
-    graph: Graph, kind: str, name: str
+    graph: Graph, kind: str, name: str, tls_files: list[str]
 ) -> None:
     template = obj(graph, kind, name, NS)["spec"]["template"]
     config_yaml = obj(graph, "ConfigMap", f"{name}-config", NS)["data"]["collector.yaml"]
@@ -183,6 +191,7 @@ def test_each_collector_runs_its_validated_configuration(
     assert container["image"] == COLLECTOR_IMAGE_DIGEST
     assert container["volumeMounts"] == [
         {"name": "config", "mountPath": "/conf", "readOnly": True},
+        {"name": "tls", "mountPath": "/tls", "readOnly": True},
         {"name": "tmp", "mountPath": "/tmp"},
     ]
     assert template["spec"]["volumes"] == [
@@ -191,6 +200,14 @@ def test_each_collector_runs_its_validated_configuration(
             "configMap": {
                 "name": f"{name}-config",
                 "items": [{"key": "collector.yaml", "path": "collector.yaml"}],
+            },
+        },
+        {
+            "name": "tls",
+            "secret": {
+                "secretName": "otel-gateway-tls",
+                "items": [{"key": f, "path": f} for f in tls_files],
+                "defaultMode": 0o440,
             },
         },
         {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},

@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import yaml
+
 from infra_kit.policy import GraphDoc
 from tests.policy.cases import Case
 from tests.policy.graphs import doc, k8s, resource
@@ -186,6 +188,37 @@ BARE_NAMESPACE = namespace("batch")
 MISSPELT = k8s(
     "Service", "web", {"selectr": dict(LABELS), "ports": [{"port": 80}]}, namespace=NAMESPACE
 )
+CERTIFICATE_SPEC = {
+    "secretName": "web-tls",
+    "dnsNames": ["web", "web.apps", "web.apps.svc", "web.apps.svc.cluster.local"],
+    "issuerRef": {"name": "apps-ca", "kind": "Issuer", "group": "cert-manager.io"},
+    "privateKey": {"algorithm": "ECDSA", "size": 256, "rotationPolicy": "Always"},
+}
+CERTIFICATE = k8s("Certificate", "web-tls", CERTIFICATE_SPEC, api_version="cert-manager.io/v1")
+#: ``dnsName`` for ``dnsNames``: the API server would prune it and issue a certificate for no name.
+MISSPELT_CERTIFICATE = k8s(
+    "Certificate",
+    "web-tls",
+    {**{k: v for k, v in CERTIFICATE_SPEC.items() if k != "dnsNames"}, "dnsName": ["web"]},
+    api_version="cert-manager.io/v1",
+)
+
+
+def collector_config(exporter_tls: dict[str, Any]) -> dict[str, Any]:
+    """A ConfigMap holding a collector configuration whose OTLP exporter has ``exporter_tls``."""
+    config = {
+        "receivers": {"otlp": {"protocols": {"grpc": {"endpoint": "${env:MY_POD_IP}:4317"}}}},
+        "exporters": {
+            "otlp_grpc": {"endpoint": "otel-gateway.observability:4317", "tls": exporter_tls}
+        },
+        "service": {"pipelines": {"traces": {"receivers": ["otlp"], "exporters": ["otlp_grpc"]}}},
+    }
+    data = {"collector.yaml": yaml.safe_dump(config)}
+    return k8s("ConfigMap", "otel-agent-config", namespace="observability", data=data)
+
+
+PLAINTEXT_COLLECTOR = collector_config({"insecure": True})
+TLS_COLLECTOR = collector_config({"ca_file": "/tls/ca.crt", "min_version": "1.3"})
 AUTOSCALER = helm_release("cluster-autoscaler", {"image": {"tag": "v1.34.2"}, "replicaCount": 2})
 
 CASES: list[Case] = [
@@ -290,5 +323,18 @@ CASES: list[Case] = [
         offending=(MISSPELT["urn"],),
         good=lambda: graph(*app()),
         label="misspelt-field",
+    ),
+    Case(
+        "IK-ENV-3-MANIFEST-SCHEMA",
+        bad=lambda: graph(*app(), MISSPELT_CERTIFICATE),
+        offending=(MISSPELT_CERTIFICATE["urn"],),
+        good=lambda: graph(*app(), CERTIFICATE),
+        label="misspelt-custom-resource-field",
+    ),
+    Case(
+        "IK-SEC-3-COLLECTOR-PLAINTEXT",
+        bad=lambda: graph(*app(), PLAINTEXT_COLLECTOR),
+        offending=(PLAINTEXT_COLLECTOR["urn"],),
+        good=lambda: graph(*app(), TLS_COLLECTOR),
     ),
 ]

@@ -505,11 +505,24 @@ def test_a_redacted_object_whose_stand_in_lacks_required_fields_is_skipped() -> 
     assert hits(graph(bad), "IK-ENV-3-MANIFEST-SCHEMA") == []
 
 
-def test_custom_resources_are_skipped() -> None:
+def test_custom_resources_of_crds_infra_kit_does_not_vendor_are_skipped() -> None:
+    monitor = k8s(
+        "ServiceMonitor", "web", {"anything": ["goes"]},
+        api_version="monitoring.coreos.com/v1",
+    )  # fmt: skip
+    assert hits(graph(monitor), "IK-ENV-3-MANIFEST-SCHEMA") == []
+
+
+def test_cert_manager_objects_are_validated_against_their_crd_schema() -> None:
     certificate = k8s(
         "Certificate", "web", {"secretName": "web-tls", "dnsNames": ["a.example"]},
         api_version="cert-manager.io/v1",
     )  # fmt: skip
+    assert messages(graph(certificate), "IK-ENV-3-MANIFEST-SCHEMA") == (
+        "Certificate apps/web does not validate against Kubernetes 1.34: "
+        "'issuerRef' is a required property at spec"
+    )
+    certificate["inputs"]["spec"]["issuerRef"] = {"name": "ca", "kind": "Issuer"}
     assert hits(graph(certificate), "IK-ENV-3-MANIFEST-SCHEMA") == []
 
 

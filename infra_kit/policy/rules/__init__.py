@@ -17,4 +17,5 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     secrets,
     state,
     tags,
+    transit,
 )

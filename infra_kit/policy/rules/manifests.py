@@ -2,7 +2,9 @@
 JSON schemas of the cluster's Kubernetes version.
 
 Schemas come from the optional ``kubernetes-validate`` package (``pip install 'infra-kit[check]'``).
-Custom resources, whose schemas it does not know, are skipped. A value the graph redacts
+Custom resources infra-kit creates (cert-manager's issuers and certificates) are validated as
+strictly against their CRD's schema, vendored at the chart version the cluster pins
+(:mod:`infra_kit.policy.rules._crd_schemas`); other custom resources are skipped. A value the graph redacts
 (``"[secret]"``, ``"[unknown]"``) is assumed to have the type the schema wants there: it stands for
 a value the engine will fill in, so only the rest of the object is judged.
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
+from infra_kit.policy.rules._crd_schemas import CrdValidator
 from infra_kit.policy.rules._values import as_dict, is_redacted
 
 __all__ = ["INSTALL_COMMAND", "schema_errors"]
@@ -131,13 +134,17 @@ def manifest_schema(graph: GraphDoc) -> Iterator[Hit]:
         )
         return
     version = f"{match[1]}.{match[2]}.0"
+    custom = CrdValidator()
     for record, obj in objects:
         meta = as_dict(obj.get("metadata"))
         label = f"{obj.get('kind')} {meta.get('namespace') or '-'}/{meta.get('name')}"
         try:
-            error = schema_errors(kubernetes_validate, obj, version)
+            if custom.knows(obj):  # a custom resource: its schema is its CRD's
+                error = schema_errors(custom, obj, version)
+            else:
+                error = schema_errors(kubernetes_validate, obj, version)
         except kubernetes_validate.SchemaNotFoundError:
-            continue  # a custom resource: its schema is the CRD's, not Kubernetes'
+            continue  # a custom resource of a CRD infra-kit does not vendor
         except VersionNotSupportedError:
             yield Hit(
                 anchor,
