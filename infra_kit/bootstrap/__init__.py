@@ -85,12 +85,21 @@ def run_bootstrap(
             f"infra-kit bootstrap calls AWS with boto3, which is not installed: {INSTALL_COMMAND}",
             [],
         ) from None
+    from botocore.exceptions import BotoCoreError, ClientError
+
     from infra_kit.bootstrap._apply import apply_plan
     from infra_kit.bootstrap._observe import Clients, caller_account, observe
     from infra_kit.bootstrap._settings import partition_of
 
-    clients = Clients.from_session(session or boto3.session.Session(), settings.region)
-    account_id, partition = caller_account(clients)
+    try:
+        clients = Clients.from_session(session or boto3.session.Session(), settings.region)
+        account_id, partition = caller_account(clients)
+    except (BotoCoreError, ClientError) as error:
+        raise BootstrapError(
+            f"could not identify the account from the AWS credentials ({error}); nothing was "
+            "changed. Set credentials (AWS_PROFILE, or aws configure) and run again",
+            [],
+        ) from error
     if partition != partition_of(settings.region):
         raise BootstrapError(
             f"--region {settings.region} is in the {partition_of(settings.region)} partition, "
@@ -99,7 +108,14 @@ def run_bootstrap(
         )
     resolved = settings.resolved(account_id)
     report(f"account {account_id}, region {resolved.region}")
-    facts = observe(clients, resolved)
+    try:
+        facts = observe(clients, resolved)
+    except (BotoCoreError, ClientError) as error:
+        raise BootstrapError(
+            f"could not read the account ({error}); nothing was changed. Bootstrap reads the "
+            "key, both buckets' settings and the service-linked roles: allow those reads",
+            [],
+        ) from error
     planned = plan(resolved, facts)
     for line in planned.unchanged:
         report(f"unchanged  {line}")
@@ -112,6 +128,8 @@ def run_bootstrap(
             else f"dry run: {len(planned.actions)} changes planned, none made"
         )
         return BootstrapResult(resolved, planned, applied=False)
+    # prescription: IAC-1 -- what must exist before any state is created by this tested command,
+    # never by hand.
     apply_plan(clients, resolved, planned, facts.key, report)
     report(
         "nothing to change"
