@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ConfigError", "InfraKitError", "SynthError", "ValidationError"]
+__all__ = [
+    "BootstrapError",
+    "ConfigError",
+    "InfraKitError",
+    "SynthError",
+    "ValidationError",
+]
 
 
 _PRESCRIPTION = re.compile(
@@ -64,3 +70,17 @@ class ConfigError(InfraKitError):
 
 class SynthError(InfraKitError):
     """The offline engine could not run a program (missing project, stack file or a program error)."""
+
+
+class BootstrapError(InfraKitError):
+    """``infra-kit bootstrap`` refused what it found in the account, or AWS refused a change.
+
+    ``problems`` lists one line per refusal, each with its fix. A refusal is decided before the
+    first change; a fault while applying names the step, and everything done before it stays done.
+    """
+
+    def __init__(self, summary: str, problems: list[str]) -> None:
+        self.summary = summary
+        self.problems = list(problems)
+        body = "\n".join(f"  - {p}{_cited(p)}" for p in self.problems)
+        super().__init__(f"{summary}:\n{body}" if body else summary)

@@ -14,6 +14,7 @@ from typing import NoReturn
 import click
 
 from infra_kit.cli._common import exit_without_teardown
+from infra_kit.cli.bootstrap import bootstrap
 from infra_kit.cli.check import check
 from infra_kit.cli.synth import synth
 
@@ -38,11 +39,13 @@ def cli() -> None:
     Examples:
       infra-kit synth --stack dev
       infra-kit check --stack prod --format sarif --output check.sarif
+      infra-kit bootstrap --region eu-west-1 --dry-run
     """
 
 
 cli.add_command(synth)
 cli.add_command(check)
+cli.add_command(bootstrap)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -168,8 +168,17 @@ def closed_stdout_is_fine() -> Iterator[None]:
         raise
 
 
-def run_command(command: str, body: Callable[[], int], *, show_traceback: bool) -> NoReturn:
-    """Run a command's body and exit with its code; errors are printed without tracebacks."""
+def run_command(
+    command: str,
+    body: Callable[[], int],
+    *,
+    show_traceback: bool,
+    interrupted: str = "interrupted; nothing was written",
+) -> NoReturn:
+    """Run a command's body and exit with its code; errors are printed without tracebacks.
+
+    ``interrupted`` is what the command says on Ctrl-C: what the interruption left behind.
+    """
     code = EXIT_FAILED
     _Outcome.code = 0
     try:
@@ -178,7 +187,7 @@ def run_command(command: str, body: Callable[[], int], *, show_traceback: bool) 
     except BrokenPipeError:
         code = _Outcome.code
     except KeyboardInterrupt:
-        click.echo(f"infra-kit {command}: interrupted; nothing was written", err=True)
+        click.echo(f"infra-kit {command}: {interrupted}", err=True)
         code = EXIT_INTERRUPTED
     except InfraKitError as error:
         fail(command, error, show_traceback=show_traceback, exc=_program_exception(error))
