@@ -93,7 +93,9 @@ _SCALING_CONFIG = """config:
 def write_scaling_project(directory: Path, services: int) -> Path:
     """A project of ``services`` WebServices in ``directory``, for its ``dev`` stack."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "Pulumi.yaml").write_text("name: scaling\nruntime: python\n")
+    (directory / "Pulumi.yaml").write_text(
+        "name: scaling\nruntime: python\nconfig:\n  services:\n    type: integer\n"
+    )
     (directory / "Pulumi.dev.yaml").write_text(_SCALING_CONFIG.format(count=services))
     (directory / "__main__.py").write_text(_SCALING_MAIN)
     return directory

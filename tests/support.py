@@ -16,8 +16,12 @@ from infra_kit.core.engine import Graph
 from infra_kit.core.profile import BUILTIN_PROFILES
 from infra_kit.policy import RULES, GraphDoc, check_graph, rules_for
 from infra_kit.policy.rules._crd_schemas import CrdValidator
+from infra_kit.policy.rules._k8s_schemas import KubernetesSchemas
 from infra_kit.policy.rules.iam import statements
 from infra_kit.policy.rules.tags import taggable_types
+
+#: Compiled once for the test session: every manifest test validates against the same schemas.
+_SCHEMAS = KubernetesSchemas()
 
 __all__ = [
     "KUBERNETES_SCHEMA_VERSION",
@@ -74,7 +78,7 @@ def validate_manifests(graph: Graph) -> list[str]:
     errors = []
     custom = CrdValidator()
     for obj in graph.kubernetes_objects():
-        validator: Any = custom if custom.knows(obj) else kubernetes_validate
+        validator: Any = custom if custom.knows(obj) else _SCHEMAS
         try:
             validator.validate(obj, KUBERNETES_SCHEMA_VERSION, strict=True)
         except kubernetes_validate.SchemaNotFoundError:

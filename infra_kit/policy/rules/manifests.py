@@ -70,7 +70,8 @@ def _stand_in(error: Any) -> Any:
 def schema_errors(validator: Any, obj: dict[str, Any], version: str) -> str | None:
     """The first strict schema error of ``obj`` (``"<message> at <path>"``), or ``None``.
 
-    ``validator`` is the ``kubernetes_validate`` module. Raises its ``SchemaNotFoundError`` for
+    ``validator`` is the ``kubernetes_validate`` module or a validator that behaves like it
+    (:class:`~infra_kit.policy.rules._k8s_schemas.KubernetesSchemas`). Raises its ``SchemaNotFoundError`` for
     a kind it has no schema of, ``VersionNotSupportedError`` for a version it does not know,
     and :class:`_UnjudgeableError` when only redacted values fail.
     """
@@ -117,6 +118,8 @@ def manifest_schema(graph: GraphDoc) -> Iterator[Hit]:
     try:
         import kubernetes_validate
         from kubernetes_validate.utils import VersionNotSupportedError
+
+        from infra_kit.policy.rules._k8s_schemas import KubernetesSchemas
     except ImportError:
         yield Hit(
             anchor,
@@ -135,6 +138,7 @@ def manifest_schema(graph: GraphDoc) -> Iterator[Hit]:
         return
     version = f"{match[1]}.{match[2]}.0"
     custom = CrdValidator()
+    builtin = KubernetesSchemas()
     for record, obj in objects:
         meta = as_dict(obj.get("metadata"))
         label = f"{obj.get('kind')} {meta.get('namespace') or '-'}/{meta.get('name')}"
@@ -142,7 +146,7 @@ def manifest_schema(graph: GraphDoc) -> Iterator[Hit]:
             if custom.knows(obj):  # a custom resource: its schema is its CRD's
                 error = schema_errors(custom, obj, version)
             else:
-                error = schema_errors(kubernetes_validate, obj, version)
+                error = schema_errors(builtin, obj, version)
         except kubernetes_validate.SchemaNotFoundError:
             continue  # a custom resource of a CRD infra-kit does not vendor
         except VersionNotSupportedError:
