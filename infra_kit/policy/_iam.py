@@ -113,6 +113,8 @@ class IamData:
         self.source = str(snapshot.get("source", ""))
         self.generated = str(snapshot.get("generated", ""))
         self._services: dict[str, _Service] = {}
+        # Rules and the statement builder ask about the same few patterns over and over.
+        self._matches: dict[str, tuple[Action, ...]] = {}
         for prefix, raw in (snapshot.get("services") or {}).items():
             service = _Service(
                 prefix=prefix,
@@ -176,12 +178,24 @@ class IamData:
 
     def matching(self, pattern: str) -> list[Action]:
         """Every action ``pattern`` matches (``*`` matches all of them)."""
+        found = self._matches.get(pattern)
+        if found is None:
+            found = self._matches[pattern] = tuple(self._match(pattern))
+        return list(found)
+
+    def _match(self, pattern: str) -> list[Action]:
         if pattern.strip() == "*":
             return [a for s in self._services.values() for a in s.actions.values()]
         prefix, sep, name = pattern.partition(":")
         if not sep:
             return []
-        services = [s for p, s in self._services.items() if fnmatch.fnmatchcase(p, prefix.lower())]
+        if "*" in prefix or "?" in prefix or "[" in prefix:
+            services = [
+                s for p, s in self._services.items() if fnmatch.fnmatchcase(p, prefix.lower())
+            ]
+        else:
+            service = self._services.get(prefix.lower())
+            services = [service] if service is not None else []
         low = name.lower()
         if "*" not in low and "?" not in low:
             return [s.actions[low] for s in services if low in s.actions]

@@ -70,6 +70,11 @@ class CrdValidator:
 
         self.ValidationError = jsonschema.ValidationError
         self._jsonschema = jsonschema
+        from jsonschema.exceptions import best_match
+
+        self._best_match = best_match
+        # One compiled validator per kind.
+        self._validators: dict[tuple[str, str], Any] = {}
 
     @staticmethod
     def knows(obj: dict[str, Any]) -> bool:
@@ -81,4 +86,11 @@ class CrdValidator:
         schema = crd_schema(str(obj.get("apiVersion")), str(obj.get("kind")))
         if schema is None:
             raise KeyError(f"no CRD schema for {obj.get('apiVersion')} {obj.get('kind')}")
-        self._jsonschema.validate(obj, schema, cls=self._jsonschema.Draft7Validator)
+        key = (str(obj.get("apiVersion")), str(obj.get("kind")))
+        validator = self._validators.get(key)
+        if validator is None:
+            # The vendored schemas are checked against the metaschema by the tests, not here.
+            validator = self._validators[key] = self._jsonschema.Draft7Validator(schema)
+        error = self._best_match(validator.iter_errors(obj))
+        if error is not None:
+            raise error
