@@ -106,39 +106,95 @@ class _Keys:
         return key.lower() in self.exact or any(t.match(key) for t in self.templates)
 
 
+class _Services(dict[str, _Service]):
+    """Services by lower-case prefix, each built from its raw entry on first use."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        super().__init__()
+        self._raw = {prefix.lower(): (prefix, entry) for prefix, entry in raw.items()}
+
+    def _build(self, key: str) -> _Service | None:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        found = self._raw.pop(key, None)
+        if found is None:
+            return None
+        service = _build_service(*found)
+        dict.__setitem__(self, key, service)
+        return service
+
+    def _build_all(self) -> None:
+        for key in list(self._raw):
+            self._build(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and (dict.__contains__(self, key) or key in self._raw)
+
+    def __getitem__(self, key: str) -> _Service:
+        service = self._build(key)
+        if service is None:
+            raise KeyError(key)
+        return service
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]  # builds on demand
+        service = self._build(key)
+        return default if service is None else service
+
+    def setdefault(self, key: str, default: _Service) -> _Service:  # type: ignore[override]  # builds on demand
+        service = self._build(key)
+        if service is None:
+            dict.__setitem__(self, key, default)
+            return default
+        return service
+
+    def items(self) -> Any:
+        self._build_all()
+        return dict.items(self)
+
+    def values(self) -> Any:
+        self._build_all()
+        return dict.values(self)
+
+    def keys(self) -> Any:
+        self._build_all()
+        return dict.keys(self)
+
+
+def _build_service(prefix: str, raw: dict[str, Any]) -> _Service:
+    service = _Service(
+        prefix=prefix,
+        name=str(raw.get("name", "")),
+        resource_conditions={
+            name: tuple(rt.get("conditions") or ())
+            for name, rt in (raw.get("resource_types") or {}).items()
+        },
+        conditions=tuple(raw.get("conditions") or ()),
+    )
+    arns = {n: str(rt.get("arn", "")) for n, rt in (raw.get("resource_types") or {}).items()}
+    for name, act in (raw.get("actions") or {}).items():
+        service.actions[name.lower()] = Action(
+            service=prefix,
+            name=name,
+            resource_types=tuple(
+                ResourceType(rt, arns.get(rt, ""), bool(req))
+                for rt, req in act.get("resources") or ()
+            ),
+            condition_keys=tuple(act.get("conditions") or ()),
+        )
+    return service
+
+
 class IamData:
     """The service authorization facts, with the additions folded in."""
 
     def __init__(self, snapshot: dict[str, Any], additions: dict[str, Any]) -> None:
         self.source = str(snapshot.get("source", ""))
         self.generated = str(snapshot.get("generated", ""))
-        self._services: dict[str, _Service] = {}
+        # Services are built from the raw data when first asked about: a check touches a few
+        # dozen of the four hundred or so.
+        self._services = _Services(snapshot.get("services") or {})
         # Rules and the statement builder ask about the same few patterns over and over.
         self._matches: dict[str, tuple[Action, ...]] = {}
-        for prefix, raw in (snapshot.get("services") or {}).items():
-            service = _Service(
-                prefix=prefix,
-                name=str(raw.get("name", "")),
-                resource_conditions={
-                    name: tuple(rt.get("conditions") or ())
-                    for name, rt in (raw.get("resource_types") or {}).items()
-                },
-                conditions=tuple(raw.get("conditions") or ()),
-            )
-            arns = {
-                n: str(rt.get("arn", "")) for n, rt in (raw.get("resource_types") or {}).items()
-            }
-            for name, act in (raw.get("actions") or {}).items():
-                service.actions[name.lower()] = Action(
-                    service=prefix,
-                    name=name,
-                    resource_types=tuple(
-                        ResourceType(rt, arns.get(rt, ""), bool(req))
-                        for rt, req in act.get("resources") or ()
-                    ),
-                    condition_keys=tuple(act.get("conditions") or ()),
-                )
-            self._services[prefix.lower()] = service
         for added in additions.get("actions") or ():
             self._add(added)
         globals_ = additions.get("global_condition_keys") or {}
