@@ -38,11 +38,11 @@ def stacks(root: Path, project_dir: Path) -> list[dict[str, str]]:
     """One matrix entry per stack file of the project."""
     spec = yaml.safe_load((project_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
     config_dir = project_dir / spec.get("stackConfigDir", ".")
-    rel = project_dir.relative_to(root).as_posix()
+    rel, name = project_dir.relative_to(root).as_posix(), spec["name"]
     return [
         {
             "project_dir": rel,
-            "project": spec["name"],
+            "project": name,
             "stack": f.name[len("Pulumi.") : -len(".yaml")],
         }
         for f in sorted(config_dir.glob("Pulumi.*.yaml"))
