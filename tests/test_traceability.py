@@ -18,6 +18,8 @@ from tests.conftest import REPO
 
 DOC = REPO / "docs" / "prescriptions.md"
 CODE_ROOTS = ("infra_kit", "stacks", "examples")
+#: The pipeline encodes its prescriptions in workflow YAML, with the same comment markers.
+WORKFLOW_ROOT = ".github"
 _ANCHOR = re.compile(r'<a id="[a-z0-9-]+"></a>\*\*([A-Z0-9]+-\d+)\*\*')
 _PENDING = re.compile(r"^- \[([A-Z0-9]+-\d+)\]\(#[a-z0-9-]+\):", re.MULTILINE)
 _MARKER = re.compile(r"#\s*prescription:\s*([A-Z0-9, -]+?)(?:\s+--|$)", re.MULTILINE)
@@ -41,7 +43,8 @@ def _python_files(*roots: str) -> list[Path]:
 @cache
 def _markers() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for path in _python_files(*CODE_ROOTS):
+    workflows = sorted((REPO / WORKFLOW_ROOT).rglob("*.yml"))
+    for path in [*_python_files(*CODE_ROOTS), *workflows]:
         for match in _MARKER.finditer(path.read_text()):
             for pid in re.findall(r"[A-Z0-9]+-\d+", match.group(1)):
                 found.setdefault(pid, []).append(str(path.relative_to(REPO)))
@@ -71,5 +74,7 @@ def test_each_prescription_is_marked_where_encoded_and_cited_where_proven(pid: s
             f"{markers}: remove it from that list"
         )
         return
-    assert markers, f"no `# prescription: {pid}` marker in {', '.join(CODE_ROOTS)}"
+    assert markers, (
+        f"no `# prescription: {pid}` marker in {', '.join((*CODE_ROOTS, WORKFLOW_ROOT))}"
+    )
     assert cited, f"no test under tests/ cites {pid}"

@@ -1,0 +1,300 @@
+"""The workflows in .github/workflows keep the pipeline's security invariants (CICD-1, CICD-2, DEP-2).
+
+Each invariant is a small checker that returns the problems it finds, so the same function is
+run over every real workflow (no problems) and over a workflow built here to break it (the
+problem named). actionlint and zizmor run from .ci/run as well; these tests pin what is
+specific to this pipeline: which jobs may mint an OIDC token, how deploys are serialised and
+gated, and the promotion order to prod.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+AWS_CREDENTIALS = "aws-actions/configure-aws-credentials"
+_PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
+_USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)\s*(#.*)?$")
+_VERSION_COMMENT = re.compile(r"^#\s*v?\d+(\.\d+)*\s*$")
+_LOCAL = ("./", "$/")
+
+Workflow = dict[str, Any]
+
+
+@cache
+def _load(path: Path) -> Workflow:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _files() -> list[Path]:
+    return sorted(WORKFLOWS.glob("*.yml"))
+
+
+def _jobs(workflow: Workflow) -> dict[str, dict[str, Any]]:
+    return workflow.get("jobs") or {}
+
+
+def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return job.get("steps") or []
+
+
+def _local_workflow(uses: str) -> Workflow | None:
+    """The reusable workflow a job calls from this repository, if it calls one."""
+    if not uses.startswith(_LOCAL):
+        return None
+    return _load(REPO / uses[2:])
+
+
+def _assumes_aws_role(job: dict[str, Any]) -> bool:
+    """The job configures AWS credentials itself, or calls a workflow with a job that does."""
+    if any(str(s.get("uses", "")).startswith(AWS_CREDENTIALS + "@") for s in _steps(job)):
+        return True
+    called = _local_workflow(str(job.get("uses", "")))
+    return called is not None and any(_assumes_aws_role(j) for j in _jobs(called).values())
+
+
+def _runs_pulumi_deploy(job: dict[str, Any]) -> bool:
+    """The job changes a stack: `pulumi up` or `pulumi destroy` in one of its run steps."""
+    return any(re.search(r"\bpulumi (up|destroy)\b", str(s.get("run", ""))) for s in _steps(job))
+
+
+# --- checkers: each returns human-readable problems, empty when the invariant holds -----------
+
+
+def unpinned_uses(text: str) -> list[str]:
+    """Every remote `uses:` names a full 40-hex commit and carries its version as a comment."""
+    problems = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _USES_LINE.match(line)
+        if not match or match.group(1).startswith(_LOCAL):
+            continue
+        ref, comment = match.group(1), match.group(2) or ""
+        if not _PINNED.match(ref):
+            problems.append(f"line {number}: {ref} is not pinned to a full commit SHA")
+        elif not _VERSION_COMMENT.match(comment):
+            problems.append(f"line {number}: {ref} has no `# vX.Y.Z` comment naming its version")
+    return problems
+
+
+def broad_top_level_permissions(workflow: Workflow) -> list[str]:
+    """Top-level permissions are `{}` or `contents: read`; jobs widen them where needed."""
+    if "permissions" not in workflow:
+        return ["no top-level permissions: the repository default (possibly write-all) applies"]
+    granted = workflow["permissions"]
+    if granted in ({}, {"contents": "read"}):
+        return []
+    return [f"top-level permissions {granted!r} are wider than contents: read"]
+
+
+def misplaced_id_token(workflow: Workflow) -> list[str]:
+    """`id-token: write` is granted exactly to the jobs that assume an AWS role."""
+    problems = []
+    if (workflow.get("permissions") or {}).get("id-token") == "write":
+        problems.append("id-token: write at the top level reaches every job")
+    for name, job in _jobs(workflow).items():
+        grants = (job.get("permissions") or {}).get("id-token") == "write"
+        assumes = _assumes_aws_role(job)
+        if grants and not assumes:
+            problems.append(f"job {name} has id-token: write but assumes no AWS role")
+        if assumes and not grants:
+            problems.append(f"job {name} assumes an AWS role without id-token: write")
+    return problems
+
+
+def ungated_deploys(workflow: Workflow) -> list[str]:
+    """A job that changes a stack runs in a GitHub environment, in a per-stack deploy group."""
+    problems = []
+    for name, job in _jobs(workflow).items():
+        if not _runs_pulumi_deploy(job):
+            continue
+        if not job.get("environment"):
+            problems.append(f"deploy job {name} has no environment: nothing can gate it")
+        concurrency = job.get("concurrency") or {}
+        group = str(concurrency.get("group", "")) if isinstance(concurrency, dict) else ""
+        if not group.startswith("deploy-") or "inputs.stack" not in group:
+            problems.append(f"deploy job {name} has no per-stack concurrency group deploy-...")
+        if isinstance(concurrency, dict) and concurrency.get("cancel-in-progress") is not False:
+            problems.append(f"deploy job {name} may be cancelled mid-update: cancel-in-progress")
+    return problems
+
+
+def deploys_by_stack(workflow: Workflow) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Jobs calling the deploy workflow, by the stack they deploy."""
+    return {
+        job["with"]["stack"]: (name, job)
+        for name, job in _jobs(workflow).items()
+        if str(job.get("uses", "")).endswith("/_deploy.yml")
+    }
+
+
+def _ancestors(workflow: Workflow, name: str) -> set[str]:
+    needs = _jobs(workflow)[name].get("needs") or []
+    direct = {needs} if isinstance(needs, str) else set(needs)
+    return direct.union(*(_ancestors(workflow, n) for n in direct))
+
+
+def unordered_promotion(workflow: Workflow) -> list[str]:
+    """Main deploys dev, then stage, then prod, and prod only in the `prod` environment."""
+    deploys = deploys_by_stack(workflow)
+    missing = [s for s in ("dev", "stage", "prod") if s not in deploys]
+    if missing:
+        return [f"no deploy of {', '.join(missing)}"]
+    problems = []
+    for before, after in (("dev", "stage"), ("stage", "prod")):
+        if deploys[before][0] not in _ancestors(workflow, deploys[after][0]):
+            problems.append(f"{after} is deployed without waiting for {before}")
+    if deploys["prod"][1]["with"].get("environment") != "prod":
+        problems.append("prod is not deployed in the `prod` environment (no required reviewers)")
+    return problems
+
+
+# --- the real workflows ---------------------------------------------------------------------
+
+
+def test_the_pipeline_has_its_workflows() -> None:
+    names = {p.name for p in _files()}
+    assert {
+        "_check.yml",
+        "_preview.yml",
+        "_deploy.yml",
+        "_record.yml",
+        "_destroy.yml",
+        "pull-request.yml",
+        "main.yml",
+        "drift.yml",
+        "security.yml",
+    } <= names
+    assert (REPO / ".github" / "dependabot.yml").is_file()
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_every_action_is_pinned_to_a_commit_with_its_version(path: Path) -> None:
+    assert unpinned_uses(path.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_top_level_permissions_are_minimal(path: Path) -> None:
+    assert broad_top_level_permissions(_load(path)) == []
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_only_jobs_that_assume_an_aws_role_can_mint_an_oidc_token(path: Path) -> None:
+    assert misplaced_id_token(_load(path)) == []
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_every_deploy_is_gated_by_an_environment_and_serialised_per_stack(path: Path) -> None:
+    assert ungated_deploys(_load(path)) == []
+
+
+def test_the_deploy_and_destroy_workflows_are_deploy_jobs() -> None:
+    """The deploy checker sees the jobs it must, or its clean result would mean nothing."""
+    for name in ("_deploy.yml", "_destroy.yml"):
+        assert [n for n, j in _jobs(_load(WORKFLOWS / name)).items() if _runs_pulumi_deploy(j)]
+
+
+def test_main_promotes_dev_then_stage_then_prod_behind_the_prod_environment() -> None:
+    assert unordered_promotion(_load(WORKFLOWS / "main.yml")) == []
+
+
+def test_a_failed_deploy_rolls_back_to_the_known_good_commit_and_fails() -> None:
+    """DEP-2: after a failure, the deploy job redeploys the recorded commit, then fails."""
+    steps = _steps(_jobs(_load(WORKFLOWS / "_deploy.yml"))["deploy"])
+    after_failure = [s for s in steps if "failure()" in str(s.get("if", ""))]
+    runs = "\n".join(str(s.get("run", "")) for s in after_failure)
+    assert "refs/tags/$tag" in runs
+    assert re.search(r"pulumi up\b", runs)
+    assert after_failure[-1]["run"].rstrip().endswith("exit 1")
+    recorded = _load(WORKFLOWS / "_record.yml")
+    assert "TAG: deployed/${{ inputs.project }}/${{ inputs.stack }}" in (
+        WORKFLOWS / "_record.yml"
+    ).read_text(encoding="utf-8")
+    assert _jobs(recorded)["record"]["permissions"] == {"contents": "write"}
+
+
+def test_only_recording_a_known_good_commit_may_write_to_the_repository() -> None:
+    writers = [
+        f"{path.name}:{name}"
+        for path in _files()
+        for name, job in _jobs(_load(path)).items()
+        if (job.get("permissions") or {}).get("contents") == "write"
+    ]
+    assert writers == [
+        "_record.yml:record",
+        "main.yml:record-dev",
+        "main.yml:record-stage",
+        "main.yml:record-prod",
+    ]
+
+
+# --- each checker fails on a workflow that breaks its invariant -----------------------------
+
+_CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1"
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("      - uses: actions/checkout@v7", "is not pinned to a full commit SHA"),
+        ("      - uses: actions/checkout@3d3c42e5", "is not pinned to a full commit SHA"),
+        (f"      - uses: {_CHECKOUT}", "has no `# vX.Y.Z` comment"),
+        (f"      - uses: {_CHECKOUT} # main", "has no `# vX.Y.Z` comment"),
+    ],
+)
+def test_an_unpinned_action_is_reported(line: str, problem: str) -> None:
+    assert problem in unpinned_uses(f"steps:\n{line}\n")[0]
+    assert unpinned_uses(f"steps:\n      - uses: {_CHECKOUT} # v7.0.1\n") == []
+
+
+@pytest.mark.parametrize(
+    "permissions", [{"contents": "write"}, "write-all", {"id-token": "write"}, None]
+)
+def test_broad_or_missing_top_level_permissions_are_reported(permissions: Any) -> None:
+    workflow: Workflow = {"jobs": {}} if permissions is None else {"permissions": permissions}
+    assert broad_top_level_permissions(workflow)
+
+
+def test_an_oidc_token_in_a_job_without_aws_credentials_is_reported() -> None:
+    workflow: Workflow = {
+        "permissions": {},
+        "jobs": {
+            "lint": {"permissions": {"id-token": "write"}, "steps": [{"run": "ruff check ."}]},
+            "deploy": {"permissions": {}, "steps": [{"uses": AWS_CREDENTIALS + "@" + "0" * 40}]},
+        },
+    }
+    assert misplaced_id_token(workflow) == [
+        "job lint has id-token: write but assumes no AWS role",
+        "job deploy assumes an AWS role without id-token: write",
+    ]
+
+
+def test_a_deploy_without_environment_or_concurrency_group_is_reported() -> None:
+    workflow: Workflow = {"jobs": {"up": {"steps": [{"run": "pulumi up --yes --stack prod"}]}}}
+    assert ungated_deploys(workflow) == [
+        "deploy job up has no environment: nothing can gate it",
+        "deploy job up has no per-stack concurrency group deploy-...",
+        "deploy job up may be cancelled mid-update: cancel-in-progress",
+    ]
+
+
+def test_prod_outside_the_prod_environment_or_before_stage_is_reported() -> None:
+    deploy = "$/.github/workflows/_deploy.yml"
+    workflow: Workflow = {
+        "jobs": {
+            "dev": {"uses": deploy, "with": {"stack": "dev", "environment": "dev"}},
+            "stage": {"needs": "dev", "uses": deploy, "with": {"stack": "stage"}},
+            "prod": {"needs": "dev", "uses": deploy, "with": {"stack": "prod", "environment": "x"}},
+        }
+    }
+    assert unordered_promotion(workflow) == [
+        "prod is deployed without waiting for stage",
+        "prod is not deployed in the `prod` environment (no required reviewers)",
+    ]
