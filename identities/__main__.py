@@ -11,16 +11,24 @@ from infra_kit.core.environment import Environment
 
 env = Environment.load()
 config = pulumi.Config()
+# Keys the stack file may omit are left to CiIdentitiesArgs, where their defaults are declared.
+optional = {
+    field: value
+    for field, key in (
+        ("preview_environment", "preview_environment"),
+        ("existing_provider_arn", "existing_oidc_provider_arn"),
+    )
+    if (value := config.get(key)) is not None
+}
 
 identities = CiIdentities(
     "github",
     CiIdentitiesArgs(
         repository=config.require("repository"),
         deploy_environments=config.require_object("deploy_environments"),
-        preview_environment=config.get("preview_environment") or "preview",
         state_bucket=config.require("state_bucket"),
         state_key_arn=config.require("state_key_arn"),
-        existing_provider_arn=config.get("existing_oidc_provider_arn"),
+        **optional,
     ),
     env,
 )

@@ -33,6 +33,7 @@ __all__ = [
     "github_trust_policy",
     "pull_request_subject",
     "validate_environments",
+    "validate_provider_arn",
     "validate_repository",
     "validate_state_key_arn",
 ]
@@ -49,6 +50,9 @@ _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 # GitHub accepts more in an environment's name, but ':' would blur the subject's fields and
 # '*' or '?' would read as a pattern to anyone comparing it by hand; these names stay plain.
 _ENVIRONMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+_PROVIDER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/" + re.escape(GITHUB_ISSUER_HOST) + "$"
+)
 _KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[A-Za-z0-9-]+$")
 
 
@@ -103,6 +107,20 @@ def validate_environments(
             )
         seen[folded] = environment
     return tuple(environments)
+
+
+def validate_provider_arn(arn: str, key: str = "existing_provider_arn") -> str:
+    """The ARN of an account's existing OIDC provider for GitHub's issuer, and no other."""
+    if isinstance(arn, str) and _PROVIDER_ARN.match(arn):
+        return arn
+    raise ValidationError(
+        key,
+        arn,
+        f"not the ARN of an IAM OIDC provider for {GITHUB_ISSUER_HOST}; the roles' conditions "
+        "name that issuer's claims, so tokens of any other provider would never match",
+        f"pass arn:aws:iam::<account>:oidc-provider/{GITHUB_ISSUER_HOST}, or omit it to create "
+        "the provider",
+    )
 
 
 def validate_state_key_arn(arn: str, key: str = "state_key_arn") -> str:

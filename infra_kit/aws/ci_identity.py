@@ -16,6 +16,7 @@ from infra_kit.aws._ci_trust import (
     github_trust_policy,
     pull_request_subject,
     validate_environments,
+    validate_provider_arn,
     validate_repository,
     validate_state_key_arn,
 )
@@ -71,7 +72,7 @@ class CiIdentities(Component):
 
     Children:
 
-    - ``aws.iam.OpenIdConnectProvider`` ``<name>-github`` for ``token.actions.githubusercontent.com``
+    - ``aws.iam.OpenIdConnectProvider`` ``<name>-oidc`` for ``token.actions.githubusercontent.com``
       with client id ``sts.amazonaws.com`` (unless ``existing_provider_arn`` is given). No
       thumbprint: AWS validates this issuer against its own trusted CAs.
     - ``aws.iam.Role`` ``<name>-pr-preview`` (``sub`` = ``repo:<repo>:pull_request``) and its
@@ -122,7 +123,7 @@ class CiIdentities(Component):
 
         if args.existing_provider_arn is None:
             self.provider = aws.iam.OpenIdConnectProvider(
-                self.child("github"),
+                self.child("oidc"),
                 aws.iam.OpenIdConnectProviderArgs(
                     url=GITHUB_ISSUER_URL, client_id_lists=[GITHUB_AUDIENCE]
                 ),
@@ -131,7 +132,7 @@ class CiIdentities(Component):
             provider_arn: pulumi.Input[str] = self.provider.arn
         else:
             self.provider = None
-            provider_arn = args.existing_provider_arn
+            provider_arn = validate_provider_arn(args.existing_provider_arn)
         self.provider_arn: pulumi.Output[str] = pulumi.Output.from_input(provider_arn)
 
         bucket_arn = f"arn:{env.partition}:s3:::{args.state_bucket}"

@@ -69,7 +69,7 @@ def test_the_component_creates_the_provider_five_roles_and_their_policies(graph:
     )
     deploys = ("deploy-dev", "deploy-prod", "deploy-stage", "preview-env-deploy")
     assert children == sorted(
-        [(PROVIDER_TYPE, "github-github"), (ROLE, "github-pr-preview")]
+        [(PROVIDER_TYPE, "github-oidc"), (ROLE, "github-pr-preview")]
         + [(ROLE_POLICY, "github-pr-preview-read")]
         + [(ROLE, f"github-{d}") for d in deploys]
         + [(ATTACHMENT, f"github-{d}-access") for d in deploys]
@@ -80,7 +80,7 @@ def test_the_component_creates_the_provider_five_roles_and_their_policies(graph:
 def test_the_provider_is_github_s_issuer_for_the_sts_audience_without_thumbprints(
     graph: Graph,
 ) -> None:
-    inputs = graph.named("github-github", PROVIDER_TYPE)["inputs"]
+    inputs = graph.named("github-oidc", PROVIDER_TYPE)["inputs"]
     assert inputs["url"] == f"https://{HOST}"
     assert inputs["clientIdLists"] == ["sts.amazonaws.com"]
     assert "thumbprintLists" not in inputs

@@ -11,6 +11,7 @@ from infra_kit.aws._ci_trust import (
     github_trust_policy,
     pull_request_subject,
     validate_environments,
+    validate_provider_arn,
     validate_repository,
     validate_state_key_arn,
 )
@@ -129,3 +130,12 @@ def test_an_alias_arn_for_the_state_key_is_refused_with_why_and_how_to_find_the_
     assert raised.value.key == "state_key_arn"
     assert "grants nothing for Decrypt" in str(raised.value)
     assert "aws kms describe-key" in str(raised.value)
+
+
+def test_an_existing_provider_of_another_issuer_is_refused() -> None:
+    eks = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+    with pytest.raises(ValidationError) as raised:
+        validate_provider_arn(eks)
+    assert raised.value.key == "existing_provider_arn"
+    assert "never match" in str(raised.value)
+    assert validate_provider_arn(PROVIDER) == PROVIDER
