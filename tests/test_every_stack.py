@@ -34,6 +34,7 @@ DIRECTORIES = find_projects(REPO)
 def test_discovery_finds_the_platform_and_the_example() -> None:
     assert {("platform", s) for s in ("dev", "stage", "prod")} <= set(STACKS)
     assert {("orders-service", s) for s in ("dev", "prod")} <= set(STACKS)
+    assert ("ci-identities", "prod") in STACKS
 
 
 def _nulls(value: Any, path: str) -> list[str]:

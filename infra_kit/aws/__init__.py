@@ -1,7 +1,7 @@
 """AWS building blocks: one component per module, secure by default.
 
 Components: :class:`Network`, :class:`Key`, :class:`Cluster`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
-:class:`IrsaRole`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
+:class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
 Each name is imported from its module on first use, so a program pays only for the components,
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from infra_kit.aws._cidr import subnet_cidr
     from infra_kit.aws._policy import PolicyDocument, Statement
     from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
+    from infra_kit.aws.ci_identity import CiIdentities, CiIdentitiesArgs
     from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
     from infra_kit.aws.database import Database, DatabaseArgs
     from infra_kit.aws.grants import Grantee, HasRole, attach_policy
@@ -31,6 +32,8 @@ __all__ = [
     "Bucket",
     "BucketArgs",
     "BucketPurpose",
+    "CiIdentities",
+    "CiIdentitiesArgs",
     "Cluster",
     "ClusterArgs",
     "Database",
@@ -64,6 +67,7 @@ __getattr__, __dir__ = lazy_exports(
         "._cidr": ("subnet_cidr",),
         "._policy": ("PolicyDocument", "Statement"),
         ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
+        ".ci_identity": ("CiIdentities", "CiIdentitiesArgs"),
         ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),
         ".database": ("Database", "DatabaseArgs"),
         ".grants": ("Grantee", "HasRole", "attach_policy"),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 __all__ = [
     "CLOUDWATCH_PUT_METRICS",
+    "EC2_DESCRIBE_AVAILABILITY_ZONES",
+    "IAM_LONG_LIVED_CREDENTIALS",
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
     "KMS_LOG_ENCRYPTION",
@@ -16,6 +18,7 @@ __all__ = [
     "RDS_CONNECT",
     "S3_DELETE",
     "S3_READ",
+    "S3_STATE_BUCKET_SETTINGS",
     "S3_WRITE",
     "SECRETS_READ",
     "SECRETS_ROTATE",
@@ -94,3 +97,31 @@ CLOUDWATCH_PUT_METRICS: tuple[str, ...] = ("cloudwatch:PutMetricData",)
 
 #: The one action an IRSA trust policy allows.
 STS_ASSUME_ROLE_WITH_WEB_IDENTITY: tuple[str, ...] = ("sts:AssumeRoleWithWebIdentity",)
+
+#: The invoke a network without pinned AZs makes; DescribeAvailabilityZones takes no ARN.
+EC2_DESCRIBE_AVAILABILITY_ZONES: tuple[str, ...] = ("ec2:DescribeAvailabilityZones",)
+
+#: Creating an IAM user, or a credential of one that does not expire (CICD-2, SEC-1).
+IAM_LONG_LIVED_CREDENTIALS: tuple[str, ...] = (
+    "iam:CreateUser",
+    "iam:CreateAccessKey",
+    "iam:UpdateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:CreateServiceSpecificCredential",
+    "iam:UploadSigningCertificate",
+    "iam:UploadSSHPublicKey",
+)
+
+#: Deleting the state bucket, or changing what keeps its objects private, versioned and encrypted.
+S3_STATE_BUCKET_SETTINGS: tuple[str, ...] = (
+    "s3:DeleteBucket",
+    "s3:DeleteBucketPolicy",
+    "s3:PutBucketPolicy",
+    "s3:PutBucketVersioning",
+    "s3:PutEncryptionConfiguration",
+    "s3:PutLifecycleConfiguration",
+    "s3:PutBucketPublicAccessBlock",
+    "s3:PutBucketOwnershipControls",
+    "s3:PutBucketLogging",
+)
