@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.s3.models import s3_backends
 
 from infra_kit.bootstrap import BootstrapSettings, key_policy, run_bootstrap
 from infra_kit.errors import BootstrapError, ValidationError
+from tests.bootstrap.conftest import REGION
 
-REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 BUCKET = f"infra-kit-state-{ACCOUNT}-{REGION}"
 LOGS = f"{BUCKET}-access-logs"
@@ -42,15 +40,8 @@ class Recorder:
 
 
 @pytest.fixture
-def session(monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.session.Session]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield boto3.session.Session(region_name=REGION)
+def session(aws: None) -> boto3.session.Session:
+    return boto3.session.Session(region_name=REGION)
 
 
 def _run(session: boto3.session.Session, **kwargs: Any) -> tuple[list[str], Recorder]:
