@@ -75,9 +75,11 @@ def schema_errors(validator: Any, obj: dict[str, Any], version: str) -> str | No
     a kind it has no schema of, ``VersionNotSupportedError`` for a version it does not know,
     and :class:`_UnjudgeableError` when only redacted values fail.
     """
-    candidate = copy.deepcopy(obj)
+    redacted = _count_redacted(obj)
+    # Stand-ins are written into a copy; an object with nothing redacted is validated as it is.
+    candidate = copy.deepcopy(obj) if redacted else obj
     stood_in: list[list[Any]] = []
-    for _ in range(_count_redacted(obj) + 1):
+    for _ in range(redacted + 1):
         try:
             validator.validate(candidate, version, strict=True)
             return None
