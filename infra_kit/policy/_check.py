@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from infra_kit.core.profile._base import MIN_REASON_WORDS
 from infra_kit.policy._graph import GraphDoc, SuppressionRecord
 from infra_kit.policy._registry import RULES, Hit, Rule, Severity, rules_for
 
@@ -18,8 +19,6 @@ __all__ = [
     "check_graph",
 ]
 
-#: A suppression's reason is a few words at least: a reviewer must learn why from it.
-MIN_REASON_WORDS = 3
 #: The id under which a suppression that accepts nothing is reported.
 UNUSED_SUPPRESSION = "IK-SEC-5-UNUSED-SUPPRESSION"
 
