@@ -1,4 +1,9 @@
-"""The platform program: the shared infrastructure of one environment (dev, stage, prod).
+"""The platform program: the shared AWS infrastructure of one environment (dev, stage, prod).
+
+It creates the key, the network and the EKS cluster, and nothing inside the cluster: the
+cluster's API endpoint is private, so what runs on the cluster is deployed afterwards, from
+inside the VPC, by the ``cluster-services`` project (``cluster-services/__main__.py``), which
+reads this stack's outputs.
 
 Every environment-dependent value comes from the environment profile loaded from
 ``Pulumi.<stack>.yaml``; this program has no environment checks of its own (ENV-2).
@@ -8,7 +13,6 @@ import pulumi
 
 from infra_kit.aws import Cluster, ClusterArgs, Key, KeyArgs, Network, NetworkArgs
 from infra_kit.core.environment import Environment
-from infra_kit.k8s import Collectors, CollectorsArgs, Namespace, NamespaceArgs
 
 env = Environment.load()
 
@@ -45,20 +49,6 @@ cluster = Cluster(
     env,
 )
 
-# Telemetry from day one (OBS-1): an agent on every node and a gateway exporting to AWS, with
-# TLS between them from the cluster's cert-manager (SEC-3).
-collectors = Collectors(
-    "otel",
-    CollectorsArgs(cluster_name=cluster.name, log_kms_key_arn=key.arn),
-    env,
-    provider=cluster.k8s_provider,
-    oidc=cluster.oidc,
-    cert_manager=cluster.cert_manager,
-)
-
-# The namespace app teams deploy into: restricted pod security, quotas, default-deny traffic.
-apps = Namespace("apps", NamespaceArgs(), env, provider=cluster.k8s_provider)
-
 pulumi.export("environment", env.profile.name)
 pulumi.export("kms_key_arn", key.arn)
 pulumi.export("vpc_id", network.vpc_id)
@@ -74,6 +64,6 @@ pulumi.export("oidc_issuer_url", cluster.oidc.issuer_url)
 pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("cluster_security_group_id", cluster.cluster_security_group_id)
 pulumi.export("node_security_group_id", cluster.node_security_group_id)
-pulumi.export("apps_namespace", apps.name)
-pulumi.export("otel_agent_endpoint", collectors.agent_endpoint)
-pulumi.export("telemetry_log_groups", {k: g.name for k, g in collectors.log_groups.items()})
+# What cluster-services needs to install the cluster's controllers.
+pulumi.export("autoscaler_role_arn", cluster.autoscaler_role.arn)
+pulumi.export("load_balancer_controller_role_arn", cluster.load_balancer_controller_role.arn)

@@ -13,6 +13,7 @@ from infra_kit.core.engine import Graph, synthesize
 from infra_kit.core.engine._reference_cache import CACHE_ENV
 
 REPO = Path(__file__).resolve().parents[1]
+CLUSTER_SERVICES = REPO / "cluster-services"
 
 # A property's examples are judged on what they compute, never on how long one took: on a shared
 # machine the per-example deadline failed examples that were only slow (CONVENTIONS 9).
@@ -29,6 +30,11 @@ def graph_of(project: Path, stack: str) -> Graph:
 def platform_graph_for(stack: str) -> Graph:
     """The platform stack's graph, synthesized once per test process."""
     return graph_of(REPO, stack)
+
+
+def cluster_services_graph_for(stack: str) -> Graph:
+    """The cluster-services stack's graph, synthesized once per test process."""
+    return graph_of(CLUSTER_SERVICES, stack)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -55,3 +61,9 @@ def repo() -> Path:
 def platform_graph() -> Callable[[str], Graph]:
     """``platform_graph("prod")``: the platform stack's graph, synthesized once per session."""
     return platform_graph_for
+
+
+@pytest.fixture(scope="session")
+def cluster_services_graph() -> Callable[[str], Graph]:
+    """``cluster_services_graph("prod")``: that stack's graph, synthesized once per session."""
+    return cluster_services_graph_for

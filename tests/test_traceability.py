@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import REPO
 
 DOC = REPO / "docs" / "prescriptions.md"
-CODE_ROOTS = ("infra_kit", "stacks", "examples")
+CODE_ROOTS = ("infra_kit", "stacks", "cluster-services", "examples")
 #: The pipeline encodes its prescriptions in workflow YAML, with the same comment markers.
 WORKFLOW_ROOT = ".github"
 _ANCHOR = re.compile(r'<a id="[a-z0-9-]+"></a>\*\*([A-Z0-9]+-\d+)\*\*')

@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`Key`, :class:`Cluster`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`Key`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
     from infra_kit.aws.ci_identity import CiIdentities, CiIdentitiesArgs
     from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
+    from infra_kit.aws.cluster_services import ClusterServices, ClusterServicesArgs
     from infra_kit.aws.database import Database, DatabaseArgs
     from infra_kit.aws.grants import Grantee, HasRole, attach_policy
     from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
@@ -36,6 +37,8 @@ __all__ = [
     "CiIdentitiesArgs",
     "Cluster",
     "ClusterArgs",
+    "ClusterServices",
+    "ClusterServicesArgs",
     "Database",
     "DatabaseArgs",
     "Grantee",
@@ -69,6 +72,7 @@ __getattr__, __dir__ = lazy_exports(
         ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
         ".ci_identity": ("CiIdentities", "CiIdentitiesArgs"),
         ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),
+        ".cluster_services": ("ClusterServices", "ClusterServicesArgs"),
         ".database": ("Database", "DatabaseArgs"),
         ".grants": ("Grantee", "HasRole", "attach_policy"),
         ".irsa": ("IrsaRole", "IrsaRoleArgs", "OidcIdentity", "irsa_trust_policy"),

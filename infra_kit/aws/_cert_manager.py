@@ -1,6 +1,7 @@
 """Helm values of cert-manager, which issues and renews the platform's in-cluster certificates.
 
-Pure logic: no Pulumi runtime; :class:`~infra_kit.aws.cluster.Cluster` installs the release.
+Pure logic: no Pulumi runtime; :class:`~infra_kit.aws.cluster_services.ClusterServices`
+installs the release.
 Value names are those of the chart's ``values.yaml`` at the pinned tag (see
 :mod:`infra_kit.aws._cluster_versions`).
 

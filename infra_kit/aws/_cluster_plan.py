@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from infra_kit.core.profile import ClusterProfile
 
 __all__ = [
+    "AUTOSCALER_SERVICE_ACCOUNT",
+    "CONTROLLER_NAMESPACE",
+    "LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT",
     "LOG_TYPES",
     "ROLE_ANNOTATION",
     "ClusterArgs",
@@ -55,6 +58,11 @@ __all__ = [
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 #: The service-account annotation that binds a pod to its IRSA role.
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
+#: Where the platform's controllers run: the Cluster's IRSA roles trust their service accounts
+#: there, and ClusterServices installs the charts that create those service accounts there.
+CONTROLLER_NAMESPACE = "kube-system"
+AUTOSCALER_SERVICE_ACCOUNT = "cluster-autoscaler"
+LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT = "aws-load-balancer-controller"
 _MAX_NAME = 30  # so "<name>-cni-role" stays a valid component name
 _CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
@@ -316,7 +324,11 @@ def _service_account(name: str, role_arn: pulumi.Input[str]) -> dict[str, Any]:
 
 
 def autoscaler_values(
-    plan: ClusterPlan, *, region: str, service_account: str, role_arn: pulumi.Input[str]
+    *,
+    cluster_name: pulumi.Input[str],
+    versions: pins.ClusterVersions,
+    region: str,
+    role_arn: pulumi.Input[str],
 ) -> dict[str, Any]:
     """Helm values of the cluster autoscaler: auto-discovery of this cluster's node groups.
 
@@ -326,11 +338,14 @@ def autoscaler_values(
     return {
         "cloudProvider": "aws",
         "awsRegion": region,
-        "autoDiscovery": {"clusterName": plan.cluster_name},
+        "autoDiscovery": {"clusterName": cluster_name},
         "fullnameOverride": "cluster-autoscaler",
         "replicaCount": 2,
-        "image": {"tag": plan.versions.cluster_autoscaler_image_tag},
-        "rbac": {"create": True, "serviceAccount": _service_account(service_account, role_arn)},
+        "image": {"tag": versions.cluster_autoscaler_image_tag},
+        "rbac": {
+            "create": True,
+            "serviceAccount": _service_account(AUTOSCALER_SERVICE_ACCOUNT, role_arn),
+        },
         "extraArgs": {
             "balance-similar-node-groups": True,
             "skip-nodes-with-system-pods": False,
@@ -340,21 +355,20 @@ def autoscaler_values(
 
 
 def load_balancer_controller_values(
-    plan: ClusterPlan,
     *,
+    cluster_name: pulumi.Input[str],
     region: str,
     vpc_id: pulumi.Input[str],
-    service_account: str,
     role_arn: pulumi.Input[str],
     tags: Mapping[str, str],
 ) -> dict[str, Any]:
     """Helm values of the AWS Load Balancer Controller; what it creates carries the tags."""
     return {
-        "clusterName": plan.cluster_name,
+        "clusterName": cluster_name,
         "region": region,
         "vpcId": vpc_id,
         "replicaCount": 2,
-        "serviceAccount": _service_account(service_account, role_arn),
+        "serviceAccount": _service_account(LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, role_arn),
         "defaultTags": dict(tags),
         # Listeners and rules carry the cluster's tag, which the controller's IAM policy
         # requires before it changes them (on by default; set so that it stays on).

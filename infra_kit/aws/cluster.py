@@ -1,4 +1,4 @@
-"""An EKS cluster with managed node groups, add-ons and autoscaling, from AWS primitives only."""
+"""An EKS cluster with managed node groups and add-ons, from AWS primitives only."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from infra_kit.aws import _cluster_plan as values
 from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
-from infra_kit.aws._cert_manager import cert_manager_values
 from infra_kit.aws._cluster_plan import LOG_TYPES, ClusterArgs, ClusterPlan, plan_cluster
 from infra_kit.aws._cluster_security import CONTROL_PLANE, NODES, NodeEgress
 from infra_kit.aws._kubeconfig import render_kubeconfig
@@ -22,17 +20,15 @@ from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.core.tags import merge_tags
-from infra_kit.policy.known_gaps import accept_known_gap
 
 __all__ = ["LOG_TYPES", "Cluster", "ClusterArgs", "NodeEgress"]
 
-NAMESPACE = "kube-system"
 ROOT_VOLUME_GIB = 50
 _ADMIN_POLICY = "arn:{p}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 
 class Cluster(Component):
-    """An EKS cluster: private control plane, one managed node group per AZ, add-ons, autoscaling.
+    """An EKS cluster: private control plane, one managed node group per AZ, add-ons.
 
     Children (``<name>-<suffix>``):
 
@@ -55,16 +51,21 @@ class Cluster(Component):
       ``admin_role_arns`` replaces nothing.
     - ``aws.iam.OpenIdConnectProvider`` ``oidc`` for IRSA; ``IrsaRole`` ``cni-role``,
       ``csi-role``, ``ca-role`` and ``lbc-role``, each trusted by one service account only.
+      ``ca-role`` (resize only this cluster's node groups) and ``lbc-role`` are the identities
+      of the autoscaler and load balancer controller that
+      :class:`~infra_kit.aws.cluster_services.ClusterServices` installs from another stack:
+      their policies are scoped by this cluster's name and node group ARNs, known here.
     - ``aws.iam.Role`` ``node-role`` (AmazonEKSWorkerNodePolicy and
       AmazonEC2ContainerRegistryReadOnly only); ``aws.ec2.LaunchTemplate`` ``nodes`` (IMDSv2,
       hop limit 1, encrypted gp3 root volume, tags on instances, volumes and network
       interfaces); ``aws.eks.NodeGroup`` ``nodes-<i>`` in each private subnet.
     - ``aws.eks.Addon`` ``<addon>`` for vpc-cni (network policies enforced), kube-proxy,
       coredns, aws-ebs-csi-driver, metrics-server and, opted in, eks-pod-identity-agent.
-    - ``kubernetes.Provider`` ``k8s`` (secret kubeconfig); ``StorageClass`` ``gp3`` (default,
-      encrypted, tagged); Helm ``Release`` ``autoscaler``, ``lb-controller`` and
-      ``cert-manager`` (CRDs included; 2 replicas of each part, sized), which the ``Collectors``
-      certificates need (pass :attr:`cert_manager` to them).
+
+    It creates no Kubernetes object and no Kubernetes provider: the API endpoint is private, so
+    only a deployment inside the VPC reaches it, and that VPC is created in the same stack.
+    :attr:`kubeconfig` (a secret ``aws eks get-token`` kubeconfig) is for
+    :class:`~infra_kit.aws.cluster_services.ClusterServices` and app stacks, deployed after it.
 
     Nodes scale with the cluster autoscaler rather than Karpenter: it drives the managed node
     groups this component already declares, one per AZ, so zone balance, launch template and
@@ -74,10 +75,10 @@ class Cluster(Component):
     Prescriptions: NET-1 (private subnets and endpoint), NET-5 (network policies enforced by the
     CNI; deny-by-default policies belong to each namespace), SEC-1 (IRSA per controller, scoped
     policies, no credential in the kubeconfig), SEC-3 (CMK for secrets, logs and volumes),
-    HA-1 (node group per AZ, 2 replicas of each controller), SCALE-1 (metrics-server, cluster
-    autoscaler), SCALE-2 (max nodes from the profile), TAG-1 (launch-template and CSI tag
-    specifications), OBS-2 (encrypted log group with retention), DR-1 (Retain volumes), COST-2
-    (an explicit upgrade policy, so extended support is never billed by default).
+    HA-1 (node group per AZ), SCALE-1 (metrics-server; the autoscaler's role), SCALE-2 (max
+    nodes from the profile), TAG-1 (launch-template and CSI tag specifications), OBS-2
+    (encrypted log group with retention), COST-2 (an explicit upgrade policy, so extended
+    support is never billed by default).
     """
 
     TYPE = "infra-kit:aws:Cluster"
@@ -98,7 +99,8 @@ class Cluster(Component):
         self._control_plane(args, plan)
         self._access(plan)
         self._nodes(args, plan)
-        self._kubernetes(args, plan, scope)
+        self._controller_roles(args, plan, scope)
+        self._kubeconfig(args)
         self.register_outputs(
             {
                 "name": self.name,
@@ -107,6 +109,8 @@ class Cluster(Component):
                 "cluster_security_group_id": self.cluster_security_group_id,
                 "node_security_group_id": self.node_security_group_id,
                 "kubeconfig": self.kubeconfig,
+                "autoscaler_role_arn": self.autoscaler_role.arn,
+                "load_balancer_controller_role_arn": self.load_balancer_controller_role.arn,
             }
         )
 
@@ -264,7 +268,10 @@ class Cluster(Component):
         return IrsaRole(
             self.child(suffix),
             IrsaRoleArgs(
-                oidc=self.oidc, namespace=NAMESPACE, service_account=service_account, **kwargs
+                oidc=self.oidc,
+                namespace=values.CONTROLLER_NAMESPACE,
+                service_account=service_account,
+                **kwargs,
             ),
             self.env,
             opts=self.child_opts(),
@@ -350,8 +357,42 @@ class Cluster(Component):
         if args.enable_pod_identity_agent:
             self._addon(pins.ADDON_POD_IDENTITY, after=nodes)
 
-    # -- Kubernetes ---------------------------------------------------------------------------------
-    def _kubernetes(self, args: ClusterArgs, plan: ClusterPlan, scope: policies.ArnScope) -> None:
+    # -- controllers' identities and the kubeconfig ------------------------------------------------
+    def _controller_roles(
+        self, args: ClusterArgs, plan: ClusterPlan, scope: policies.ArnScope
+    ) -> None:
+        """The IRSA roles of the controllers that ClusterServices installs.
+
+        They stay with the cluster because their policies are scoped by what only this program
+        knows as plain values: the cluster's name in tag condition keys, and each node group's
+        ARN. ClusterServices reads their ARNs from the platform stack's outputs.
+        """
+        self.autoscaler_role = self._irsa(
+            "ca-role",
+            values.AUTOSCALER_SERVICE_ACCOUNT,
+            policies={
+                "autoscaling": policies.autoscaler_policy(
+                    plan.cluster_name,
+                    scope,
+                    # The node groups exist before the role; nothing of theirs waits for it.
+                    nodegroup_arns=[group.arn for group in self.node_groups],
+                )
+            },
+        )
+        self.load_balancer_controller_role = self._irsa(
+            "lbc-role",
+            values.LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
+            policies={
+                "elb": load_balancer_controller_policy(
+                    plan.cluster_name,
+                    scope,
+                    vpc_id=args.vpc_id,
+                    node_security_group_arn=self.node_security_group.arn,
+                )
+            },
+        )
+
+    def _kubeconfig(self, args: ClusterArgs) -> None:
         env = self.env
         ca = self.eks.certificate_authority.apply(lambda c: c.data or "")
         self.kubeconfig: pulumi.Output[str] = pulumi.Output.secret(
@@ -365,99 +406,3 @@ class Cluster(Component):
                 )
             )
         )
-        self.k8s_provider = k8s.Provider(
-            self.child("k8s"),
-            k8s.ProviderArgs(kubeconfig=self.kubeconfig, enable_server_side_apply=True),
-            opts=self.child_opts(),
-        )
-        ready = [*self.access_policies, *self.node_groups, *self.addons.values()]
-        k8s_opts = self.child_opts(provider=self.k8s_provider, depends_on=ready)
-        # New EKS clusters no longer mark the gp2 class as default, so this is the only default.
-        self.storage_class = k8s.storage.v1.StorageClass(
-            self.child("gp3"),
-            metadata=k8s.meta.v1.ObjectMetaArgs(
-                name="gp3", annotations={"storageclass.kubernetes.io/is-default-class": "true"}
-            ),
-            provisioner="ebs.csi.aws.com",
-            parameters=values.storage_class_parameters(env.tags, args.key.arn),
-            reclaim_policy="Retain" if env.profile.protect_stateful else "Delete",
-            volume_binding_mode="WaitForFirstConsumer",
-            allow_volume_expansion=True,
-            opts=k8s_opts,
-        )
-        ca_role = self._irsa(
-            "ca-role",
-            "cluster-autoscaler",
-            policies={
-                "autoscaling": policies.autoscaler_policy(
-                    plan.cluster_name,
-                    scope,
-                    # The node groups exist before the role; nothing of theirs waits for it.
-                    nodegroup_arns=[group.arn for group in self.node_groups],
-                )
-            },
-        )
-        self.autoscaler = self._release(
-            "autoscaler",
-            pins.CLUSTER_AUTOSCALER_CHART,
-            plan.versions.cluster_autoscaler_chart,
-            values.autoscaler_values(
-                plan,
-                region=env.region,
-                service_account=ca_role.service_account,
-                role_arn=ca_role.arn,
-            ),
-            k8s_opts,
-        )
-        accept_known_gap(self.autoscaler, "controller-resources")
-        if env.profile.workloads.require_image_digest:
-            accept_known_gap(self.autoscaler, "controller-digest")
-        lbc_role = self._irsa(
-            "lbc-role",
-            "aws-load-balancer-controller",
-            policies={
-                "elb": load_balancer_controller_policy(
-                    plan.cluster_name,
-                    scope,
-                    vpc_id=args.vpc_id,
-                    node_security_group_arn=self.node_security_group.arn,
-                )
-            },
-        )
-        self.load_balancer_controller = self._release(
-            "lb-controller",
-            pins.LOAD_BALANCER_CONTROLLER_CHART,
-            plan.versions.load_balancer_controller_chart,
-            values.load_balancer_controller_values(
-                plan,
-                region=env.region,
-                vpc_id=args.vpc_id,
-                service_account=lbc_role.service_account,
-                role_arn=lbc_role.arn,
-                tags=env.tags,
-            ),
-            k8s_opts,
-        )
-        accept_known_gap(self.load_balancer_controller, "controller-resources")
-        # prescription: SEC-3 -- cert-manager issues and renews the in-cluster TLS certificates.
-        # Objects of its CRDs depend on this release, ready only once its webhook answers.
-        self.cert_manager = self._release(
-            "cert-manager",
-            pins.CERT_MANAGER_CHART,
-            plan.versions.cert_manager_chart,
-            cert_manager_values(plan.versions.cert_manager_chart),
-            k8s_opts,
-        )
-        if env.profile.workloads.require_image_digest:
-            accept_known_gap(self.cert_manager, "controller-digest")
-
-    def _release(
-        self,
-        suffix: str,
-        chart: str,
-        version: str,
-        chart_values: dict[str, Any],
-        opts: pulumi.ResourceOptions,
-    ) -> k8s.helm.v3.Release:
-        args = values.release_args(chart, version, chart_values, namespace=NAMESPACE)
-        return k8s.helm.v3.Release(self.child(suffix), args, opts=opts)

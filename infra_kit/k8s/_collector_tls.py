@@ -2,7 +2,7 @@
 
 Pure logic: no Pulumi runtime; :mod:`infra_kit.k8s.collector` creates the resources.
 
-cert-manager (installed by :class:`~infra_kit.aws.Cluster`) issues a chain that lives in the
+cert-manager (installed by :class:`~infra_kit.aws.ClusterServices`) issues a chain that lives in the
 cluster only:
 
 1. ``ClusterIssuer`` ``observability-selfsigned`` signs one thing, the CA below;

@@ -134,7 +134,7 @@ class Collectors(Component):
     The agent sends to the gateway over TLS 1.3 and verifies it against the CA; both depend
     on the gateway's ``Certificate`` and mount its Secret read-only. ``cert_manager`` is what
     the certificate objects wait for: the cluster's cert-manager release
-    (:attr:`~infra_kit.aws.Cluster.cert_manager`). Default: none, for a cluster where
+    (:attr:`~infra_kit.aws.ClusterServices.cert_manager`). Default: none, for a cluster where
     cert-manager already runs; without it, a first deployment may create them before
     cert-manager's CRDs exist and fail.
 

@@ -18,9 +18,7 @@ from tests.aws.cluster_fixtures import (
     MANAGED,
     NODE_GROUP,
     OPERATOR,
-    RELEASE,
     ROLE,
-    STORAGE_CLASS,
     SUBNETS,
     TEMPLATE,
     document,
@@ -53,15 +51,18 @@ def test_the_cluster_is_one_component_owning_every_child(environment: str) -> No
         (ROLE, "core-node-role"),
         ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "core-oidc"),
         (TEMPLATE, "core-nodes"),
-        (K8S_PROVIDER, "core-k8s"),
-        (STORAGE_CLASS, "core-gp3"),
-        (RELEASE, "core-autoscaler"),
-        (RELEASE, "core-lb-controller"),
         ("infra-kit:aws:IrsaRole", "core-cni-role"),
         ("infra-kit:aws:IrsaRole", "core-csi-role"),
         ("infra-kit:aws:IrsaRole", "core-ca-role"),
         ("infra-kit:aws:IrsaRole", "core-lbc-role"),
     } <= names
+
+
+@pytest.mark.parametrize("environment", ENVIRONMENTS)
+def test_the_cluster_creates_nothing_that_needs_its_private_api(environment: str) -> None:
+    types = {r["type"] for r in graph(environment) if r["custom"]}
+    assert K8S_PROVIDER not in types
+    assert [t for t in types if t.startswith("kubernetes:")] == []
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

@@ -187,7 +187,7 @@ def test_a_kubeconfig_role_without_an_access_entry_is_refused() -> None:
 
 def test_a_kubeconfig_role_among_the_admins_is_assumed_by_get_token() -> None:
     g = synth("dev", admin_role_arns=[ADMIN, OPERATOR], kubeconfig_role_arn=OPERATOR)
-    config = json.loads(g.named("core-k8s", "pulumi:providers:kubernetes")["inputs"]["kubeconfig"])
+    config = json.loads(g.named("core", "infra-kit:aws:Cluster")["outputs"]["kubeconfig"])
     assert config["users"][0]["user"]["exec"]["args"][-2:] == ["--role-arn", OPERATOR]
 
 

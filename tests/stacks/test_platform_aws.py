@@ -85,23 +85,31 @@ def test_every_stateful_resource_is_protected_in_stage_and_prod(
 
 
 def test_dev_leaves_stateful_resources_unprotected_so_it_can_be_torn_down(
-    platform_graph: Callable[[str], Graph],
+    platform_graph: Callable[[str], Graph], cluster_services_graph: Callable[[str], Graph]
 ) -> None:
-    graph = platform_graph("dev")
-    stateful = [r for r in graph if r["custom"] and r["type"] in STATEFUL_TYPES]
+    graphs = (platform_graph("dev"), cluster_services_graph("dev"))
+    stateful = [r for g in graphs for r in g if r["custom"] and r["type"] in STATEFUL_TYPES]
     assert len(stateful) >= 5  # the key and the log groups of flow logs, the cluster, telemetry
     assert not any(r["protect"] or r["retain_on_delete"] for r in stateful)
     # The rule asks for protection only where the profile protects state.
-    assert unprotected_stateful(graph) == []
+    assert [unprotected_stateful(g) for g in graphs] == [[], []]
 
 
 @pytest.mark.parametrize(("stack", "protected"), [("dev", False), ("prod", True)])
 def test_every_log_group_is_encrypted_retained_and_deletion_protected_per_the_profile(
-    stack: str, protected: bool, platform_graph: Callable[[str], Graph]
+    stack: str,
+    protected: bool,
+    platform_graph: Callable[[str], Graph],
+    cluster_services_graph: Callable[[str], Graph],
 ) -> None:
     graph = platform_graph(stack)
     profile = BUILTIN_PROFILES[stack]
-    groups = {g["name"]: g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    # The telemetry log groups are the cluster-services stack's, under the platform's key.
+    groups = {
+        g["name"]: g
+        for each in (graph, cluster_services_graph(stack))
+        for g in each.of_type("aws:cloudwatch/logGroup:LogGroup")
+    }
     # Audit-class logs keep the audit retention (flow logs their own); telemetry the ordinary one.
     expected_retention = {
         "core-flow-logs": profile["network"]["flow_log_retention_days"],

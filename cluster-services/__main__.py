@@ -1,0 +1,63 @@
+"""The cluster-services program: what the platform runs on the EKS cluster of one environment.
+
+The platform stack of the same environment (``stacks/__main__.py``) creates the network and the
+cluster, whose API endpoint is private; this stack is deployed after it, from where that
+endpoint is reachable, and reads its outputs through a StackReference. It installs the default
+storage class and the cluster's controllers, the telemetry collectors and the namespace app
+teams deploy into.
+
+Every environment-dependent value comes from the environment profile loaded from
+``Pulumi.<stack>.yaml``; this program has no environment checks of its own (ENV-2).
+"""
+
+import pulumi
+
+from infra_kit.aws import ClusterServices, ClusterServicesArgs, OidcIdentity
+from infra_kit.core.environment import Environment
+from infra_kit.k8s import Collectors, CollectorsArgs, Namespace, NamespaceArgs
+
+env = Environment.load()
+config = pulumi.Config()
+
+# The platform of this environment: its cluster, key and identity provider.
+platform = pulumi.StackReference(config.require("platform_stack"))
+cluster_name = platform.get_output("cluster_name")
+key_arn = platform.get_output("kms_key_arn")
+
+# Named as the platform's cluster was, so its children keep the logical names they had there.
+services = ClusterServices(
+    "platform",
+    ClusterServicesArgs(
+        kubeconfig=platform.get_output("kubeconfig"),
+        cluster_name=cluster_name,
+        vpc_id=platform.get_output("vpc_id"),
+        key_arn=key_arn,
+        autoscaler_role_arn=platform.get_output("autoscaler_role_arn"),
+        load_balancer_controller_role_arn=platform.get_output("load_balancer_controller_role_arn"),
+    ),
+    env,
+)
+
+# Telemetry from day one (OBS-1): an agent on every node and a gateway exporting to AWS, with
+# TLS between them from the cluster's cert-manager (SEC-3).
+collectors = Collectors(
+    "otel",
+    CollectorsArgs(cluster_name=cluster_name, log_kms_key_arn=key_arn),
+    env,
+    provider=services.k8s_provider,
+    oidc=OidcIdentity(
+        provider_arn=platform.get_output("oidc_provider_arn"),
+        issuer_url=platform.get_output("oidc_issuer_url"),
+    ),
+    cert_manager=services.cert_manager,
+)
+
+# The namespace app teams deploy into: restricted pod security, quotas, default-deny traffic.
+apps = Namespace("apps", NamespaceArgs(), env, provider=services.k8s_provider)
+
+pulumi.export("environment", env.profile.name)
+# The cluster these services run on, which the deploy pipeline verifies the rollouts of.
+pulumi.export("cluster_name", cluster_name)
+pulumi.export("apps_namespace", apps.name)
+pulumi.export("otel_agent_endpoint", collectors.agent_endpoint)
+pulumi.export("telemetry_log_groups", {k: g.name for k, g in collectors.log_groups.items()})

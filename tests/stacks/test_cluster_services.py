@@ -1,0 +1,133 @@
+"""The cluster-services stack: what runs on the platform's cluster, asserted in the dev and prod
+synthesized graphs against the platform stack of the same environment it reads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from infra_kit.core.engine import Graph
+from infra_kit.k8s import restricted_violations
+from tests.support import iam_statements, unjustified_wildcards, validate_manifests
+
+STACKS = ("dev", "prod")
+Graphs = Callable[[str], Graph]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_helm_values_carry_the_platforms_cluster_region_and_irsa_roles(
+    stack: str, platform_graph: Graphs, cluster_services_graph: Graphs
+) -> None:
+    platform = platform_graph(stack).outputs
+    releases = {
+        r["inputs"]["chart"]: r["inputs"]["values"]
+        for r in cluster_services_graph(stack).of_type("kubernetes:helm.sh/v3:Release")
+    }
+    assert set(releases) == {"cluster-autoscaler", "aws-load-balancer-controller", "cert-manager"}
+    autoscaler = releases["cluster-autoscaler"]
+    assert autoscaler["autoDiscovery"]["clusterName"] == platform["cluster_name"]
+    assert autoscaler["awsRegion"] == "us-east-1"
+    role = autoscaler["rbac"]["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"]
+    assert role == platform["autoscaler_role_arn"]
+    controller = releases["aws-load-balancer-controller"]
+    assert (controller["clusterName"], controller["region"]) == (
+        platform["cluster_name"],
+        "us-east-1",
+    )
+    assert controller["vpcId"] == platform["vpc_id"]
+    assert (
+        controller["serviceAccount"]["annotations"]["eks.amazonaws.com/role-arn"]
+        == platform["load_balancer_controller_role_arn"]
+    )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_default_storage_class_uses_the_platforms_key(
+    stack: str, platform_graph: Graphs, cluster_services_graph: Graphs
+) -> None:
+    (storage,) = [
+        o for o in cluster_services_graph(stack).kubernetes_objects() if o["kind"] == "StorageClass"
+    ]
+    assert storage["parameters"]["kmsKeyId"] == platform_graph(stack).outputs["kms_key_arn"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_kubeconfig_read_from_the_platform_stays_secret(
+    stack: str, cluster_services_graph: Graphs
+) -> None:
+    graph = cluster_services_graph(stack)
+    (provider,) = graph.of_type("pulumi:providers:kubernetes")
+    assert "kubeconfig" in provider["secret_paths"]
+    assert "get-token" not in graph.to_json()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_telemetry_gateway_trusts_the_platforms_oidc_provider_only(
+    stack: str, platform_graph: Graphs, cluster_services_graph: Graphs
+) -> None:
+    platform = platform_graph(stack).outputs
+    issuer = platform["oidc_issuer_url"].removeprefix("https://")
+    trusts = [
+        s
+        for r, s in iam_statements(cluster_services_graph(stack))
+        if r["type"] == "aws:iam/role:Role" and "Federated" in s.get("Principal", {})
+    ]
+    assert len(trusts) == 1
+    (statement,) = trusts
+    assert statement["Principal"] == {"Federated": [platform["oidc_provider_arn"]]}
+    conditions = statement["Condition"]["StringEquals"]
+    assert conditions[f"{issuer}:aud"] == "sts.amazonaws.com"
+    assert conditions[f"{issuer}:sub"].split(":")[2] == "observability"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_manifests_validate_and_iam_has_no_unjustified_wildcard(
+    stack: str, cluster_services_graph: Graphs
+) -> None:
+    graph = cluster_services_graph(stack)
+    assert graph.kubernetes_objects()
+    assert validate_manifests(graph) == []
+    assert unjustified_wildcards(graph) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stack_runs_telemetry_collectors_and_an_apps_namespace(
+    stack: str, platform_graph: Graphs, cluster_services_graph: Graphs
+) -> None:
+    graph = cluster_services_graph(stack)
+    objects = {(o["kind"], o["metadata"]["name"]) for o in graph.kubernetes_objects()}
+    assert ("DaemonSet", "otel-agent") in objects
+    assert ("Deployment", "otel-gateway") in objects
+    assert ("HorizontalPodAutoscaler", "otel-gateway") in objects
+    assert ("PodDisruptionBudget", "otel-gateway") in objects
+    assert ("Namespace", "apps") in objects
+    assert ("NetworkPolicy", "default-deny") in objects
+    assert graph.outputs["apps_namespace"] == "apps"
+    assert graph.outputs["cluster_name"] == platform_graph(stack).outputs["cluster_name"]
+    assert set(graph.outputs["telemetry_log_groups"])
+    assert graph.outputs["otel_agent_endpoint"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_workload_meets_the_restricted_profile(
+    stack: str, cluster_services_graph: Graphs
+) -> None:
+    workloads = [
+        o
+        for o in cluster_services_graph(stack).kubernetes_objects()
+        if o["kind"] in {"Deployment", "DaemonSet"}
+    ]
+    assert len(workloads) == 2
+    for workload in workloads:
+        assert restricted_violations(workload["spec"]["template"]["spec"]) == [], workload[
+            "metadata"
+        ]
+
+
+def test_the_stack_files_read_the_platform_of_their_own_environment(
+    cluster_services_graph: Graphs,
+) -> None:
+    for stack in ("dev", "stage", "prod"):
+        references = cluster_services_graph(stack).of_type("pulumi:pulumi:StackReference")
+        assert [r["inputs"]["name"] for r in references] == [f"organization/platform/{stack}"]
