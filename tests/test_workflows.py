@@ -126,12 +126,15 @@ def ungated_deploys(workflow: Workflow) -> list[str]:
     return problems
 
 
-def deploys_by_stack(workflow: Workflow) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Jobs calling the deploy workflow, by the stack they deploy."""
+def deploys_by_stack(
+    workflow: Workflow, project_dir: str = "."
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Jobs calling the deploy workflow for the project in ``project_dir``, by stack."""
     return {
         job["with"]["stack"]: (name, job)
         for name, job in _jobs(workflow).items()
         if str(job.get("uses", "")).endswith("/_deploy.yml")
+        and job["with"].get("project-dir", ".") == project_dir
     }
 
 
@@ -141,9 +144,9 @@ def _ancestors(workflow: Workflow, name: str) -> set[str]:
     return direct.union(*(_ancestors(workflow, n) for n in direct))
 
 
-def unordered_promotion(workflow: Workflow) -> list[str]:
+def unordered_promotion(workflow: Workflow, project_dir: str = ".") -> list[str]:
     """Main deploys dev, then stage, then prod, and prod only in the `prod` environment."""
-    deploys = deploys_by_stack(workflow)
+    deploys = deploys_by_stack(workflow, project_dir)
     missing = [s for s in ("dev", "stage", "prod") if s not in deploys]
     if missing:
         return [f"no deploy of {', '.join(missing)}"]
@@ -153,6 +156,32 @@ def unordered_promotion(workflow: Workflow) -> list[str]:
             problems.append(f"{after} is deployed without waiting for {before}")
     if deploys["prod"][1]["with"].get("environment") != "prod":
         problems.append("prod is not deployed in the `prod` environment (no required reviewers)")
+    return problems
+
+
+def services_out_of_order(workflow: Workflow) -> list[str]:
+    """cluster-services of an environment waits for its platform, and the next environment's
+    platform waits for it: the services read the platform's outputs, and a promotion carries
+    the whole environment."""
+    platform = deploys_by_stack(workflow)
+    services = deploys_by_stack(workflow, "cluster-services")
+    problems = []
+    for env in ("dev", "stage", "prod"):
+        if env not in services:
+            problems.append(f"no deploy of cluster-services to {env}")
+            continue
+        name, job = services[env]
+        if env in platform and platform[env][0] not in _ancestors(workflow, name):
+            problems.append(f"cluster-services of {env} is deployed before its platform")
+        if job["with"].get("environment") != env:
+            problems.append(f"cluster-services of {env} is not deployed in the {env} environment")
+    for before, after in (("dev", "stage"), ("stage", "prod")):
+        if (
+            before in services
+            and after in platform
+            and services[before][0] not in _ancestors(workflow, platform[after][0])
+        ):
+            problems.append(f"{after} is deployed without waiting for {before}'s services")
     return problems
 
 
@@ -203,6 +232,11 @@ def test_the_deploy_and_destroy_workflows_are_deploy_jobs() -> None:
 
 def test_main_promotes_dev_then_stage_then_prod_behind_the_prod_environment() -> None:
     assert unordered_promotion(_load(WORKFLOWS / "main.yml")) == []
+    assert unordered_promotion(_load(WORKFLOWS / "main.yml"), "cluster-services") == []
+
+
+def test_main_deploys_each_environments_cluster_services_after_its_platform() -> None:
+    assert services_out_of_order(_load(WORKFLOWS / "main.yml")) == []
 
 
 def test_a_failed_deploy_rolls_back_to_the_known_good_commit_and_fails() -> None:
@@ -230,8 +264,11 @@ def test_only_recording_a_known_good_commit_may_write_to_the_repository() -> Non
     assert writers == [
         "_record.yml:record",
         "main.yml:record-dev",
+        "main.yml:record-dev-services",
         "main.yml:record-stage",
+        "main.yml:record-stage-services",
         "main.yml:record-prod",
+        "main.yml:record-prod-services",
     ]
 
 
@@ -297,4 +334,30 @@ def test_prod_outside_the_prod_environment_or_before_stage_is_reported() -> None
     assert unordered_promotion(workflow) == [
         "prod is deployed without waiting for stage",
         "prod is not deployed in the `prod` environment (no required reviewers)",
+    ]
+
+
+def test_cluster_services_before_their_platform_or_outside_their_environment_are_reported() -> None:
+    deploy = "$/.github/workflows/_deploy.yml"
+
+    def services(stack: str, environment: str, needs: list[str]) -> dict[str, Any]:
+        return {
+            "needs": needs,
+            "uses": deploy,
+            "with": {"project-dir": "cluster-services", "stack": stack, "environment": environment},
+        }
+
+    workflow: Workflow = {
+        "jobs": {
+            "dev": {"uses": deploy, "with": {"stack": "dev", "environment": "dev"}},
+            "dev-services": services("dev", "dev", []),
+            "stage": {"needs": "dev", "uses": deploy, "with": {"stack": "stage"}},
+            "stage-services": services("stage", "prod", ["stage"]),
+        }
+    }
+    assert services_out_of_order(workflow) == [
+        "cluster-services of dev is deployed before its platform",
+        "cluster-services of stage is not deployed in the stage environment",
+        "no deploy of cluster-services to prod",
+        "stage is deployed without waiting for dev's services",
     ]

@@ -1,7 +1,8 @@
 """Print the Pulumi stacks of this repository as a GitHub Actions matrix (JSON).
 
-A project is any directory holding a ``Pulumi.yaml`` (the root platform project and each of
-``examples/*``); its stacks are the ``Pulumi.<stack>.yaml`` files in its ``stackConfigDir``.
+A project is any directory holding a ``Pulumi.yaml`` (the root platform project,
+``cluster-services/`` and each of ``examples/*``); its stacks are the ``Pulumi.<stack>.yaml``
+files in its ``stackConfigDir``.
 
     python scripts/ci/list_stacks.py                      # every stack
     python scripts/ci/list_stacks.py --changed FILE       # stacks a change touches
@@ -28,8 +29,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def projects(root: Path) -> list[Path]:
-    """The root project (when it has a Pulumi.yaml) and every examples/* project, sorted."""
-    found = [root] if (root / "Pulumi.yaml").is_file() else []
+    """The root project and cluster-services (each when it has a Pulumi.yaml), then every
+    examples/* project, sorted."""
+    found = [p for p in (root, root / "cluster-services") if (p / "Pulumi.yaml").is_file()]
     found += sorted(p.parent for p in root.glob("examples/*/Pulumi.yaml"))
     return found
 

@@ -34,6 +34,9 @@ def test_every_stack_file_of_every_project_is_in_the_matrix() -> None:
         "platform/dev",
         "platform/prod",
         "platform/stage",
+        "cluster-services/dev",
+        "cluster-services/prod",
+        "cluster-services/stage",
         "orders-service/dev",
         "orders-service/prod",
     ]
@@ -43,9 +46,10 @@ def test_every_stack_file_of_every_project_is_in_the_matrix() -> None:
     ("changed", "projects"),
     [
         (["examples/orders-service/__main__.py"], {"orders-service"}),
-        (["infra_kit/aws/network.py"], {"platform", "orders-service"}),
-        (["uv.lock"], {"platform", "orders-service"}),
-        (["stacks/Pulumi.prod.yaml"], {"platform", "orders-service"}),
+        (["cluster-services/__main__.py"], {"cluster-services"}),
+        (["infra_kit/aws/network.py"], {"platform", "cluster-services", "orders-service"}),
+        (["uv.lock"], {"platform", "cluster-services", "orders-service"}),
+        (["stacks/Pulumi.prod.yaml"], {"platform", "cluster-services", "orders-service"}),
         ([], set()),
         (["", "  "], set()),
     ],
@@ -58,6 +62,7 @@ def test_a_change_selects_the_projects_it_can_alter(changed: list[str], projects
 def test_a_stack_filter_keeps_only_the_named_stacks() -> None:
     assert _stacks(list_stacks.matrix(REPO, None, ["prod"])["include"]) == [
         "platform/prod",
+        "cluster-services/prod",
         "orders-service/prod",
     ]
 
