@@ -1,7 +1,8 @@
 """Versions the EKS cluster pins for each supported Kubernetes version (pure, no Pulumi runtime).
 
-Every EKS add-on and Helm chart the :class:`~infra_kit.aws.cluster.Cluster` installs is pinned
-here, per Kubernetes minor version, so that a deployment is reproducible and an upgrade is a
+Every EKS add-on the :class:`~infra_kit.aws.cluster.Cluster` installs and every Helm chart
+:class:`~infra_kit.aws.cluster_services.ClusterServices` installs is pinned here, per Kubernetes
+minor version, so that a deployment is reproducible and an upgrade is a
 reviewed change to this table (IAC-2). Nothing is resolved at deploy time ("latest" is never
 used). Add-on versions are those EKS lists as compatible with the minor version
 (``aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>``); the cluster
