@@ -59,9 +59,9 @@ def test_without_the_cache_every_run_synthesizes_its_stack_references(
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_manifests_are_the_text_the_pure_python_emitter_writes(
-    stack: str, platform_graph: Callable[[str], Graph]
+    stack: str, cluster_services_graph: Callable[[str], Graph]
 ) -> None:
-    objects = platform_graph(stack).kubernetes_objects()
+    objects = cluster_services_graph(stack).kubernetes_objects()
     config_files = [v for o in objects for v in (o.get("data") or {}).values() if "\n" in v]
     assert config_files  # a ConfigMap holding a config file: the double-quoted case
     for obj in objects:
