@@ -6,7 +6,16 @@ Every environment-dependent value comes from the environment profile loaded from
 
 import pulumi
 
-from infra_kit.aws import Cluster, ClusterArgs, Key, KeyArgs, Network, NetworkArgs
+from infra_kit.aws import (
+    ApiTunnel,
+    ApiTunnelArgs,
+    Cluster,
+    ClusterArgs,
+    Key,
+    KeyArgs,
+    Network,
+    NetworkArgs,
+)
 from infra_kit.core.environment import Environment
 from infra_kit.k8s import Collectors, CollectorsArgs, Namespace, NamespaceArgs
 
@@ -45,6 +54,19 @@ cluster = Cluster(
     env,
 )
 
+# CI outside the VPC reaches the private API endpoint through this SSM target (ADR 0017).
+tunnel = ApiTunnel(
+    "api-tunnel",
+    ApiTunnelArgs(
+        vpc_id=network.vpc_id,
+        vpc_cidr=network.vpc_cidr,
+        private_subnet_ids=network.private_subnet_ids,
+        key=key,
+        cluster_security_group_id=cluster.cluster_security_group_id,
+    ),
+    env,
+)
+
 # Telemetry from day one (OBS-1): an agent on every node and a gateway exporting to AWS, with
 # TLS between them from the cluster's cert-manager (SEC-3).
 collectors = Collectors(
@@ -74,6 +96,9 @@ pulumi.export("oidc_issuer_url", cluster.oidc.issuer_url)
 pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("cluster_security_group_id", cluster.cluster_security_group_id)
 pulumi.export("node_security_group_id", cluster.node_security_group_id)
+pulumi.export("api_tunnel_group_name", tunnel.group_name)
+pulumi.export("api_tunnel_security_group_id", tunnel.security_group_id)
+pulumi.export("api_tunnel_tag", tunnel.tag)
 pulumi.export("apps_namespace", apps.name)
 pulumi.export("otel_agent_endpoint", collectors.agent_endpoint)
 pulumi.export("telemetry_log_groups", {k: g.name for k, g in collectors.log_groups.items()})

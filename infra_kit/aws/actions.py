@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "CLOUDWATCH_PUT_METRICS",
     "EC2_DESCRIBE_AVAILABILITY_ZONES",
+    "EC2_DESCRIBE_INSTANCES",
     "IAM_LONG_LIVED_CREDENTIALS",
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
@@ -22,6 +23,8 @@ __all__ = [
     "S3_WRITE",
     "SECRETS_READ",
     "SECRETS_ROTATE",
+    "SSM_START_SESSION",
+    "SSM_TERMINATE_SESSION",
     "STS_ASSUME_ROLE_WITH_WEB_IDENTITY",
     "XRAY_WRITE",
 ]
@@ -100,6 +103,13 @@ STS_ASSUME_ROLE_WITH_WEB_IDENTITY: tuple[str, ...] = ("sts:AssumeRoleWithWebIden
 
 #: The invoke a network without pinned AZs makes; DescribeAvailabilityZones takes no ARN.
 EC2_DESCRIBE_AVAILABILITY_ZONES: tuple[str, ...] = ("ec2:DescribeAvailabilityZones",)
+#: Find instances by tag; DescribeInstances takes no ARN.
+EC2_DESCRIBE_INSTANCES: tuple[str, ...] = ("ec2:DescribeInstances",)
+
+#: Open a Session Manager session (a port forward, with the document check) on an instance.
+SSM_START_SESSION: tuple[str, ...] = ("ssm:StartSession",)
+#: End a Session Manager session; scope it to the caller's own sessions.
+SSM_TERMINATE_SESSION: tuple[str, ...] = ("ssm:TerminateSession",)
 
 #: Creating an IAM user, or a credential of one that does not expire (CICD-2, SEC-1).
 IAM_LONG_LIVED_CREDENTIALS: tuple[str, ...] = (

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra_kit.aws import actions
+from infra_kit.aws._api_tunnel_plan import session_statements
 from infra_kit.aws._ci_trust import (
     GITHUB_AUDIENCE,
     GITHUB_ISSUER_URL,
@@ -77,8 +78,9 @@ class CiIdentities(Component):
       thumbprint: AWS validates this issuer against its own trusted CAs.
     - ``aws.iam.Role`` ``<name>-pr-preview`` (``sub`` = ``repo:<repo>:pull_request``) and its
       ``aws.iam.RolePolicy`` ``<name>-pr-preview-read``: the state bucket read, Decrypt on the
-      state key, and the one read the platform program's invokes need. ``pulumi preview`` on the
-      S3 backend takes no lock, so nothing is written.
+      state key, the one read the platform program's invokes need, and a port forward through
+      the EKS API tunnel (ADR 0017). ``pulumi preview`` on the S3 backend takes no lock, so
+      nothing is written.
     - Per deploy environment, ``aws.iam.Role`` ``<name>-deploy-<env>``
       (``sub`` = ``repo:<repo>:environment:<env>``), and for the preview environment
       ``aws.iam.Role`` ``<name>-preview-env-deploy``; each has an
@@ -145,7 +147,11 @@ class CiIdentities(Component):
             self.child("pr-preview", "read"),
             aws.iam.RolePolicyArgs(
                 role=self.pr_preview.name,
-                policy=_preview_read(bucket_arn, key_arn).to_json(),
+                policy=_preview_read(
+                    bucket_arn,
+                    key_arn,
+                    session_statements(env.partition, env.region, env.account_id),
+                ).to_json(),
             ),
             opts=self.child_opts(),
         )
@@ -215,8 +221,11 @@ class CiIdentities(Component):
         )
 
 
-def _preview_read(bucket_arn: str, key_arn: str) -> PolicyDocument:
-    """What ``pulumi preview`` of the platform needs, and no write of any kind."""
+def _preview_read(
+    bucket_arn: str, key_arn: str, tunnel: Sequence[Statement] = ()
+) -> PolicyDocument:
+    """What ``pulumi preview`` of the platform needs, and no write of any kind, plus ``tunnel``:
+    a port forward through the EKS API tunnel for stacks with Kubernetes objects (ADR 0017)."""
     return PolicyDocument(
         [
             Statement(actions=["s3:ListBucket"], resources=[bucket_arn], sid="StateList"),
@@ -232,6 +241,7 @@ def _preview_read(bucket_arn: str, key_arn: str) -> PolicyDocument:
                 resources=["*"],
                 justification="the network's zone lookup accepts no resource ARN",
             ),
+            *tunnel,
         ]
     )
 
