@@ -16,10 +16,14 @@ from infra_kit.aws import (
     Network,
     NetworkArgs,
 )
+from infra_kit.aws.platform_access import load_platform_access
 from infra_kit.core.environment import Environment
 from infra_kit.k8s import Collectors, CollectorsArgs, Namespace, NamespaceArgs
 
 env = Environment.load()
+# Who may use the cluster: CI's roles from the identities stack, app teams' namespaces (ENV-3:
+# refused here when no role would be cluster admin).
+access = load_platform_access(env)
 
 # One customer-managed key per environment (SEC-3): log groups, the cluster's secrets and node
 # volumes, and data services use it through their AWS service only.
@@ -50,6 +54,7 @@ cluster = Cluster(
         vpc_cidr=network.vpc_cidr,
         private_subnet_ids=network.private_subnet_ids,
         key=key,
+        access_grants=access.grants,
     ),
     env,
 )

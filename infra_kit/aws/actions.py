@@ -10,6 +10,7 @@ __all__ = [
     "CLOUDWATCH_PUT_METRICS",
     "EC2_DESCRIBE_AVAILABILITY_ZONES",
     "EC2_DESCRIBE_INSTANCES",
+    "EKS_CLUSTER_CHANGES",
     "IAM_LONG_LIVED_CREDENTIALS",
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
@@ -134,4 +135,39 @@ S3_STATE_BUCKET_SETTINGS: tuple[str, ...] = (
     "s3:PutBucketPublicAccessBlock",
     "s3:PutBucketOwnershipControls",
     "s3:PutBucketLogging",
+)
+
+#: Changing who may use an EKS cluster, or its control plane, nodes and add-ons: everything an
+#: app team's role must never do, so it cannot grant itself more than its namespace (ADR 0019).
+#: Reading (DescribeCluster for a kubeconfig, List*) stays allowed.
+EKS_CLUSTER_CHANGES: tuple[str, ...] = (
+    "eks:CreateAccessEntry",
+    "eks:UpdateAccessEntry",
+    "eks:DeleteAccessEntry",
+    "eks:AssociateAccessPolicy",
+    "eks:DisassociateAccessPolicy",
+    "eks:AssociateIdentityProviderConfig",
+    "eks:DisassociateIdentityProviderConfig",
+    "eks:AssociateEncryptionConfig",
+    "eks:CreatePodIdentityAssociation",
+    "eks:UpdatePodIdentityAssociation",
+    "eks:DeletePodIdentityAssociation",
+    "eks:CreateCluster",
+    "eks:UpdateClusterConfig",
+    "eks:UpdateClusterVersion",
+    "eks:DeleteCluster",
+    "eks:RegisterCluster",
+    "eks:DeregisterCluster",
+    "eks:CreateNodegroup",
+    "eks:UpdateNodegroupConfig",
+    "eks:UpdateNodegroupVersion",
+    "eks:DeleteNodegroup",
+    "eks:CreateFargateProfile",
+    "eks:DeleteFargateProfile",
+    "eks:CreateAddon",
+    "eks:UpdateAddon",
+    "eks:DeleteAddon",
+    "eks:CreateCapability",
+    "eks:UpdateCapability",
+    "eks:DeleteCapability",
 )
