@@ -130,5 +130,5 @@ pulumi.export("documents_bucket", documents.name)
 pulumi.export("session_key_secret_arn", session_key.arn)
 pulumi.export("api_role_arn", api.iam_role.arn)
 if env.expiry is not None:
-    # Read by the preview garbage collector (scripts/ci/preview_gc.py).
+    # Read by the preview garbage collector (infra-kit preview gc).
     pulumi.export("expires_at", env.expiry.tag_value)
