@@ -156,6 +156,52 @@ def unordered_promotion(workflow: Workflow) -> list[str]:
     return problems
 
 
+def _destroys(workflow: Workflow) -> dict[str, dict[str, Any]]:
+    return {
+        name: job
+        for name, job in _jobs(workflow).items()
+        if str(job.get("uses", "")).endswith("/_destroy.yml")
+    }
+
+
+def _refuses_all_but_previews(job: dict[str, Any]) -> bool:
+    """The job's first step stops it for any stack not named pr-*."""
+    steps = _steps(job)
+    first = str(steps[0].get("run", "")) if steps else ""
+    return 'case "$STACK" in' in first and "pr-*) ;;" in first and "exit 1" in first
+
+
+def unsafe_collection(workflow: Workflow) -> list[str]:
+    """The preview garbage collector runs on a schedule, one run at a time, and destroys only
+    what `infra-kit preview gc` chose, through _destroy.yml, which refuses all but pr-*."""
+    problems = []
+    triggers = workflow.get("on", workflow.get(True)) or {}
+    if not (triggers.get("schedule") if isinstance(triggers, dict) else None):
+        problems.append("no schedule: expired previews wait for someone to notice")
+    concurrency = workflow.get("concurrency") or {}
+    if not isinstance(concurrency, dict) or concurrency.get("cancel-in-progress") is not False:
+        problems.append("runs may overlap or cancel each other: no concurrency group")
+    destroys = _destroys(workflow)
+    if not destroys:
+        problems.append("no job calls _destroy.yml")
+    if any(_runs_pulumi_deploy(job) for job in _jobs(workflow).values()):
+        problems.append("a job runs pulumi up or destroy itself, outside _destroy.yml")
+    for name, job in destroys.items():
+        needs = job.get("needs") or []
+        listers = [needs] if isinstance(needs, str) else list(needs)
+        chose = any(
+            "infra-kit preview gc" in str(s.get("run", ""))
+            for lister in listers
+            for s in _steps(_jobs(workflow).get(lister, {}))
+        )
+        if not chose or "matrix.stack" not in str(job.get("with", {}).get("stack", "")):
+            problems.append(f"job {name} destroys stacks that infra-kit preview gc did not choose")
+        called = _local_workflow(str(job["uses"]))
+        if called is None or not all(_refuses_all_but_previews(j) for j in _jobs(called).values()):
+            problems.append(f"job {name} calls a destroy that does not refuse stacks but pr-*")
+    return problems
+
+
 # --- the real workflows ---------------------------------------------------------------------
 
 
@@ -171,6 +217,7 @@ def test_the_pipeline_has_its_workflows() -> None:
         "main.yml",
         "drift.yml",
         "security.yml",
+        "preview-gc.yml",
     } <= names
     assert (REPO / ".github" / "dependabot.yml").is_file()
 
@@ -199,6 +246,15 @@ def test_the_deploy_and_destroy_workflows_are_deploy_jobs() -> None:
     """The deploy checker sees the jobs it must, or its clean result would mean nothing."""
     for name in ("_deploy.yml", "_destroy.yml"):
         assert [n for n, j in _jobs(_load(WORKFLOWS / name)).items() if _runs_pulumi_deploy(j)]
+
+
+def test_the_preview_garbage_collector_runs_hourly_and_destroys_only_the_previews_it_chose() -> (
+    None
+):
+    workflow = _load(WORKFLOWS / "preview-gc.yml")
+    assert unsafe_collection(workflow) == []
+    (cron,) = [entry["cron"] for entry in workflow[True]["schedule"]]
+    assert cron.split()[1:] == ["*", "*", "*", "*"]  # every hour
 
 
 def test_main_promotes_dev_then_stage_then_prod_behind_the_prod_environment() -> None:
@@ -413,3 +469,30 @@ def test_the_tunnel_action_maps_the_endpoint_to_localhost_and_fails_loudly() -> 
     assert "deadline=$((SECONDS + WAIT_SECONDS))" in script
     assert 'cat "$log"' in script
     assert '"$RUNNER_TEMP/eks-api-tunnel.log"' in script
+
+
+def test_a_collector_without_schedule_or_that_destroys_any_stack_is_reported() -> None:
+    workflow: Workflow = {
+        "on": {"workflow_dispatch": None},
+        "jobs": {
+            "list": {"steps": [{"run": "echo stacks=dev >> $GITHUB_OUTPUT"}]},
+            "destroy": {
+                "needs": "list",
+                "uses": "$/.github/workflows/_destroy.yml",
+                "with": {"stack": "dev"},
+            },
+            "direct": {"steps": [{"run": "pulumi destroy --yes --stack dev"}]},
+        },
+    }
+    assert unsafe_collection(workflow) == [
+        "no schedule: expired previews wait for someone to notice",
+        "runs may overlap or cancel each other: no concurrency group",
+        "a job runs pulumi up or destroy itself, outside _destroy.yml",
+        "job destroy destroys stacks that infra-kit preview gc did not choose",
+    ]
+
+
+def test_the_destroy_workflow_refuses_every_stack_but_a_preview_first() -> None:
+    (job,) = _jobs(_load(WORKFLOWS / "_destroy.yml")).values()
+    assert _refuses_all_but_previews(job)
+    assert not _refuses_all_but_previews({"steps": [{"run": "pulumi destroy --yes"}]})

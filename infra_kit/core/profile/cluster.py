@@ -202,6 +202,9 @@ class ClusterProfile(Frozen):
 _SMALL_NODES = ("t3.large", "t3a.large", "m5.large")
 _LARGE_NODES = ("m6i.large", "m5.large")
 
+# A preview builds no cluster: it runs on dev's (ADR 0018), so its version and support policy are
+# dev's (its namespace pins the Pod Security version to it) and its node rows describe nothing
+# the preview creates; they stay the smallest coherent values.
 # fmt: off
 CLUSTER_ROWS = table(
     # key                              dev           preview               stage         prod
