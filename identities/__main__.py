@@ -4,6 +4,8 @@ Deployed once per account by a person with administrator access, never by CI its
 roles are what CI's permissions rest on, and the deploy roles are denied changing them.
 """
 
+from typing import Any
+
 import pulumi
 
 from infra_kit.aws import CiIdentities, CiIdentitiesArgs
@@ -12,7 +14,7 @@ from infra_kit.core.environment import Environment
 env = Environment.load()
 config = pulumi.Config()
 # Keys the stack file may omit are left to CiIdentitiesArgs, where their defaults are declared.
-optional = {
+optional: dict[str, Any] = {
     field: value
     for field, key in (
         ("preview_environment", "preview_environment"),
@@ -20,6 +22,8 @@ optional = {
     )
     if (value := config.get(key)) is not None
 }
+if (app_teams := config.get_object("app_teams")) is not None:
+    optional["app_teams"] = app_teams
 
 identities = CiIdentities(
     "github",
@@ -39,3 +43,6 @@ pulumi.export("oidc_provider_arn", identities.provider_arn)
 pulumi.export("pr_preview_role_arn", identities.pr_preview.arn)
 pulumi.export("preview_env_deploy_role_arn", identities.preview_env_deploy.arn)
 pulumi.export("deploy_role_arns", identities.deploy_role_arns)
+# Read by the platform stacks (platform:identities_stack): each team's role is admin inside the
+# team's namespace only; the role itself is denied every EKS access change.
+pulumi.export("app_deploy_role_arns", identities.app_deploy_role_arns)

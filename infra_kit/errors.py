@@ -12,6 +12,7 @@ __all__ = [
     "BootstrapError",
     "ConfigError",
     "InfraKitError",
+    "PreviewError",
     "SynthError",
     "ValidationError",
 ]
@@ -84,3 +85,17 @@ class BootstrapError(InfraKitError):
         self.problems = list(problems)
         body = "\n".join(f"  - {p}{_cited(p)}" for p in self.problems)
         super().__init__(f"{summary}:\n{body}" if body else summary)
+
+
+class PreviewError(InfraKitError):
+    """A command the preview garbage collector relies on (``pulumi``, ``gh``) failed or answered
+    something unreadable, so nothing was decided.
+
+    ``command`` is the command line, ``problem`` what went wrong and ``fix`` what to do.
+    """
+
+    def __init__(self, command: str, problem: str, fix: str) -> None:
+        self.command = command
+        self.problem = problem
+        self.fix = fix
+        super().__init__(f"`{command}` {problem}. Fix: {fix}")

@@ -11,10 +11,23 @@ Every environment-dependent value comes from the environment profile loaded from
 
 import pulumi
 
-from infra_kit.aws import Cluster, ClusterArgs, Key, KeyArgs, Network, NetworkArgs
+from infra_kit.aws import (
+    ApiTunnel,
+    ApiTunnelArgs,
+    Cluster,
+    ClusterArgs,
+    Key,
+    KeyArgs,
+    Network,
+    NetworkArgs,
+)
+from infra_kit.aws.platform_access import load_platform_access
 from infra_kit.core.environment import Environment
 
 env = Environment.load()
+# Who may use the cluster: CI's roles from the identities stack, app teams' namespaces (ENV-3:
+# refused here when no role would be cluster admin).
+access = load_platform_access(env)
 
 # One customer-managed key per environment (SEC-3): log groups, the cluster's secrets and node
 # volumes, and data services use it through their AWS service only.
@@ -45,6 +58,20 @@ cluster = Cluster(
         vpc_cidr=network.vpc_cidr,
         private_subnet_ids=network.private_subnet_ids,
         key=key,
+        access_grants=access.grants,
+    ),
+    env,
+)
+
+# CI outside the VPC reaches the private API endpoint through this SSM target (ADR 0017).
+tunnel = ApiTunnel(
+    "api-tunnel",
+    ApiTunnelArgs(
+        vpc_id=network.vpc_id,
+        vpc_cidr=network.vpc_cidr,
+        private_subnet_ids=network.private_subnet_ids,
+        key=key,
+        cluster_security_group_id=cluster.cluster_security_group_id,
     ),
     env,
 )
@@ -67,3 +94,6 @@ pulumi.export("node_security_group_id", cluster.node_security_group_id)
 # What cluster-services needs to install the cluster's controllers.
 pulumi.export("autoscaler_role_arn", cluster.autoscaler_role.arn)
 pulumi.export("load_balancer_controller_role_arn", cluster.load_balancer_controller_role.arn)
+pulumi.export("api_tunnel_group_name", tunnel.group_name)
+pulumi.export("api_tunnel_security_group_id", tunnel.security_group_id)
+pulumi.export("api_tunnel_tag", tunnel.tag)

@@ -15,6 +15,10 @@ from infra_kit.core.engine._reference_cache import CACHE_ENV
 REPO = Path(__file__).resolve().parents[1]
 CLUSTER_SERVICES = REPO / "cluster-services"
 
+#: The deploy time of every offline synthesis in the tests (2026-12-01T20:00:00Z), so a preview
+#: environment's expiry, and with it its graph, is the same in every run (ENV-1).
+SOURCE_DATE_EPOCH = "1796155200"
+
 # A property's examples are judged on what they compute, never on how long one took: on a shared
 # machine the per-example deadline failed examples that were only slow (CONVENTIONS 9).
 settings.register_profile("infra-kit", deadline=None)
@@ -50,6 +54,14 @@ def stack_references_resolved_once(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CACHE_ENV, str(directory))
         yield directory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def deploy_time_fixed() -> Iterator[str]:
+    """Every synthesis of the session deploys at :data:`SOURCE_DATE_EPOCH`."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        yield SOURCE_DATE_EPOCH
 
 
 @pytest.fixture(scope="session")

@@ -182,6 +182,51 @@ def services_out_of_order(workflow: Workflow) -> list[str]:
             and services[before][0] not in _ancestors(workflow, platform[after][0])
         ):
             problems.append(f"{after} is deployed without waiting for {before}'s services")
+
+
+def _destroys(workflow: Workflow) -> dict[str, dict[str, Any]]:
+    return {
+        name: job
+        for name, job in _jobs(workflow).items()
+        if str(job.get("uses", "")).endswith("/_destroy.yml")
+    }
+
+
+def _refuses_all_but_previews(job: dict[str, Any]) -> bool:
+    """The job's first step stops it for any stack not named pr-*."""
+    steps = _steps(job)
+    first = str(steps[0].get("run", "")) if steps else ""
+    return 'case "$STACK" in' in first and "pr-*) ;;" in first and "exit 1" in first
+
+
+def unsafe_collection(workflow: Workflow) -> list[str]:
+    """The preview garbage collector runs on a schedule, one run at a time, and destroys only
+    what `infra-kit preview gc` chose, through _destroy.yml, which refuses all but pr-*."""
+    problems = []
+    triggers = workflow.get("on", workflow.get(True)) or {}
+    if not (triggers.get("schedule") if isinstance(triggers, dict) else None):
+        problems.append("no schedule: expired previews wait for someone to notice")
+    concurrency = workflow.get("concurrency") or {}
+    if not isinstance(concurrency, dict) or concurrency.get("cancel-in-progress") is not False:
+        problems.append("runs may overlap or cancel each other: no concurrency group")
+    destroys = _destroys(workflow)
+    if not destroys:
+        problems.append("no job calls _destroy.yml")
+    if any(_runs_pulumi_deploy(job) for job in _jobs(workflow).values()):
+        problems.append("a job runs pulumi up or destroy itself, outside _destroy.yml")
+    for name, job in destroys.items():
+        needs = job.get("needs") or []
+        listers = [needs] if isinstance(needs, str) else list(needs)
+        chose = any(
+            "infra-kit preview gc" in str(s.get("run", ""))
+            for lister in listers
+            for s in _steps(_jobs(workflow).get(lister, {}))
+        )
+        if not chose or "matrix.stack" not in str(job.get("with", {}).get("stack", "")):
+            problems.append(f"job {name} destroys stacks that infra-kit preview gc did not choose")
+        called = _local_workflow(str(job["uses"]))
+        if called is None or not all(_refuses_all_but_previews(j) for j in _jobs(called).values()):
+            problems.append(f"job {name} calls a destroy that does not refuse stacks but pr-*")
     return problems
 
 
@@ -200,6 +245,7 @@ def test_the_pipeline_has_its_workflows() -> None:
         "main.yml",
         "drift.yml",
         "security.yml",
+        "preview-gc.yml",
     } <= names
     assert (REPO / ".github" / "dependabot.yml").is_file()
 
@@ -228,6 +274,15 @@ def test_the_deploy_and_destroy_workflows_are_deploy_jobs() -> None:
     """The deploy checker sees the jobs it must, or its clean result would mean nothing."""
     for name in ("_deploy.yml", "_destroy.yml"):
         assert [n for n, j in _jobs(_load(WORKFLOWS / name)).items() if _runs_pulumi_deploy(j)]
+
+
+def test_the_preview_garbage_collector_runs_hourly_and_destroys_only_the_previews_it_chose() -> (
+    None
+):
+    workflow = _load(WORKFLOWS / "preview-gc.yml")
+    assert unsafe_collection(workflow) == []
+    (cron,) = [entry["cron"] for entry in workflow[True]["schedule"]]
+    assert cron.split()[1:] == ["*", "*", "*", "*"]  # every hour
 
 
 def test_main_promotes_dev_then_stage_then_prod_behind_the_prod_environment() -> None:
@@ -361,3 +416,145 @@ def test_cluster_services_before_their_platform_or_outside_their_environment_are
         "no deploy of cluster-services to prod",
         "stage is deployed without waiting for dev's services",
     ]
+
+
+# --- the EKS API tunnel (ADR 0017) -------------------------------------------------------------
+TUNNEL_ACTION = "$/.github/actions/eks-api-tunnel"
+TUNNEL_INPUT = "tunnel-platform-stack"
+_ACTION_FILE = REPO / ".github" / "actions" / "eks-api-tunnel" / "action.yml"
+
+
+def _runs_pulumi_on_a_stack(step: dict[str, Any]) -> bool:
+    """The step previews, deploys or destroys a stack (the Pulumi action or the CLI)."""
+    if str(step.get("uses", "")).startswith("pulumi/actions@"):
+        return bool((step.get("with") or {}).get("command"))
+    return bool(re.search(r"\bpulumi (up|preview|destroy)\b", str(step.get("run", ""))))
+
+
+def untunnelled_pulumi(workflow: Workflow) -> list[str]:
+    """Every job that runs Pulumi against a stack opens the tunnel first, when asked to, and
+    closes it whatever happens."""
+    problems = []
+    inputs = ((workflow.get("on") or workflow.get(True) or {}).get("workflow_call") or {}).get(
+        "inputs"
+    ) or {}
+    for name, job in _jobs(workflow).items():
+        steps = _steps(job)
+        runs = [i for i, s in enumerate(steps) if _runs_pulumi_on_a_stack(s)]
+        if not runs:
+            continue
+        if TUNNEL_INPUT not in inputs or inputs[TUNNEL_INPUT].get("default") != "":
+            problems.append(f"{name}: no {TUNNEL_INPUT} input defaulting to empty")
+        opens = [i for i, s in enumerate(steps) if s.get("uses") == TUNNEL_ACTION]
+        if not opens or opens[0] > runs[0]:
+            problems.append(f"{name}: runs Pulumi before opening the EKS API tunnel")
+        elif TUNNEL_INPUT not in str(steps[opens[0]].get("if", "")):
+            problems.append(f"{name}: the tunnel does not depend on {TUNNEL_INPUT}")
+        closes = [
+            s for s in steps if "terminate-session" in str(s.get("run", "")) and
+            str(s.get("if", "")).startswith("always()")
+        ]  # fmt: skip
+        if not closes:
+            problems.append(f"{name}: the tunnel's session is not ended with if: always()")
+    return problems
+
+
+def self_hosted_runners(workflow: Workflow) -> list[str]:
+    """No job waits for a self-hosted runner that nothing creates."""
+    inputs = ((workflow.get("on") or workflow.get(True) or {}).get("workflow_call") or {}).get(
+        "inputs"
+    ) or {}
+    problems = []
+    runner = inputs.get("runner")
+    if runner is not None and runner.get("default") != "ubuntu-24.04":
+        problems.append(f"runner input defaults to {runner.get('default')!r}")
+    for name, job in _jobs(workflow).items():
+        runs_on = str(job.get("runs-on", ""))
+        if "self-hosted" in runs_on or "infra-kit-vpc" in runs_on:
+            problems.append(f"{name}: runs on {runs_on}")
+    return problems
+
+
+@pytest.mark.parametrize("name", ["_deploy.yml", "_preview.yml", "_destroy.yml"])
+def test_every_reusable_pulumi_workflow_opens_the_tunnel_before_pulumi(name: str) -> None:
+    # prescription: CICD-1
+    assert untunnelled_pulumi(_load(WORKFLOWS / name)) == []
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_no_workflow_waits_for_a_self_hosted_runner(path: Path) -> None:
+    assert self_hosted_runners(_load(path)) == []
+    assert "infra-kit-vpc" not in path.read_text(encoding="utf-8")
+
+
+def test_pulumi_before_the_tunnel_or_without_closing_it_is_reported() -> None:
+    pulumi_up = {"name": "pulumi up", "run": "pulumi up --yes"}
+    tunnel = {"uses": TUNNEL_ACTION, "if": f"inputs.{TUNNEL_INPUT} != ''"}
+    on = {"workflow_call": {"inputs": {TUNNEL_INPUT: {"type": "string", "default": ""}}}}
+    late = {"on": on, "jobs": {"deploy": {"steps": [pulumi_up, tunnel]}}}
+    assert untunnelled_pulumi(late) == [
+        "deploy: runs Pulumi before opening the EKS API tunnel",
+        "deploy: the tunnel's session is not ended with if: always()",
+    ]
+    missing = {"on": {"workflow_call": {}}, "jobs": {"deploy": {"steps": [pulumi_up]}}}
+    assert untunnelled_pulumi(missing)[0] == f"deploy: no {TUNNEL_INPUT} input defaulting to empty"
+
+
+def test_a_self_hosted_runner_default_is_reported() -> None:
+    on = {"workflow_call": {"inputs": {"runner": {"default": "infra-kit-vpc"}}}}
+    workflow = {"on": on, "jobs": {"x": {"runs-on": "[self-hosted, linux]"}}}
+    assert self_hosted_runners(workflow) == [
+        "runner input defaults to 'infra-kit-vpc'",
+        "x: runs on [self-hosted, linux]",
+    ]
+
+
+def test_the_tunnel_action_pins_what_it_uses_and_quotes_inputs_through_env() -> None:
+    # prescription: CICD-2
+    text = _ACTION_FILE.read_text(encoding="utf-8")
+    assert unpinned_uses(text) == []
+    action = yaml.safe_load(text)
+    assert action["runs"]["using"] == "composite"
+    for step in action["runs"]["steps"]:
+        assert "${{" not in str(step.get("run", "")), step.get("name")
+
+
+def test_the_tunnel_action_maps_the_endpoint_to_localhost_and_fails_loudly() -> None:
+    (step,) = yaml.safe_load(_ACTION_FILE.read_text(encoding="utf-8"))["runs"]["steps"]
+    script = step["run"]
+    assert 'echo "127.0.0.1 $host" | sudo tee -a /etc/hosts' in script
+    assert "--document-name AWS-StartPortForwardingSessionToRemoteHost" in script
+    assert '\\"localPortNumber\\":[\\"443\\"]' in script
+    assert "net.ipv4.ip_unprivileged_port_start=443" in script
+    assert "sudo aws" not in script  # the session runs as the runner user
+    # The wait is bounded, and a failure prints the session log.
+    assert "deadline=$((SECONDS + WAIT_SECONDS))" in script
+    assert 'cat "$log"' in script
+    assert '"$RUNNER_TEMP/eks-api-tunnel.log"' in script
+
+
+def test_a_collector_without_schedule_or_that_destroys_any_stack_is_reported() -> None:
+    workflow: Workflow = {
+        "on": {"workflow_dispatch": None},
+        "jobs": {
+            "list": {"steps": [{"run": "echo stacks=dev >> $GITHUB_OUTPUT"}]},
+            "destroy": {
+                "needs": "list",
+                "uses": "$/.github/workflows/_destroy.yml",
+                "with": {"stack": "dev"},
+            },
+            "direct": {"steps": [{"run": "pulumi destroy --yes --stack dev"}]},
+        },
+    }
+    assert unsafe_collection(workflow) == [
+        "no schedule: expired previews wait for someone to notice",
+        "runs may overlap or cancel each other: no concurrency group",
+        "a job runs pulumi up or destroy itself, outside _destroy.yml",
+        "job destroy destroys stacks that infra-kit preview gc did not choose",
+    ]
+
+
+def test_the_destroy_workflow_refuses_every_stack_but_a_preview_first() -> None:
+    (job,) = _jobs(_load(WORKFLOWS / "_destroy.yml")).values()
+    assert _refuses_all_but_previews(job)
+    assert not _refuses_all_but_previews({"steps": [{"run": "pulumi destroy --yes"}]})

@@ -4,6 +4,9 @@ It reads the platform stack of the same environment (cluster, network, OIDC prov
 StackReference, creates its own data key, database, bucket and secret, and deploys a web service
 that reaches them through its own IAM role. Sizes, retention and protection come from the
 environment profile in ``Pulumi.<stack>.yaml``; nothing here depends on which environment it is.
+
+A pull request's preview environment is a stack ``pr-<n>`` of this program on the dev platform
+(``preview.stack.yaml``, ADR 0018): its profile gives it a namespace of its own and an expiry.
 """
 
 import pulumi
@@ -24,7 +27,7 @@ from infra_kit.aws import (
     subnet_cidr,
 )
 from infra_kit.core.environment import Environment
-from infra_kit.k8s import AlbIngress, Egress, WebService, WebServiceArgs
+from infra_kit.k8s import AlbIngress, Egress, Namespace, NamespaceArgs, WebService, WebServiceArgs
 
 env = Environment.load()
 config = pulumi.Config()
@@ -81,10 +84,16 @@ session_key = Secret(
     env,
 )
 
+# The platform's shared `apps` namespace, or, where the profile says so (a preview environment on
+# the shared dev cluster), a namespace of this stack's own, named after it (ENV-1).
+namespace: str | Namespace = "apps"
+if env.profile.workloads.create_stack_namespace:
+    namespace = Namespace(env.stack, NamespaceArgs(name=env.stack), env, provider=k8s_provider)
+
 api = WebService(
     "orders-api",
     WebServiceArgs(
-        namespace="apps",  # created by the platform stack for app teams
+        namespace=namespace,
         image=config.require("image"),
         config={"LOG_LEVEL": "info", "DB_NAME": "orders", "DB_USER": "orders_app"},
         secret_arns={"SESSION_KEY_SECRET_ARN": session_key.arn},
@@ -120,3 +129,6 @@ pulumi.export("database_master_secret_arn", database.master_user_secret_arn)
 pulumi.export("documents_bucket", documents.name)
 pulumi.export("session_key_secret_arn", session_key.arn)
 pulumi.export("api_role_arn", api.iam_role.arn)
+if env.expiry is not None:
+    # Read by the preview garbage collector (infra-kit preview gc).
+    pulumi.export("expires_at", env.expiry.tag_value)

@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`Key`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from infra_kit.aws import actions
     from infra_kit.aws._cidr import subnet_cidr
     from infra_kit.aws._policy import PolicyDocument, Statement
+    from infra_kit.aws.api_tunnel import ApiTunnel, ApiTunnelArgs
     from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
     from infra_kit.aws.ci_identity import CiIdentities, CiIdentitiesArgs
     from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from infra_kit.aws.secret import RotationArgs, Secret, SecretArgs
 
 __all__ = [
+    "ApiTunnel",
+    "ApiTunnelArgs",
     "Bucket",
     "BucketArgs",
     "BucketPurpose",
@@ -69,6 +72,7 @@ __getattr__, __dir__ = lazy_exports(
         ".actions": ("actions",),
         "._cidr": ("subnet_cidr",),
         "._policy": ("PolicyDocument", "Statement"),
+        ".api_tunnel": ("ApiTunnel", "ApiTunnelArgs"),
         ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
         ".ci_identity": ("CiIdentities", "CiIdentitiesArgs"),
         ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),

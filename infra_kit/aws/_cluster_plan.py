@@ -21,6 +21,7 @@ import pulumi_kubernetes as k8s
 
 from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
+from infra_kit.aws._access_grants import AccessGrant, grants_cluster_admin, validate_grants
 from infra_kit.aws._cluster_security import NodeEgress, SecurityRule, plan_security_rules
 from infra_kit.errors import ValidationError
 
@@ -84,9 +85,14 @@ class ClusterArgs:
         availability_zones: the AZ of each private subnet, same order, as plain strings.
             Default: unknown; used only for the node groups' ``infra-kit.io/zone`` tag
             (``az-<index>`` when omitted) and to check the count.
-        admin_role_arns: IAM roles given cluster admin through EKS access entries. Default:
-            ``cluster.admin_role_arns`` of the profile. Must not be empty: the cluster grants no
-            one access implicitly, and the role running the deployment must be among them.
+        admin_role_arns: break-glass IAM roles given cluster admin through EKS access entries.
+            Default: ``cluster.admin_role_arns`` of the profile (empty in every built-in
+            profile). With ``access_grants``, at least one of them must make a role cluster
+            admin: the cluster grants no one access implicitly, and the role running the
+            deployment must be among them.
+        access_grants: more principals' access (:class:`~infra_kit.aws.cluster_access.
+            AccessGrant`), created by a ``ClusterAccess`` child ``<name>-access`` before any
+            Kubernetes object, e.g. the CI roles of ``load_platform_access``. Default: none.
         public_access_cidrs: ranges allowed to the public API endpoint; empty means a private
             endpoint only. Default: ``cluster.public_access_cidrs`` of the profile (empty in
             every built-in profile; prod refuses any). May only narrow the profile's list.
@@ -112,6 +118,7 @@ class ClusterArgs:
     key: Key
     availability_zones: Sequence[str] | None = None
     admin_role_arns: Sequence[str] | None = None
+    access_grants: Sequence[AccessGrant] = ()
     public_access_cidrs: Sequence[str] | None = None
     kubernetes_version: str | None = None
     kubeconfig_role_arn: str | None = None
@@ -205,14 +212,16 @@ def plan_cluster(name: str, args: ClusterArgs, env: Environment) -> ClusterPlan:
         profile.cluster.admin_role_arns if args.admin_role_arns is None else args.admin_role_arns
     )
     admins = admin_labels(arns)
-    if not admins:
+    grants = validate_grants(args.access_grants, "access_grants")
+    if not admins and not any(grants_cluster_admin(g) for g in grants):
         raise ValidationError(
             "admin_role_arns",
             [],
             "no IAM role would have access to the cluster (authentication mode API, no implicit "
             "creator admin), so the add-ons installed through the Kubernetes API would fail",
-            "set environment.cluster.admin_role_arns to the role that runs the deployment and "
-            "the operators' role",
+            "pass access_grants with the deploying role as cluster admin (the platform reads "
+            "them from its identities_stack), or set environment.cluster.admin_role_arns to "
+            "break-glass roles",
         )
     if args.kubeconfig_role_arn is not None and args.kubeconfig_role_arn not in arns:
         raise ValidationError(

@@ -9,6 +9,8 @@ from __future__ import annotations
 __all__ = [
     "CLOUDWATCH_PUT_METRICS",
     "EC2_DESCRIBE_AVAILABILITY_ZONES",
+    "EC2_DESCRIBE_INSTANCES",
+    "EKS_CLUSTER_CHANGES",
     "IAM_LONG_LIVED_CREDENTIALS",
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
@@ -22,6 +24,8 @@ __all__ = [
     "S3_WRITE",
     "SECRETS_READ",
     "SECRETS_ROTATE",
+    "SSM_START_SESSION",
+    "SSM_TERMINATE_SESSION",
     "STS_ASSUME_ROLE_WITH_WEB_IDENTITY",
     "XRAY_WRITE",
 ]
@@ -100,6 +104,13 @@ STS_ASSUME_ROLE_WITH_WEB_IDENTITY: tuple[str, ...] = ("sts:AssumeRoleWithWebIden
 
 #: The invoke a network without pinned AZs makes; DescribeAvailabilityZones takes no ARN.
 EC2_DESCRIBE_AVAILABILITY_ZONES: tuple[str, ...] = ("ec2:DescribeAvailabilityZones",)
+#: Find instances by tag; DescribeInstances takes no ARN.
+EC2_DESCRIBE_INSTANCES: tuple[str, ...] = ("ec2:DescribeInstances",)
+
+#: Open a Session Manager session (a port forward, with the document check) on an instance.
+SSM_START_SESSION: tuple[str, ...] = ("ssm:StartSession",)
+#: End a Session Manager session; scope it to the caller's own sessions.
+SSM_TERMINATE_SESSION: tuple[str, ...] = ("ssm:TerminateSession",)
 
 #: Creating an IAM user, or a credential of one that does not expire (CICD-2, SEC-1).
 IAM_LONG_LIVED_CREDENTIALS: tuple[str, ...] = (
@@ -124,4 +135,39 @@ S3_STATE_BUCKET_SETTINGS: tuple[str, ...] = (
     "s3:PutBucketPublicAccessBlock",
     "s3:PutBucketOwnershipControls",
     "s3:PutBucketLogging",
+)
+
+#: Changing who may use an EKS cluster, or its control plane, nodes and add-ons: everything an
+#: app team's role must never do, so it cannot grant itself more than its namespace (ADR 0019).
+#: Reading (DescribeCluster for a kubeconfig, List*) stays allowed.
+EKS_CLUSTER_CHANGES: tuple[str, ...] = (
+    "eks:CreateAccessEntry",
+    "eks:UpdateAccessEntry",
+    "eks:DeleteAccessEntry",
+    "eks:AssociateAccessPolicy",
+    "eks:DisassociateAccessPolicy",
+    "eks:AssociateIdentityProviderConfig",
+    "eks:DisassociateIdentityProviderConfig",
+    "eks:AssociateEncryptionConfig",
+    "eks:CreatePodIdentityAssociation",
+    "eks:UpdatePodIdentityAssociation",
+    "eks:DeletePodIdentityAssociation",
+    "eks:CreateCluster",
+    "eks:UpdateClusterConfig",
+    "eks:UpdateClusterVersion",
+    "eks:DeleteCluster",
+    "eks:RegisterCluster",
+    "eks:DeregisterCluster",
+    "eks:CreateNodegroup",
+    "eks:UpdateNodegroupConfig",
+    "eks:UpdateNodegroupVersion",
+    "eks:DeleteNodegroup",
+    "eks:CreateFargateProfile",
+    "eks:DeleteFargateProfile",
+    "eks:CreateAddon",
+    "eks:UpdateAddon",
+    "eks:DeleteAddon",
+    "eks:CreateCapability",
+    "eks:UpdateCapability",
+    "eks:DeleteCapability",
 )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from infra_kit.aws import actions
+from infra_kit.aws._api_tunnel_plan import session_statements
 from infra_kit.aws._ci_trust import (
     GITHUB_AUDIENCE,
     GITHUB_ISSUER_URL,
@@ -40,6 +42,15 @@ _DEPLOY_REASON = (
     "an hour, and its guardrail policy denies touching the CI identities, creating IAM users "
     "or long-lived keys, and weakening the state bucket (ADR 0015)."
 )
+_APP_DEPLOY_REASON = (
+    "An app team's deploy role creates its service's AWS resources (KMS key, database, bucket, "
+    "secrets, IAM roles for its pods) as the platform's deploy roles do. It is assumable only "
+    "from its own repository's GitHub environment, for an hour, and carries the deploy roles' "
+    "guardrails plus a Deny on every EKS access and cluster change, so its Kubernetes access "
+    "stays the namespace the platform grants it (ADR 0019)."
+)
+# As a tenant's team in the environment profile: a Kubernetes-label-safe name.
+_TEAM = re.compile(r"^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$")
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,10 @@ class CiIdentitiesArgs:
             preview environment. Default: ``preview``. It must not be a deploy environment.
         existing_provider_arn: the account's GitHub OIDC provider, when it already has one (an
             account holds one provider per URL). Default (``None``): this component creates it.
+        app_teams: app teams by name (lower-case letters, digits and ``-``), each with the one
+            GitHub repository (``owner/repo``) that deploys its service. Per team and deploy
+            environment a role ``app-<team>-<env>``, trusted only by
+            ``repo:<repository>:environment:<env>``. Default: none.
     """
 
     repository: str
@@ -65,6 +80,7 @@ class CiIdentitiesArgs:
     state_key_arn: str
     preview_environment: str = "preview"
     existing_provider_arn: str | None = None
+    app_teams: Mapping[str, str] = field(default_factory=dict)
 
 
 class CiIdentities(Component):
@@ -77,13 +93,18 @@ class CiIdentities(Component):
       thumbprint: AWS validates this issuer against its own trusted CAs.
     - ``aws.iam.Role`` ``<name>-pr-preview`` (``sub`` = ``repo:<repo>:pull_request``) and its
       ``aws.iam.RolePolicy`` ``<name>-pr-preview-read``: the state bucket read, Decrypt on the
-      state key, and the one read the platform program's invokes need. ``pulumi preview`` on the
-      S3 backend takes no lock, so nothing is written.
+      state key, the one read the platform program's invokes need, and a port forward through
+      the EKS API tunnel (ADR 0017). ``pulumi preview`` on the S3 backend takes no lock, so
+      nothing is written.
     - Per deploy environment, ``aws.iam.Role`` ``<name>-deploy-<env>``
       (``sub`` = ``repo:<repo>:environment:<env>``), and for the preview environment
       ``aws.iam.Role`` ``<name>-preview-env-deploy``; each has an
       ``aws.iam.RolePolicyAttachment`` ``<role>-access`` of ``AdministratorAccess``, accepted
       with its reason, and an ``aws.iam.RolePolicy`` ``<role>-guardrails`` of Deny statements.
+    - Per app team and deploy environment, ``aws.iam.Role`` ``<name>-app-<team>-<env>``
+      (``sub`` = ``repo:<team's repo>:environment:<env>``) with the same two policies, its
+      guardrails also denying every EKS access and cluster change (``EKS_CLUSTER_CHANGES``):
+      the platform grants it admin inside its namespace only, and it cannot widen that.
 
     Every role: ``aud`` = ``sts.amazonaws.com`` and ``sub`` compared with ``StringEquals``,
     sessions of at most an hour.
@@ -119,6 +140,7 @@ class CiIdentities(Component):
                 "state_bucket", args.state_bucket, problem, "pass the bucket bootstrap printed"
             )
         key_arn = validate_state_key_arn(args.state_key_arn)
+        app_teams = _validate_app_teams(args.app_teams)
         super().__init__(name, env, opts)
 
         if args.existing_provider_arn is None:
@@ -145,7 +167,11 @@ class CiIdentities(Component):
             self.child("pr-preview", "read"),
             aws.iam.RolePolicyArgs(
                 role=self.pr_preview.name,
-                policy=_preview_read(bucket_arn, key_arn).to_json(),
+                policy=_preview_read(
+                    bucket_arn,
+                    key_arn,
+                    session_statements(env.partition, env.region, env.account_id),
+                ).to_json(),
             ),
             opts=self.child_opts(),
         )
@@ -163,20 +189,44 @@ class CiIdentities(Component):
             environment_subject(repository, preview),
             f"pull-request preview environments of {repository} (GitHub environment {preview})",
         )
+        self.app_deploy_roles: dict[str, dict[str, aws.iam.Role]] = {
+            team: {
+                environment: self._role(
+                    f"app-{team}-{environment}",
+                    environment_subject(team_repository, environment),
+                    f"pulumi up of {team}'s service from {team_repository} in {environment}",
+                )
+                for environment in environments
+            }
+            for team, team_repository in app_teams.items()
+        }
         ci_arns = [
             self.provider_arn,
             self.pr_preview.arn,
             self.preview_env_deploy.arn,
             *(r.arn for r in self.deploy_roles.values()),
+            *(r.arn for roles in self.app_deploy_roles.values() for r in roles.values()),
         ]
         for label, role in [
             *((f"deploy-{e}", r) for e, r in self.deploy_roles.items()),
             ("preview-env-deploy", self.preview_env_deploy),
         ]:
             self._deploy_access(label, role, _guardrails(ci_arns, bucket_arn))
+        for team, roles in self.app_deploy_roles.items():
+            for environment, role in roles.items():
+                self._deploy_access(
+                    f"app-{team}-{environment}",
+                    role,
+                    _guardrails(ci_arns, bucket_arn, deny_cluster_changes=True),
+                    reason=_APP_DEPLOY_REASON,
+                )
 
         self.deploy_role_arns: dict[str, pulumi.Output[str]] = {
             e: r.arn for e, r in self.deploy_roles.items()
+        }
+        self.app_deploy_role_arns: dict[str, dict[str, pulumi.Output[str]]] = {
+            team: {e: r.arn for e, r in roles.items()}
+            for team, roles in self.app_deploy_roles.items()
         }
         self.register_outputs(
             {
@@ -184,6 +234,7 @@ class CiIdentities(Component):
                 "pr_preview_role_arn": self.pr_preview.arn,
                 "preview_env_deploy_role_arn": self.preview_env_deploy.arn,
                 "deploy_role_arns": self.deploy_role_arns,
+                "app_deploy_role_arns": self.app_deploy_role_arns,
             }
         )
 
@@ -198,7 +249,13 @@ class CiIdentities(Component):
             opts=self.child_opts(),
         )
 
-    def _deploy_access(self, label: str, role: aws.iam.Role, guardrails: PolicyDocument) -> None:
+    def _deploy_access(
+        self,
+        label: str,
+        role: aws.iam.Role,
+        guardrails: PolicyDocument,
+        reason: str = _DEPLOY_REASON,
+    ) -> None:
         attachment = aws.iam.RolePolicyAttachment(
             self.child(label, "access"),
             aws.iam.RolePolicyAttachmentArgs(
@@ -207,7 +264,7 @@ class CiIdentities(Component):
             ),
             opts=self.child_opts(),
         )
-        suppress(attachment, "IK-SEC-1-MANAGED-POLICY", reason=_DEPLOY_REASON)
+        suppress(attachment, "IK-SEC-1-MANAGED-POLICY", reason=reason)
         aws.iam.RolePolicy(
             self.child(label, "guardrails"),
             aws.iam.RolePolicyArgs(role=role.name, policy=guardrails.to_json()),
@@ -215,8 +272,11 @@ class CiIdentities(Component):
         )
 
 
-def _preview_read(bucket_arn: str, key_arn: str) -> PolicyDocument:
-    """What ``pulumi preview`` of the platform needs, and no write of any kind."""
+def _preview_read(
+    bucket_arn: str, key_arn: str, tunnel: Sequence[Statement] = ()
+) -> PolicyDocument:
+    """What ``pulumi preview`` of the platform needs, and no write of any kind, plus ``tunnel``:
+    a port forward through the EKS API tunnel for stacks with Kubernetes objects (ADR 0017)."""
     return PolicyDocument(
         [
             Statement(actions=["s3:ListBucket"], resources=[bucket_arn], sid="StateList"),
@@ -232,15 +292,49 @@ def _preview_read(bucket_arn: str, key_arn: str) -> PolicyDocument:
                 resources=["*"],
                 justification="the network's zone lookup accepts no resource ARN",
             ),
+            *tunnel,
         ]
     )
 
 
-def _guardrails(ci_arns: Sequence[pulumi.Input[str]], bucket_arn: str) -> PolicyDocument:
+def _validate_app_teams(app_teams: Mapping[str, str]) -> dict[str, str]:
+    if not isinstance(app_teams, Mapping):
+        raise ValidationError(
+            "app_teams", app_teams, "a mapping of team to repository is expected",
+            "write {orders: example-org/orders-service}",
+        )  # fmt: skip
+    out = {}
+    for team, repository in app_teams.items():
+        if not isinstance(team, str) or not _TEAM.match(team):
+            raise ValidationError(
+                "app_teams",
+                team,
+                "not a team name: lower-case letters, digits and inner '-', at most 30 (it "
+                "names roles and matches the platform's cluster.tenants.<namespace>.team)",
+                "name the team as the platform's tenants do, e.g. orders",
+            )
+        out[team] = validate_repository(repository, f"app_teams.{team}")
+    return out
+
+
+def _guardrails(
+    ci_arns: Sequence[pulumi.Input[str]], bucket_arn: str, *, deny_cluster_changes: bool = False
+) -> PolicyDocument:
     """Deny statements no grant can outweigh: a deploy role cannot widen its own trust or make
-    the credentials this component exists to avoid."""
+    the credentials this component exists to avoid; an app team's role, with
+    ``deny_cluster_changes``, cannot change any cluster's access, control plane or nodes."""
+    cluster = [
+        # prescription: SEC-1 -- an app team's role never widens its own cluster access.
+        Statement(
+            effect="Deny",
+            actions=actions.EKS_CLUSTER_CHANGES,
+            resources=["*"],
+            sid="KeepClusterAccess",
+        )
+    ]
     return PolicyDocument(
         [
+            *(cluster if deny_cluster_changes else []),
             Statement(
                 effect="Deny",
                 actions=["iam:*"],

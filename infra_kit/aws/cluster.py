@@ -16,6 +16,7 @@ from infra_kit.aws._cluster_plan import LOG_TYPES, ClusterArgs, ClusterPlan, pla
 from infra_kit.aws._cluster_security import CONTROL_PLANE, NODES, NodeEgress
 from infra_kit.aws._kubeconfig import render_kubeconfig
 from infra_kit.aws._lb_controller_policy import load_balancer_controller_policy
+from infra_kit.aws.cluster_access import ClusterAccess, ClusterAccessArgs
 from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
@@ -45,10 +46,12 @@ class Cluster(Component):
       key, access entries only (API mode, no implicit creator admin), upgrade policy
       ``cluster.support_type`` of the profile (STANDARD in every built-in environment),
       deletion protection and Pulumi ``protect`` where the profile protects state.
-    - per admin role: ``aws.eks.AccessEntry`` ``admin-<role>`` and ``AccessPolicyAssociation``
-      ``admin-<role>-policy`` (AmazonEKSClusterAdminPolicy, cluster scope), ``<role>`` being
-      the role's name in lower case with ``-`` for other characters, so reordering
-      ``admin_role_arns`` replaces nothing.
+    - per break-glass admin role: ``aws.eks.AccessEntry`` ``admin-<role>`` and
+      ``AccessPolicyAssociation`` ``admin-<role>-policy`` (AmazonEKSClusterAdminPolicy, cluster
+      scope), ``<role>`` being the role's name in lower case with ``-`` for other characters,
+      so reordering ``admin_role_arns`` replaces nothing.
+    - with ``access_grants``: ``ClusterAccess`` ``access`` (its entries and associations), which
+      every Kubernetes object below waits for.
     - ``aws.iam.OpenIdConnectProvider`` ``oidc`` for IRSA; ``IrsaRole`` ``cni-role``,
       ``csi-role``, ``ca-role`` and ``lbc-role``, each trusted by one service account only.
       ``ca-role`` (resize only this cluster's node groups) and ``lbc-role`` are the identities
@@ -97,7 +100,7 @@ class Cluster(Component):
         self.availability_zones = tuple(args.availability_zones or ())
         scope = policies.ArnScope(env.partition, env.region, env.account_id)
         self._control_plane(args, plan)
-        self._access(plan)
+        self._access(plan, args)
         self._nodes(args, plan)
         self._controller_roles(args, plan, scope)
         self._kubeconfig(args)
@@ -207,8 +210,18 @@ class Cluster(Component):
         self.cluster_security_group_id: pulumi.Output[str] = ids[CONTROL_PLANE]
         self.node_security_group_id: pulumi.Output[str] = ids[NODES]
 
-    def _access(self, plan: ClusterPlan) -> None:
+    def _access(self, plan: ClusterPlan, args: ClusterArgs) -> None:
         self.access_policies: list[aws.eks.AccessPolicyAssociation] = []
+        self.access: ClusterAccess | None = None
+        if args.access_grants:
+            # A child, so the Kubernetes objects below wait for the deploying role's access.
+            self.access = ClusterAccess(
+                self.child("access"),
+                ClusterAccessArgs(cluster_name=self.eks.name, grants=args.access_grants),
+                self.env,
+                opts=self.child_opts(),
+            )
+            self.access_policies += self.access.associations
         for label, arn in plan.admins.items():
             common = {"cluster_name": self.eks.name, "principal_arn": arn}
             entry = aws.eks.AccessEntry(

@@ -16,6 +16,7 @@ import click
 from infra_kit.cli._common import exit_without_teardown
 from infra_kit.cli.bootstrap import bootstrap
 from infra_kit.cli.check import check
+from infra_kit.cli.preview import preview
 from infra_kit.cli.synth import synth
 
 __all__ = ["cli", "main", "run"]
@@ -40,12 +41,14 @@ def cli() -> None:
       infra-kit synth --stack dev
       infra-kit check --stack prod --format sarif --output check.sarif
       infra-kit bootstrap --region eu-west-1 --dry-run
+      infra-kit preview init --number 123 --project-dir examples/orders-service
     """
 
 
 cli.add_command(synth)
 cli.add_command(check)
 cli.add_command(bootstrap)
+cli.add_command(preview)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from infra_kit.core._config_keys import (
     unknown_config_keys,
 )
 from infra_kit.core._records import ENVIRONMENT_TYPE
+from infra_kit.core.expiry import EXPIRES_AT_LABEL, EXPIRES_AT_TAG, Expiry
 from infra_kit.core.profile import EnvironmentProfile, build_profile, default_profile_name
 from infra_kit.core.tags import check_tags, kubernetes_labels
 from infra_kit.errors import ConfigError
@@ -102,6 +103,8 @@ class Environment:
     region: str
     tags: Mapping[str, str]
     aws: aws.Provider = field(repr=False)
+    #: When the environment expires: set only when the profile has ``preview_ttl_hours`` (ENV-1).
+    expiry: Expiry | None = None
 
     @classmethod
     def load(cls, name: str = "aws") -> Environment:
@@ -164,8 +167,19 @@ class Environment:
         name: str = "aws",
         config_keys: _ConfigKeys | None = None,
     ) -> Environment:
-        """Create the tagged provider for an already validated profile."""
+        """Create the tagged provider for an already validated profile.
+
+        When the profile has ``preview_ttl_hours``, the expiry (:mod:`infra_kit.core.expiry`,
+        from ``SOURCE_DATE_EPOCH``) joins the provider's default tags as ``infra-kit:expires-at``
+        and every label set of :meth:`labels`, so everything the stack creates says when it may
+        be destroyed.
+        """
         tags = required_tags(profile, project=project, stack=stack)
+        expiry = None
+        if profile.preview_ttl_hours is not None:
+            # prescription: ENV-1 -- every resource of an expiring environment says when it expires.
+            expiry = Expiry.after(profile.preview_ttl_hours)
+            tags = check_tags({**tags, EXPIRES_AT_TAG: expiry.tag_value}, argument="tags")
         record = pulumi.ComponentResource(ENVIRONMENT_TYPE, name, None, None)
         # The validated profile, for `infra-kit check` and the policy pack: what this environment
         # promises (protected state, pinned images, the cluster's version) is read from here,
@@ -174,6 +188,8 @@ class Environment:
         outputs: dict[str, Any] = {"profile": profile.model_dump(mode="json", exclude_none=True)}
         if config_keys is not None:
             outputs["config_keys"] = config_keys.record()
+        if expiry is not None:
+            outputs["expires_at"] = expiry.tag_value
         record.register_outputs(outputs)
         provider = aws.Provider(
             name,
@@ -183,7 +199,7 @@ class Environment:
                 default_tags=aws.ProviderDefaultTagsArgs(tags=dict(tags)),
             ),
         )
-        return cls(profile, project, stack, region, tags, provider)
+        return cls(profile, project, stack, region, tags, provider, expiry)
 
     @property
     def partition(self) -> str:
@@ -208,14 +224,18 @@ class Environment:
         )
 
     def labels(self, name: str, **extra: str | None) -> dict[str, str]:
-        """Kubernetes labels for a workload named ``name`` in this environment."""
-        return kubernetes_labels(
+        """Kubernetes labels for a workload named ``name`` in this environment, with
+        ``infra-kit/expires-at`` when the environment expires."""
+        labels = kubernetes_labels(
             name=name,
             environment=self.profile.name,
             team=self.profile.tags.team,
             part_of=extra.pop("part_of", None) or self.project,
             **extra,
         )
+        if self.expiry is not None:
+            labels[EXPIRES_AT_LABEL] = self.expiry.label_value
+        return labels
 
     def resource_options(
         self, opts: pulumi.ResourceOptions | None = None

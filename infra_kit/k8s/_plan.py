@@ -74,7 +74,7 @@ class WorkloadArgs:
         cpu_limit: a CPU limit. Default: none, on purpose: a limit throttles a container even
             when its node has idle CPU, while the request already guarantees its share.
         min_replicas, max_replicas: HPA bounds. Default: ``workloads.min_replicas`` and
-            ``workloads.max_replicas`` (dev 1/10, preview 1/4, stage 2/20, prod 3/30).
+            ``workloads.max_replicas`` (dev 1/10, preview 1/2, stage 2/20, prod 3/30).
         scale_limit_reason: required when ``max_replicas < 10 * min_replicas`` (SCALE-2);
             recorded as the ``infra-kit.io/scale-limit-reason`` annotation. Default: none; the
             profile's ``workloads.scale_limit_reason`` covers preview, whose bounds of 1/4 need

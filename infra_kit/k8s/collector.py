@@ -66,7 +66,7 @@ class CollectorsArgs:
             in every environment.
         gateway_min_replicas, gateway_max_replicas, gateway_scale_limit_reason: the gateway's
             HPA bounds, under the rules of :class:`~infra_kit.k8s.WebService`. Default:
-            ``workloads.min_replicas`` and ``workloads.max_replicas`` (dev 1/10, preview 1/4
+            ``workloads.min_replicas`` and ``workloads.max_replicas`` (dev 1/10, preview 1/2
             under the profile's ``workloads.scale_limit_reason``, stage 2/20, prod 3/30), and
             no reason of its own.
         logs_log_group, metrics_log_group: CloudWatch log groups for application logs and for

@@ -49,11 +49,11 @@ class NamespaceArgs:
     Args:
         name: the Kubernetes name of the namespace. Default: the component's name.
         cpu_quota: total CPU requests of the namespace. Default: ``workloads.namespace_cpu_quota``
-            (dev and preview 8, stage and prod 64).
+            (dev 8, preview 2, stage and prod 64).
         memory_quota: total memory requests, and total memory limits. Default:
-            ``workloads.namespace_memory_quota`` (dev and preview 16Gi, stage and prod 128Gi).
-        pod_quota: number of pods. Default: ``workloads.namespace_pod_quota`` (dev and preview
-            50, stage and prod 300).
+            ``workloads.namespace_memory_quota`` (dev 16Gi, preview 4Gi, stage and prod 128Gi).
+        pod_quota: number of pods. Default: ``workloads.namespace_pod_quota`` (dev 50,
+            preview 10, stage and prod 300).
     """
 
     name: str | None = None

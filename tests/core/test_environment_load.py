@@ -29,6 +29,10 @@ def platform_copy(tmp_path: Path, edit: Edit, stack: str = "prod") -> Path:
         REPO / "stacks", project / "stacks", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copy(REPO / "Pulumi.yaml", project)
+    # The platform reads its cluster admins from the identities stack (platform:identities_stack).
+    shutil.copytree(
+        REPO / "identities", project / "identities", ignore=shutil.ignore_patterns("__pycache__")
+    )
     stack_file = project / "stacks" / f"Pulumi.{stack}.yaml"
     data = yaml.safe_load(stack_file.read_text())
     edit(data["config"])
@@ -142,11 +146,11 @@ def test_a_key_the_program_declares_is_accepted_and_recorded(tmp_path: Path) -> 
 
     project = platform_copy(tmp_path, declared)
     manifest = yaml.safe_load((project / "Pulumi.yaml").read_text())
-    manifest["config"] = {"owner_email": {"type": "string"}}
+    manifest["config"] = {**manifest["config"], "owner_email": {"type": "string"}}
     (project / "Pulumi.yaml").write_text(yaml.safe_dump(manifest))
     graph = OfflineEngine.for_project(project, "prod").run()
     (record,) = [r for r in graph.resources if r["type"] == "infra-kit:core:Environment"]
     assert record["outputs"]["config_keys"] == {
-        "set": ["platform:environment", "platform:owner_email"],
-        "declared": ["owner_email"],
+        "set": ["platform:environment", "platform:identities_stack", "platform:owner_email"],
+        "declared": ["identities_stack", "owner_email"],
     }

@@ -313,3 +313,32 @@ def test_pinned_azs_must_be_in_the_stacks_region() -> None:
     (problem,) = caught.value.problems
     assert "us-east-1a, us-east-1b, us-east-1c are not an AZ of aws:region=eu-west-1" in problem
     assert "Fix: name AZs of eu-west-1" in problem
+
+
+def test_only_the_preview_profile_gives_a_stack_a_namespace_of_its_own() -> None:
+    # ENV-1: a preview shares dev's cluster, so it deploys into a namespace named after it.
+    assert {n: profile(n).workloads.create_stack_namespace for n in BUILTIN_PROFILES} == {
+        "dev": False, "preview": True, "stage": False, "prod": False,
+    }  # fmt: skip
+
+
+def test_the_preview_profile_is_the_smallest_and_protects_nothing() -> None:
+    # COST-3: a preview's own data stores at their smallest sizes and shortest retention.
+    p = profile("preview")
+    assert p.protect_stateful is False
+    assert (p.database.instance_class, p.database.multi_az) == ("db.t4g.micro", False)
+    assert (p.database.allocated_storage_gb, p.database.backup_retention_days) == (20, 1)
+    assert (p.keys.deletion_window_days, p.secrets.recovery_window_days) == (7, 7)
+    assert p.buckets.noncurrent_version_expiration_days == 1
+    assert (p.workloads.min_replicas, p.workloads.max_replicas) == (1, 2)
+    assert p.workloads.namespace_pod_quota == 10
+
+
+def test_the_preview_profile_describes_the_dev_network_and_cluster_it_runs_on() -> None:
+    # A preview builds neither: the subnets and Pod Security version it uses are dev's.
+    dev, preview = profile("dev"), profile("preview")
+    assert (preview.network.vpc_cidr, preview.network.az_count) == (
+        dev.network.vpc_cidr,
+        dev.network.az_count,
+    )
+    assert preview.cluster.kubernetes_version == dev.cluster.kubernetes_version

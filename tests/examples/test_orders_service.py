@@ -179,6 +179,11 @@ def test_prod_refuses_an_image_without_a_digest(tmp_path: Path) -> None:
         ignore=shutil.ignore_patterns("__pycache__"),
     )
     shutil.copy(EXAMPLE.parents[1] / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(
+        EXAMPLE.parents[1] / "identities",
+        tmp_path / "identities",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     (tmp_path / "pyproject.toml").write_text("")
     stack_file = project / "Pulumi.prod.yaml"
     data = yaml.safe_load(stack_file.read_text())

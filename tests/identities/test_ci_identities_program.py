@@ -38,6 +38,10 @@ def test_the_stack_file_s_repository_is_the_only_one_trusted() -> None:
         "repo:example-org/infra-kit:environment:prod",
         "repo:example-org/infra-kit:environment:stage",
         "repo:example-org/infra-kit:pull_request",
+        # The orders team's repository, for its own roles only (app_teams).
+        "repo:example-org/orders-service:environment:dev",
+        "repo:example-org/orders-service:environment:prod",
+        "repo:example-org/orders-service:environment:stage",
     ]
 
 

@@ -15,7 +15,7 @@ from tests.support import validate_manifests
 
 QUOTAS = {
     "dev": ("8", "16Gi", "50"),
-    "preview": ("8", "16Gi", "50"),
+    "preview": ("2", "4Gi", "10"),
     "stage": ("64", "128Gi", "300"),
     "prod": ("64", "128Gi", "300"),
 }

@@ -42,7 +42,7 @@ def test_the_preview_profile_caps_scaling_with_its_written_reason() -> None:
     bounds = replica_bounds(workloads("preview"))
     assert bounds == ReplicaBounds(
         1,
-        4,
+        2,
         "A preview environment serves the test traffic of one pull request and is destroyed "
         "when it expires",
     )

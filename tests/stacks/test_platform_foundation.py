@@ -80,6 +80,10 @@ def platform_copy(repo: Path, tmp_path: Path) -> Path:
         repo / "stacks", target / "stacks", ignore=shutil.ignore_patterns("__pycache__")
     )
     shutil.copy(repo / "Pulumi.yaml", target / "Pulumi.yaml")
+    # The platform reads its cluster admins from the identities stack (platform:identities_stack).
+    shutil.copytree(
+        repo / "identities", target / "identities", ignore=shutil.ignore_patterns("__pycache__")
+    )
     return target
 
 

@@ -74,6 +74,9 @@ _RULES: dict[str, _Rule] = {
     "aws:ec2/launchTemplate:LaunchTemplate": _Rule(
         "lt-{h}", "arn:{p}:ec2:{r}:{a}:launch-template/{id}"
     ),
+    "aws:autoscaling/group:Group": _Rule(
+        "{name}", "arn:{p}:autoscaling:{r}:{a}:autoScalingGroup:{uuid}:autoScalingGroupName/{name}"
+    ),
     "aws:kms/key:Key": _Rule("{uuid}", "arn:{p}:kms:{r}:{a}:key/{id}", None),
     "aws:kms/alias:Alias": _Rule("{name}", "arn:{p}:kms:{r}:{a}:{name}"),
     "aws:iam/role:Role": _Rule("{name}", "arn:{p}:iam::{a}:role/{name}"),
@@ -304,6 +307,9 @@ class FakeCloud:
             return {"uniqueId": "AROA" + h.upper()[:17], "id": rid}
         if typ == "aws:ec2/launchTemplate:LaunchTemplate":
             return {"latestVersion": 1, "defaultVersion": 1}
+        if typ == "aws:autoscaling/group:Group":
+            # A list of enum values: a placeholder string would not parse as a Metric.
+            return {"enabledMetrics": list(s.get("enabledMetrics") or [])}
         if typ in {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}:
             b = s["bucket"]
             return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from enum import StrEnum
 
 from pydantic import Field, field_validator, model_validator
@@ -17,6 +18,7 @@ __all__ = [
     "CapacityType",
     "ClusterProfile",
     "SupportType",
+    "TenantProfile",
 ]
 
 #: EKS Kubernetes versions infra-kit supports; the default is the row below.
@@ -43,6 +45,53 @@ class SupportType(StrEnum):
     """Upgrade the control plane to the next version automatically; no extended-support charge."""
     EXTENDED = "EXTENDED"
     """Stay on the version for up to 12 more months, billed at the extended-support rate."""
+
+
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_TEAM = re.compile(r"^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$")
+
+
+def _check_role_arns(value: tuple[str, ...]) -> tuple[str, ...]:
+    for arn in value:
+        parts = arn.split(":")
+        if (
+            len(parts) != 6
+            or parts[0] != "arn"
+            or parts[2] != "iam"
+            or not parts[5].startswith("role/")
+        ):
+            raise PydanticCustomError(
+                "role_arn",
+                "{arn!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
+                {"arn": arn},
+            )
+    return value
+
+
+class TenantProfile(Frozen):
+    """An app team's namespace: its deploy roles get admin inside it and nowhere else."""
+
+    #: The team that owns the namespace; its roles come from the CI identities stack's
+    #: ``app_deploy_role_arns[<team>][<environment>]`` unless ``deploy_role_arns`` lists them.
+    team: str
+    deploy_role_arns: tuple[str, ...] = ()
+
+    @field_validator("team")
+    @classmethod
+    def _valid_team(cls, value: str) -> str:
+        if not _TEAM.match(value):
+            raise PydanticCustomError(
+                "team",
+                "{team!r} is not a team name (lower-case letters, digits and inner '-', at most "
+                "30), as CiIdentities' app_teams names it",
+                {"team": value},
+            )
+        return value
+
+    @field_validator("deploy_role_arns")
+    @classmethod
+    def _valid_deploy_role_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_role_arns(value)
 
 
 class ClusterProfile(Frozen):
@@ -96,20 +145,37 @@ class ClusterProfile(Frozen):
 
     @field_validator("admin_role_arns")
     @classmethod
-    def _valid_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for arn in value:
-            parts = arn.split(":")
-            if (
-                len(parts) != 6
-                or parts[0] != "arn"
-                or parts[2] != "iam"
-                or not parts[5].startswith("role/")
-            ):
+    def _valid_admin_role_arns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return _check_role_arns(value)
+
+    #: Whether pull-request preview environments (``pr-<n>`` namespaces) run on this cluster,
+    #: so the CI identities' preview deployer gets access to ``pr-*`` namespaces.
+    hosts_previews: bool
+    #: App teams' namespaces by name (RFC 1123 labels).
+    tenants: dict[str, TenantProfile]
+
+    @field_validator("tenants")
+    @classmethod
+    def _valid_tenants(cls, value: dict[str, TenantProfile]) -> dict[str, TenantProfile]:
+        for namespace in value:
+            if not _NAMESPACE.match(namespace) or namespace.startswith(("kube-", "pr-")):
                 raise PydanticCustomError(
-                    "role_arn",
-                    "{arn!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)",
-                    {"arn": arn},
+                    "tenant_namespace",
+                    "{namespace!r} is not a namespace a tenant may own: an RFC 1123 label (at "
+                    "most 63 lower-case letters, digits and '-'), not kube-* (the system's) nor "
+                    "pr-* (preview environments')",
+                    {"namespace": namespace},
                 )
+        teams: dict[str, str] = {}
+        for namespace, tenant in value.items():
+            if tenant.team in teams and not tenant.deploy_role_arns:
+                raise PydanticCustomError(
+                    "tenant_team",
+                    "the team {team!r} owns both {first!r} and {namespace!r}; EKS gives its "
+                    "role one access entry, so give the team one namespace",
+                    {"team": tenant.team, "first": teams[tenant.team], "namespace": namespace},
+                )
+            teams.setdefault(tenant.team, namespace)
         return value
 
     @model_validator(mode="after")
@@ -136,6 +202,9 @@ class ClusterProfile(Frozen):
 _SMALL_NODES = ("t3.large", "t3a.large", "m5.large")
 _LARGE_NODES = ("m6i.large", "m5.large")
 
+# A preview builds no cluster: it runs on dev's (ADR 0018), so its version and support policy are
+# dev's (its namespace pins the Pod Security version to it) and its node rows describe nothing
+# the preview creates; they stay the smallest coherent values.
 # fmt: off
 CLUSTER_ROWS = table(
     # key                              dev           preview               stage         prod
@@ -144,7 +213,11 @@ CLUSTER_ROWS = table(
     # control-plane rate; STANDARD upgrades the version instead (ADR 0006).
     ("cluster.support_type",           *same("STANDARD")),
     ("cluster.public_access_cidrs",    *same(())),
+    # Break-glass roles only; CI's roles come from the identities stack (ADR 0019).
     ("cluster.admin_role_arns",        *same(())),
+    # Pull-request previews run as pr-<n> namespaces on the shared dev cluster.
+    ("cluster.hosts_previews",         True,         False,                False,        False),
+    ("cluster.tenants",                *same({})),
     ("cluster.node_instance_types",    _SMALL_NODES, _SMALL_NODES,         _LARGE_NODES, _LARGE_NODES),
     ("cluster.capacity_type",          "SPOT",       "SPOT",               "SPOT",       "ON_DEMAND"),
     ("cluster.nodes_min_per_az",       *same(1)),

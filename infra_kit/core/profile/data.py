@@ -57,13 +57,17 @@ class DatabaseProfile(Frozen):
         return self
 
 
+# A preview's data stores are its own and the smallest there are: one micro instance in one AZ,
+# gp3's 20 GiB minimum (the ceiling is billed only when used), a day of backups (the least the
+# profile allows), the shortest key and secret windows AWS accepts, a day of old object versions.
+# prescription: COST-3 -- preview data stores at their smallest sizes and shortest retention.
 # fmt: off
 DATA_ROWS = table(
     # key                                          dev             preview         stage            prod
     ("keys.deletion_window_days",                  7,              7,              14,              30),
     ("secrets.recovery_window_days",               7,              7,              14,              30),
     ("secrets.rotation_days",                      *same(30)),
-    ("buckets.noncurrent_version_expiration_days", 7,              7,              30,              90),
+    ("buckets.noncurrent_version_expiration_days", 7,              1,              30,              90),
     ("buckets.enable_access_logging",              False,          False,          True,            True),
     ("database.engine_version",                    *same("16.4")),
     ("database.instance_class",                    "db.t4g.micro", "db.t4g.micro", "db.t4g.medium", "db.r6g.large"),

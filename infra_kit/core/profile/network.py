@@ -86,6 +86,8 @@ _ENDPOINT_SERVICES = (
 )
 
 # prescription: COST-3 -- one NAT and no interface endpoints outside prod, same topology.
+# A preview builds no network: it runs in dev's VPC (ADR 0018), so its column repeats dev's
+# addressing and AZ count, from which a preview's programs derive the subnets they reach.
 # fmt: off
 NETWORK_ROWS = table(
     # key                                  dev            preview        stage          prod

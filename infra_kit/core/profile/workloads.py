@@ -24,6 +24,9 @@ class WorkloadProfile(Frozen):
     namespace_memory_quota: str
     namespace_pod_quota: int = Field(ge=1)
     require_image_digest: bool
+    #: ENV-1: the stack deploys its workloads into a namespace of its own, named after the stack,
+    #: instead of the platform's shared ``apps`` namespace (a preview environment shares a cluster).
+    create_stack_namespace: bool
     scale_limit_reason: str | None = None
 
     @model_validator(mode="after")
@@ -47,15 +50,18 @@ class WorkloadProfile(Frozen):
 WORKLOAD_ROWS = table(
     # key                                dev     preview               stage    prod
     ("workloads.min_replicas",           1,      1,                    2,       3),
-    ("workloads.max_replicas",           10,     4,                    20,      30),
+    ("workloads.max_replicas",           10,     2,                    20,      30),
     ("workloads.cpu_target_percent",     *same(70)),
     ("workloads.cpu_request",            *same("100m")),
     ("workloads.memory_request",         *same("128Mi")),
     ("workloads.memory_limit",           *same("256Mi")),
-    ("workloads.namespace_cpu_quota",    "8",    "8",                  "64",    "64"),
-    ("workloads.namespace_memory_quota", "16Gi", "16Gi",               "128Gi", "128Gi"),
-    ("workloads.namespace_pod_quota",    50,     50,                   300,     300),
+    # A preview's namespace holds one pull request's workloads on the shared dev cluster.
+    ("workloads.namespace_cpu_quota",    "8",    "2",                  "64",    "64"),
+    ("workloads.namespace_memory_quota", "16Gi", "4Gi",                "128Gi", "128Gi"),
+    ("workloads.namespace_pod_quota",    50,     10,                   300,     300),
     ("workloads.require_image_digest",   False,  False,                False,   True),
+    # prescription: ENV-1 -- a preview deploys into a namespace of its own on the dev cluster.
+    ("workloads.create_stack_namespace", False,  True,                 False,   False),
     ("workloads.scale_limit_reason",     UNSET,  PREVIEW_SCALE_REASON, UNSET,   UNSET),
 )
 # fmt: on
