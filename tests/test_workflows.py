@@ -182,6 +182,7 @@ def services_out_of_order(workflow: Workflow) -> list[str]:
             and services[before][0] not in _ancestors(workflow, platform[after][0])
         ):
             problems.append(f"{after} is deployed without waiting for {before}'s services")
+    return problems
 
 
 def _destroys(workflow: Workflow) -> dict[str, dict[str, Any]]:
