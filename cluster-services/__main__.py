@@ -3,8 +3,8 @@
 The platform stack of the same environment (``stacks/__main__.py``) creates the network and the
 cluster, whose API endpoint is private; this stack is deployed after it, from where that
 endpoint is reachable, and reads its outputs through a StackReference. It installs the default
-storage class and the cluster's controllers, the telemetry collectors and the namespace app
-teams deploy into.
+storage class and the cluster's controllers, the telemetry collectors, and each app team's
+namespace with the team's namespace-scoped access.
 
 Every environment-dependent value comes from the environment profile loaded from
 ``Pulumi.<stack>.yaml``; this program has no environment checks of its own (ENV-2).
@@ -13,11 +13,17 @@ Every environment-dependent value comes from the environment profile loaded from
 import pulumi
 
 from infra_kit.aws import ClusterServices, ClusterServicesArgs, OidcIdentity
+from infra_kit.aws.cluster_access import ClusterAccess, ClusterAccessArgs
+from infra_kit.aws.platform_access import load_tenant_access
 from infra_kit.core.environment import Environment
 from infra_kit.k8s import Collectors, CollectorsArgs, Namespace, NamespaceArgs
+from infra_kit.k8s.preview_access import PreviewNamespaceGuard, PreviewNamespaceGuardArgs
 
 env = Environment.load()
 config = pulumi.Config()
+# App teams' namespaces and the deploy roles that administer them (ENV-3: refused here when a
+# tenant names no role and no identities stack to read one from).
+tenancy = load_tenant_access(env)
 
 # The platform of this environment: its cluster, key and identity provider.
 platform = pulumi.StackReference(config.require("platform_stack"))
@@ -52,12 +58,29 @@ collectors = Collectors(
     cert_manager=services.cert_manager,
 )
 
-# The namespace app teams deploy into: restricted pod security, quotas, default-deny traffic.
-apps = Namespace("apps", NamespaceArgs(), env, provider=services.k8s_provider)
+# Each tenant's namespace (restricted pod security, quotas, default-deny traffic) and its
+# team's access: admin inside that namespace only, never the platform's cluster admin (SEC-1).
+namespaces = {
+    t.namespace: Namespace(
+        t.namespace, NamespaceArgs(name=t.namespace), env, provider=services.k8s_provider
+    )
+    for t in tenancy.tenants
+}
+if tenancy.grants:
+    ClusterAccess(
+        "tenants", ClusterAccessArgs(cluster_name=cluster_name, grants=tenancy.grants), env
+    )
+
+# Where pull requests' preview environments run, their deployer may create and delete only
+# namespaces named pr-*, each enforcing restricted pod security (ADR 0019).
+if env.profile.cluster.hosts_previews:
+    PreviewNamespaceGuard(
+        "previews", PreviewNamespaceGuardArgs(), env, provider=services.k8s_provider
+    )
 
 pulumi.export("environment", env.profile.name)
 # The cluster these services run on, which the deploy pipeline verifies the rollouts of.
 pulumi.export("cluster_name", cluster_name)
-pulumi.export("apps_namespace", apps.name)
+pulumi.export("tenant_namespaces", {ns: n.name for ns, n in namespaces.items()})
 pulumi.export("otel_agent_endpoint", collectors.agent_endpoint)
 pulumi.export("telemetry_log_groups", {k: g.name for k, g in collectors.log_groups.items()})

@@ -7,8 +7,10 @@
 - ``pr_preview_role_arn`` gets cluster-scoped View (``pulumi preview`` reads, no Secrets);
 - ``preview_env_deploy_role_arn`` gets admin inside ``pr-*`` namespaces and the preview
   deployers' group, where ``cluster.hosts_previews`` of the profile says previews run here;
-- each tenant of ``cluster.tenants`` without roles of its own gets
-  ``app_deploy_role_arns[<team>][<environment>]`` as admin inside its namespace only.
+- in the cluster-services stack (:func:`load_tenant_access`), each tenant of
+  ``cluster.tenants`` without roles of its own gets
+  ``app_deploy_role_arns[<team>][<environment>]`` as admin inside its namespace only, beside
+  the namespace itself.
 
 ``cluster.admin_role_arns`` stays for break-glass roles; the Cluster creates their entries. A
 stack with neither is refused before anything is created (ENV-3).
@@ -27,7 +29,7 @@ from infra_kit.aws._access_grants import AccessGrant, Tenant, platform_grants, t
 from infra_kit.core.environment import Environment
 from infra_kit.errors import ConfigError
 
-__all__ = ["IDENTITIES_STACK_KEY", "PlatformAccess", "load_platform_access"]
+__all__ = ["IDENTITIES_STACK_KEY", "PlatformAccess", "load_platform_access", "load_tenant_access"]
 
 #: The platform config key naming the CI identities stack.
 IDENTITIES_STACK_KEY = "identities_stack"
@@ -63,21 +65,28 @@ def _pick(source: str, what: str, fix: str) -> Any:
     return pick
 
 
-def load_platform_access(env: Environment, config: pulumi.Config | None = None) -> PlatformAccess:
-    """Read ``<project>:identities_stack`` and the profile's cluster section; raise
-    :class:`ConfigError` when no role would be cluster admin, naming both keys."""
-    config = config or pulumi.Config()
-    source = f"Pulumi.{env.stack}.yaml"
+def _identities(env: Environment, config: pulumi.Config) -> tuple[str, str | None, list[str]]:
+    """The identities stack's config key, its value, and what is wrong with it."""
     key = f"{env.project}:{IDENTITIES_STACK_KEY}"
     stack_name = config.get(IDENTITIES_STACK_KEY)
-    cluster = env.profile.cluster
-    tenants = tuple(Tenant(ns, t.team) for ns, t in sorted(cluster.tenants.items()))
     problems = []
     if stack_name is not None and not _STACK_NAME.match(stack_name):
         problems.append(
             f"{key}={stack_name!r}: not a stack name. Fix: write it as "
             "<organization>/<project>/<stack>, e.g. organization/ci-identities/prod"
         )
+    return key, stack_name, problems
+
+
+def load_platform_access(env: Environment, config: pulumi.Config | None = None) -> PlatformAccess:
+    """The cluster-wide grants of the platform stack: CI's deploy role as admin, the
+    pull-request role as viewer, preview deployers where previews run. Read
+    ``<project>:identities_stack`` and the profile's cluster section; raise
+    :class:`ConfigError` when no role would be cluster admin, naming both keys."""
+    config = config or pulumi.Config()
+    source = f"Pulumi.{env.stack}.yaml"
+    key, stack_name, problems = _identities(env, config)
+    cluster = env.profile.cluster
     if stack_name is None and not cluster.admin_role_arns:
         # prescription: ENV-3 -- a cluster nobody administers is refused before it exists.
         problems.append(
@@ -88,6 +97,45 @@ def load_platform_access(env: Environment, config: pulumi.Config | None = None) 
             "this environment becomes admin; list break-glass roles in "
             "environment.cluster.admin_role_arns only in addition"
         )
+    if cluster.tenants:
+        problems.append(
+            f"{env.project}:environment.cluster.tenants: tenants belong to the cluster-services "
+            "stack, which creates each tenant's namespace together with its access. Fix: move "
+            "the tenants to the cluster-services stack file of this environment"
+        )
+    if problems:
+        raise ConfigError(source, problems)
+    if stack_name is None:
+        return PlatformAccess((), (), None)
+    reference = pulumi.StackReference(stack_name)
+    environment = env.profile.name
+    pick = _pick(
+        source,
+        key,
+        f"add {environment} to the identities stack's deploy_environments, or point "
+        f"{key} at the stack that has it",
+    )
+    grants = platform_grants(
+        deploy_role_arn=reference.require_output("deploy_role_arns").apply(
+            lambda m: pick(m, environment)
+        ),
+        pr_preview_role_arn=reference.require_output("pr_preview_role_arn").apply(str),
+        preview_env_deploy_role_arn=reference.require_output("preview_env_deploy_role_arn").apply(
+            str
+        ),
+        hosts_previews=cluster.hosts_previews,
+    )
+    return PlatformAccess(tuple(grants), (), reference)
+
+
+def load_tenant_access(env: Environment, config: pulumi.Config | None = None) -> PlatformAccess:
+    """The tenants of ``cluster.tenants`` and their grants, for the cluster-services stack:
+    each tenant's deploy roles (its own ``deploy_role_arns``, else the identities stack's
+    ``app_deploy_role_arns[<team>][<environment>]``) are admin inside its namespace only."""
+    config = config or pulumi.Config()
+    source = f"Pulumi.{env.stack}.yaml"
+    key, stack_name, problems = _identities(env, config)
+    cluster = env.profile.cluster
     needing = [ns for ns, t in sorted(cluster.tenants.items()) if not t.deploy_role_arns]
     if stack_name is None and needing:
         problems.append(
@@ -97,26 +145,10 @@ def load_platform_access(env: Environment, config: pulumi.Config | None = None) 
         )
     if problems:
         raise ConfigError(source, problems)
-    grants: list[AccessGrant] = []
-    reference = None
+    tenants = tuple(Tenant(ns, t.team) for ns, t in sorted(cluster.tenants.items()))
+    reference = pulumi.StackReference(stack_name) if stack_name and needing else None
     environment = env.profile.name
-    if stack_name is not None:
-        reference = pulumi.StackReference(stack_name)
-        fix_identities = (
-            f"add {environment} to the identities stack's deploy_environments, or point "
-            f"{key} at the stack that has it"
-        )
-        pick = _pick(source, key, fix_identities)
-        grants += platform_grants(
-            deploy_role_arn=reference.require_output("deploy_role_arns").apply(
-                lambda m: pick(m, environment)
-            ),
-            pr_preview_role_arn=reference.require_output("pr_preview_role_arn").apply(str),
-            preview_env_deploy_role_arn=reference.require_output(
-                "preview_env_deploy_role_arn"
-            ).apply(str),
-            hosts_previews=cluster.hosts_previews,
-        )
+    grants: list[AccessGrant] = []
     for namespace, tenant in sorted(cluster.tenants.items()):
         described = Tenant(namespace, tenant.team)
         if tenant.deploy_role_arns:

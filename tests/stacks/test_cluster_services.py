@@ -103,7 +103,7 @@ def test_the_stack_runs_telemetry_collectors_and_an_apps_namespace(
     assert ("PodDisruptionBudget", "otel-gateway") in objects
     assert ("Namespace", "apps") in objects
     assert ("NetworkPolicy", "default-deny") in objects
-    assert graph.outputs["apps_namespace"] == "apps"
+    assert graph.outputs["tenant_namespaces"] == {"apps": "apps"}
     assert graph.outputs["cluster_name"] == platform_graph(stack).outputs["cluster_name"]
     assert set(graph.outputs["telemetry_log_groups"])
     assert graph.outputs["otel_agent_endpoint"]
@@ -130,4 +130,7 @@ def test_the_stack_files_read_the_platform_of_their_own_environment(
 ) -> None:
     for stack in ("dev", "stage", "prod"):
         references = cluster_services_graph(stack).of_type("pulumi:pulumi:StackReference")
-        assert [r["inputs"]["name"] for r in references] == [f"organization/platform/{stack}"]
+        assert sorted(r["inputs"]["name"] for r in references) == [
+            "organization/ci-identities/prod",  # the tenants' deploy roles
+            f"organization/platform/{stack}",
+        ]

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from infra_kit.aws.platform_access import load_platform_access
+from infra_kit.aws.platform_access import load_platform_access, load_tenant_access
 from infra_kit.core.engine import Graph
 from infra_kit.errors import ConfigError
 from infra_kit.testing import run_offline
@@ -96,10 +96,8 @@ def test_every_other_ci_role_has_exactly_its_narrow_access(
     assert by_principal[outputs["pr_preview_role_arn"]] == (
         "AmazonEKSViewPolicy", {"type": "cluster"},
     )  # fmt: skip
-    # The app team's role: admin inside its tenant namespace (apps) and nowhere else.
-    assert by_principal[outputs["app_deploy_role_arns"]["orders"][stack]] == (
-        "AmazonEKSAdminPolicy", {"type": "namespace", "namespaces": ["apps"]},
-    )  # fmt: skip
+    # Tenants' access lives in cluster-services, beside their namespaces.
+    assert outputs["app_deploy_role_arns"]["orders"][stack] not in by_principal
     preview = outputs["preview_env_deploy_role_arn"]
     entries = {e["inputs"]["principalArn"]: e["inputs"] for e in graph.of_type(ENTRY)}
     if stack == "dev":  # the profile row cluster.hosts_previews: dev only
@@ -110,7 +108,7 @@ def test_every_other_ci_role_has_exactly_its_narrow_access(
     else:
         assert preview not in by_principal
         assert preview not in entries
-    assert len(entries) == len(by_principal) == (4 if stack == "dev" else 3)
+    assert len(entries) == len(by_principal) == (3 if stack == "dev" else 2)
 
 
 def test_without_identities_stack_or_admin_roles_the_program_stops_naming_both_keys() -> None:
@@ -133,10 +131,47 @@ def test_break_glass_admin_roles_alone_are_enough() -> None:
 
 
 def test_a_tenant_without_roles_needs_the_identities_stack() -> None:
+    overrides = {"cluster": {"tenants": {"apps": {"team": "orders"}}}}
+    with pytest.raises(ConfigError, match=r"cluster\.tenants: apps name no deploy_role_arns"):
+        run_offline(load_tenant_access, environment="dev", overrides=overrides)
+
+
+def test_tenants_in_the_platform_stack_are_refused_with_where_they_belong() -> None:
     arn = "arn:aws:iam::123456789012:role/break-glass"
     overrides = {"cluster": {"admin_role_arns": [arn], "tenants": {"apps": {"team": "orders"}}}}
-    with pytest.raises(ConfigError, match=r"cluster\.tenants: apps name no deploy_role_arns"):
+    with pytest.raises(ConfigError, match=r"move the tenants to the cluster-services stack file"):
         run_offline(load_platform_access, environment="dev", overrides=overrides)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_tenant_gets_its_namespace_and_admin_inside_it_only(
+    stack: str, cluster_services_graph: Callable[[str], Graph]
+) -> None:
+    graph = cluster_services_graph(stack)
+    outputs = _identities().outputs
+    by_principal = {
+        a["principalArn"]: (a["policyArn"].removeprefix(POLICY), a["accessScope"])
+        for a in _associations(graph)
+    }
+    assert by_principal == {
+        outputs["app_deploy_role_arns"]["orders"][stack]: (
+            "AmazonEKSAdminPolicy", {"type": "namespace", "namespaces": ["apps"]},
+        )
+    }  # fmt: skip
+    namespaces = {
+        o["metadata"]["name"] for o in graph.kubernetes_objects() if o["kind"] == "Namespace"
+    }
+    assert "apps" in namespaces
+    assert graph.outputs["tenant_namespaces"] == {"apps": "apps"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_only_the_cluster_hosting_previews_fences_the_preview_deployers(
+    stack: str, cluster_services_graph: Callable[[str], Graph]
+) -> None:
+    kinds = {o["kind"] for o in cluster_services_graph(stack).kubernetes_objects()}
+    guarded = {"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} <= kinds
+    assert guarded == (stack == "dev")
 
 
 def test_the_command_line_reports_the_missing_admin_without_a_traceback(tmp_path: Path) -> None:
@@ -146,7 +181,6 @@ def test_the_command_line_reports_the_missing_admin_without_a_traceback(tmp_path
     stack_file = project / "stacks" / "Pulumi.dev.yaml"
     config = yaml.safe_load(stack_file.read_text())
     del config["config"]["platform:identities_stack"]
-    del config["config"]["platform:environment"]["cluster"]["tenants"]
     stack_file.write_text(yaml.safe_dump(config))
     result = subprocess.run(
         [sys.executable, "-m", "infra_kit.cli", "synth", "--stack", "dev", "--project-dir",
