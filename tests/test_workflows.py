@@ -559,3 +559,85 @@ def test_the_destroy_workflow_refuses_every_stack_but_a_preview_first() -> None:
     (job,) = _jobs(_load(WORKFLOWS / "_destroy.yml")).values()
     assert _refuses_all_but_previews(job)
     assert not _refuses_all_but_previews({"steps": [{"run": "pulumi destroy --yes"}]})
+
+
+# --- which callers tunnel (ADR 0017) -----------------------------------------------------------
+_STACK_WORKFLOWS = ("/_deploy.yml", "/_preview.yml", "/_destroy.yml")
+
+
+def untunnelled_callers(workflow: Workflow) -> list[str]:
+    """A call of a reusable workflow that runs Pulumi on a stack with Kubernetes objects (any
+    project but the root platform) names the platform stack to tunnel through."""
+    problems = []
+    for name, job in _jobs(workflow).items():
+        if not str(job.get("uses", "")).endswith(_STACK_WORKFLOWS):
+            continue
+        given = job.get("with") or {}
+        project = str(given.get("project-dir", "."))
+        tunnel = str(given.get("tunnel-platform-stack", ""))
+        if "matrix.project_dir" in project:
+            # Each entry's own platform (list_stacks), or the one platform every entry reads
+            # (previews: the dev platform, checked against the template below).
+            if not tunnel:
+                problems.append(f"{name}: a matrix call without each stack's platform to tunnel")
+        elif project not in (".", "") and not tunnel:
+            problems.append(f"{name}: {project} runs without a tunnel to its platform's API")
+        elif project in (".", "") and tunnel:
+            problems.append(f"{name}: the platform creates only AWS resources; no tunnel needed")
+    return problems
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
+def test_every_call_on_a_kubernetes_stack_tunnels_through_its_platform(path: Path) -> None:
+    # prescription: CICD-1
+    assert untunnelled_callers(_load(path)) == []
+
+
+def test_a_call_that_forgets_the_tunnel_is_reported() -> None:
+    workflow = {
+        "jobs": {
+            "services": {
+                "uses": "$/.github/workflows/_deploy.yml",
+                "with": {"project-dir": "cluster-services", "stack": "dev"},
+            },
+            "matrix": {
+                "uses": "$/.github/workflows/_preview.yml",
+                "with": {"project-dir": "${{ matrix.project_dir }}", "stack": "x"},
+            },
+            "platform": {
+                "uses": "$/.github/workflows/_deploy.yml",
+                "with": {"stack": "dev", "tunnel-platform-stack": "organization/platform/dev"},
+            },
+        }
+    }
+    assert untunnelled_callers(workflow) == [
+        "services: cluster-services runs without a tunnel to its platform's API",
+        "matrix: a matrix call without each stack's platform to tunnel",
+        "platform: the platform creates only AWS resources; no tunnel needed",
+    ]
+
+
+def test_previews_tunnel_through_the_platform_their_template_reads() -> None:
+    template = yaml.safe_load(
+        (REPO / "examples" / "orders-service" / "preview.stack.yaml").read_text(encoding="utf-8")
+    )
+    platform = template["config"]["orders-service:platform_stack"]
+    for path in (WORKFLOWS / "pull-request.yml", WORKFLOWS / "preview-gc.yml"):
+        for name, job in _jobs(_load(path)).items():
+            given = job.get("with") or {}
+            if "preview" in str(given.get("environment", "")):
+                assert given.get("tunnel-platform-stack") == platform, f"{path.name}: {name}"
+
+
+def test_drift_opens_the_tunnel_before_previewing_a_stack_that_reads_a_platform() -> None:
+    steps = _steps(_jobs(_load(WORKFLOWS / "drift.yml"))["detect"])
+    opens = [i for i, s in enumerate(steps) if s.get("uses") == TUNNEL_ACTION]
+    previews = [i for i, s in enumerate(steps) if "pulumi preview" in str(s.get("run", ""))]
+    assert opens
+    assert previews
+    assert opens[0] < previews[0]
+    assert "matrix.tunnel_platform_stack" in str(steps[opens[0]].get("if"))
+    assert any(
+        "terminate-session" in str(s.get("run", "")) and str(s.get("if", "")).startswith("always()")
+        for s in steps
+    )

@@ -11,7 +11,8 @@ files in its ``stackConfigDir``.
 ``--changed`` reads a list of changed paths, one a line (``git diff --name-only``). A project is
 affected when a changed path lies inside it, or outside every project but the root: the library
 (``infra_kit/``), the lock file and the platform program are shared by every project, so a change
-there affects them all. Output is ``{"include": [{"project_dir", "project", "stack"}, ...]}``,
+there affects them all. Output is
+``{"include": [{"project_dir", "project", "stack", "tunnel_platform_stack"}, ...]}``,
 with ``"include": []`` when nothing is affected. Exits 2 with a message when a ``Pulumi.yaml``
 cannot be read.
 """
@@ -36,6 +37,15 @@ def projects(root: Path) -> list[Path]:
     return found
 
 
+def tunnel_platform_stack(project: str, stack_file: Path) -> str:
+    """The platform stack whose EKS API tunnel a deploy of this stack opens (ADR 0017): the
+    value of ``<project>:platform_stack`` in its stack file, or ``""`` for a stack that reads no
+    platform (the platform itself, which creates only AWS resources)."""
+    config = (yaml.safe_load(stack_file.read_text(encoding="utf-8")) or {}).get("config") or {}
+    value = config.get(f"{project}:platform_stack", "")
+    return value if isinstance(value, str) else ""
+
+
 def stacks(root: Path, project_dir: Path) -> list[dict[str, str]]:
     """One matrix entry per stack file of the project."""
     spec = yaml.safe_load((project_dir / "Pulumi.yaml").read_text(encoding="utf-8"))
@@ -46,6 +56,7 @@ def stacks(root: Path, project_dir: Path) -> list[dict[str, str]]:
             "project_dir": rel,
             "project": name,
             "stack": f.name[len("Pulumi.") : -len(".yaml")],
+            "tunnel_platform_stack": tunnel_platform_stack(name, f),
         }
         for f in sorted(config_dir.glob("Pulumi.*.yaml"))
     ]

@@ -42,6 +42,20 @@ def test_every_stack_file_of_every_project_is_in_the_matrix() -> None:
     ]
 
 
+def test_each_stack_that_reads_a_platform_tunnels_through_that_platform() -> None:
+    tunnels = {
+        f"{e['project']}/{e['stack']}": e["tunnel_platform_stack"]
+        for e in list_stacks.matrix(REPO)["include"]
+    }
+    # The platform creates only AWS resources: it needs no tunnel (ADR 0017).
+    assert {k: v for k, v in tunnels.items() if k.startswith("platform/")} == {
+        "platform/dev": "", "platform/prod": "", "platform/stage": "",
+    }  # fmt: skip
+    for name, platform in tunnels.items():
+        if not name.startswith("platform/"):
+            assert platform == f"organization/platform/{name.split('/')[1]}", name
+
+
 @pytest.mark.parametrize(
     ("changed", "projects"),
     [
