@@ -141,8 +141,11 @@ def session_statements(
             justification="a session id is known only once started and the starter's tag scopes it",
         ),
         Statement(
-            actions=actions.EC2_DESCRIBE_INSTANCES,
+            actions=[*actions.EC2_DESCRIBE_INSTANCES, *actions.SSM_DESCRIBE_INSTANCE_INFORMATION],
             resources=["*"],
-            justification="finding the tunnel instance by tag accepts no resource ARN",
+            justification=(
+                "finding the tunnel instance by tag, and waiting until its agent is online, "
+                "accept no resource ARN"
+            ),
         ),
     ]

@@ -24,6 +24,7 @@ __all__ = [
     "S3_WRITE",
     "SECRETS_READ",
     "SECRETS_ROTATE",
+    "SSM_DESCRIBE_INSTANCE_INFORMATION",
     "SSM_START_SESSION",
     "SSM_TERMINATE_SESSION",
     "STS_ASSUME_ROLE_WITH_WEB_IDENTITY",
@@ -106,6 +107,9 @@ STS_ASSUME_ROLE_WITH_WEB_IDENTITY: tuple[str, ...] = ("sts:AssumeRoleWithWebIden
 EC2_DESCRIBE_AVAILABILITY_ZONES: tuple[str, ...] = ("ec2:DescribeAvailabilityZones",)
 #: Find instances by tag; DescribeInstances takes no ARN.
 EC2_DESCRIBE_INSTANCES: tuple[str, ...] = ("ec2:DescribeInstances",)
+
+#: Whether an instance's SSM agent is registered and online (no resource ARN exists).
+SSM_DESCRIBE_INSTANCE_INFORMATION: tuple[str, ...] = ("ssm:DescribeInstanceInformation",)
 
 #: Open a Session Manager session (a port forward, with the document check) on an instance.
 SSM_START_SESSION: tuple[str, ...] = ("ssm:StartSession",)

@@ -14,7 +14,12 @@ from tests.aws.test_ci_identity import ROLE_POLICY, _run
 from tests.support import unjustified_wildcards
 
 ACCOUNT = "123456789012"
-TUNNEL_ACTIONS = {"ssm:StartSession", "ssm:TerminateSession", "ec2:DescribeInstances"}
+TUNNEL_ACTIONS = {
+    "ssm:StartSession",
+    "ssm:TerminateSession",
+    "ec2:DescribeInstances",
+    "ssm:DescribeInstanceInformation",
+}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +77,11 @@ def test_sessions_end_only_when_the_caller_started_them(
 def test_finding_the_instance_is_the_only_unscoped_read_and_it_says_why(
     statements: list[dict[str, Any]],
 ) -> None:
-    (describe,) = [s for s in statements if s["Action"] == ["ec2:DescribeInstances"]]
+    (describe,) = [
+        s
+        for s in statements
+        if s["Action"] == ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation"]
+    ]
     assert describe["Resource"] == ["*"]
     assert describe["Sid"].startswith("Justified")
     assert {a for s in statements for a in s["Action"]} == TUNNEL_ACTIONS
