@@ -53,11 +53,15 @@ class BootstrapResult:
     applied: bool
 
     def next_commands(self) -> list[str]:
-        """The ``pulumi login`` and ``pulumi stack init`` lines that use what was bootstrapped."""
+        """The lines that use what was bootstrapped: the backend and secrets provider as the
+        variables the README's later steps and the workflows' repository variables use, then
+        ``pulumi login`` and ``pulumi stack init``."""
         return [
-            f"pulumi login '{self.settings.backend_url()}'",
+            f"export PULUMI_BACKEND_URL='{self.settings.backend_url()}'",
+            f"export PULUMI_SECRETS_PROVIDER='{self.settings.secrets_provider()}'",
+            'pulumi login "$PULUMI_BACKEND_URL"',
             "pulumi stack init organization/<project>/<stack> --secrets-provider "
-            f"'{self.settings.secrets_provider()}'",
+            '"$PULUMI_SECRETS_PROVIDER"',
         ]
 
 

@@ -15,10 +15,12 @@ def test_the_first_run_creates_and_prints_the_pulumi_commands_and_the_second_cha
     assert main(["bootstrap", "--region", REGION]) == 0
     out = capsys.readouterr().out
     bucket = f"infra-kit-state-123456789012-{REGION}"
-    assert f"pulumi login 's3://{bucket}?region={REGION}&awssdk=v2'" in out
+    assert f"export PULUMI_BACKEND_URL='s3://{bucket}?region={REGION}&awssdk=v2'" in out
+    assert f"export PULUMI_SECRETS_PROVIDER='awskms://alias/infra-kit-state?region={REGION}'" in out
+    assert 'pulumi login "$PULUMI_BACKEND_URL"' in out
     assert (
         "pulumi stack init organization/<project>/<stack> --secrets-provider "
-        f"'awskms://alias/infra-kit-state?region={REGION}'" in out
+        '"$PULUMI_SECRETS_PROVIDER"' in out
     )
     assert main(["bootstrap", "--region", REGION]) == 0
     second = capsys.readouterr().out
