@@ -18,6 +18,7 @@ __all__ = [
     "ENFORCE_LABEL",
     "NAMESPACE_OPERATIONS",
     "NAMESPACE_VERBS",
+    "QUOTA_RESOURCES",
     "group_condition",
     "name_rule",
     "pod_security_rule",
@@ -30,6 +31,10 @@ NAMESPACE_VERBS: tuple[str, ...] = ("get", "list", "watch", "create", "update", 
 #: The admission operations the policy judges for the group.
 NAMESPACE_OPERATIONS: tuple[str, ...] = ("CREATE", "UPDATE", "DELETE")
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
+#: Namespaced objects the Namespace component creates that namespace admin may not write (the
+#: admin ClusterRole, which AmazonEKSAdminPolicy maps to, only reads quotas and limit ranges):
+#: granted cluster-wide by RBAC, held to the prefix's namespaces by the admission policy.
+QUOTA_RESOURCES: tuple[str, ...] = ("resourcequotas", "limitranges")
 
 _PREFIX = re.compile(r"^[a-z0-9][-a-z0-9]{0,40}$")
 _GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@-]{0,62}$")
@@ -68,14 +73,22 @@ def group_condition(group: str) -> str:
 
 
 def name_rule(prefix: str) -> str:
-    """CEL: the namespace's name starts with ``prefix`` (``request.name`` is set for create,
-    update and delete alike; a create by generateName has none yet and is refused)."""
-    return f"request.name.startsWith('{validate_prefix(prefix)}')"
+    """CEL: a namespace's name, or the namespace of a quota or limit range, starts with
+    ``prefix`` (``request.name`` is set for create, update and delete alike; a create by
+    generateName has none yet and is refused)."""
+    prefix = validate_prefix(prefix)
+    quotas = ", ".join(f"'{r}'" for r in QUOTA_RESOURCES)
+    return (
+        f"(request.resource.resource == 'namespaces' && request.name.startsWith('{prefix}')) || "
+        f"(request.resource.resource in [{quotas}] && request.namespace.startsWith('{prefix}'))"
+    )
 
 
 def pod_security_rule() -> str:
     """CEL: a created or updated namespace enforces the restricted Pod Security Standard."""
+    quotas = ", ".join(f"'{r}'" for r in QUOTA_RESOURCES)
     return (
+        f"request.resource.resource in [{quotas}] || "
         "request.operation == 'DELETE' || (has(object.metadata.labels) && "
         f"'{ENFORCE_LABEL}' in object.metadata.labels && "
         f"object.metadata.labels['{ENFORCE_LABEL}'] == '{PSS_LEVEL}')"

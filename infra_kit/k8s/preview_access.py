@@ -13,6 +13,7 @@ from infra_kit.core.environment import Environment
 from infra_kit.k8s._preview_policy import (
     NAMESPACE_OPERATIONS,
     NAMESPACE_VERBS,
+    QUOTA_RESOURCES,
     group_condition,
     name_rule,
     pod_security_rule,
@@ -50,11 +51,14 @@ class PreviewNamespaceGuard(Component):
     Children (Kubernetes, through ``provider``; object names ``infra-kit-preview-namespaces``):
 
     - ``ClusterRole`` ``<name>-role``: get, list, watch, create, update, patch and delete
-      namespaces, nothing else; ``ClusterRoleBinding`` ``<name>-binding`` to the group;
+      namespaces, resource quotas and limit ranges (which namespace admin may only read, and
+      the ``Namespace`` component creates), nothing else; ``ClusterRoleBinding``
+      ``<name>-binding`` to the group;
     - ``ValidatingAdmissionPolicy`` ``<name>-policy`` (admissionregistration.k8s.io/v1, GA
       since Kubernetes 1.30; every supported EKS version has it): for requests of the group
       only, a namespace create, update or delete is refused unless the name starts with the
-      prefix, and a created or updated namespace must enforce Pod Security ``restricted``;
+      prefix, a quota or limit range unless its namespace does, and a created or updated
+      namespace must enforce Pod Security ``restricted``;
       ``failurePolicy: Fail``;
     - ``ValidatingAdmissionPolicyBinding`` ``<name>-policy-binding``: ``Deny``.
 
@@ -97,7 +101,7 @@ class PreviewNamespaceGuard(Component):
                             api_groups=[""],
                             api_versions=["v1"],
                             operations=list(NAMESPACE_OPERATIONS),
-                            resources=["namespaces"],
+                            resources=["namespaces", *QUOTA_RESOURCES],
                         )
                     ]
                 ),
@@ -139,7 +143,9 @@ class PreviewNamespaceGuard(Component):
             metadata=meta(),
             rules=[
                 k8s.rbac.v1.PolicyRuleArgs(
-                    api_groups=[""], resources=["namespaces"], verbs=list(NAMESPACE_VERBS)
+                    api_groups=[""],
+                    resources=["namespaces", *QUOTA_RESOURCES],
+                    verbs=list(NAMESPACE_VERBS),
                 )
             ],
             opts=opts_(self.binding),

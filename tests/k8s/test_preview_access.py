@@ -71,9 +71,24 @@ def cel(expression: str, **variables: Any) -> bool:
     return result
 
 
-def _admits(graph: Graph, *, name: str, operation: str, groups: list[str], labels: Any) -> bool:
+def _admits(
+    graph: Graph,
+    *,
+    name: str,
+    operation: str,
+    groups: list[str],
+    labels: Any,
+    resource: str = "namespaces",
+    namespace_of: str = "",
+) -> bool:
     spec = obj(graph, "ValidatingAdmissionPolicy", "infra-kit-preview-namespaces")["spec"]
-    request = {"name": name, "operation": operation, "userInfo": {"groups": groups}}
+    request = {
+        "name": name,
+        "namespace": namespace_of,
+        "operation": operation,
+        "resource": {"resource": resource},
+        "userInfo": {"groups": groups},
+    }
     namespace = None if operation == "DELETE" else {"metadata": {"name": name, **labels}}
     variables = {"request": request, "object": namespace}
     if not all(cel(c["expression"], **variables) for c in spec["matchConditions"]):
@@ -108,6 +123,28 @@ def test_the_group_cannot_create_or_loosen_a_namespace_that_is_not_restricted(
         assert not _admits(graph, name="pr-7", operation=operation, groups=[GROUP], labels=labels)
 
 
+@pytest.mark.parametrize("resource", ["resourcequotas", "limitranges"])
+@pytest.mark.parametrize("operation", ["CREATE", "UPDATE", "DELETE"])
+def test_the_group_may_set_quotas_and_limits_inside_a_pr_namespace_only(
+    graph: Graph, resource: str, operation: str
+) -> None:
+    # Namespace admin only reads them, and the Namespace component creates both.
+    def admits(namespace: str) -> bool:
+        return _admits(
+            graph,
+            name="pr-7-quota",
+            operation=operation,
+            groups=[GROUP],
+            labels={},
+            resource=resource,
+            namespace_of=namespace,
+        )
+
+    assert admits("pr-7")
+    assert not admits("apps")
+    assert not admits("kube-system")
+
+
 def test_requests_of_other_users_are_not_judged(graph: Graph) -> None:
     assert _admits(graph, name="kube-system", operation="DELETE", groups=["ops"], labels={})
 
@@ -117,14 +154,18 @@ def test_the_expressions_are_the_ones_evaluated(graph: Graph) -> None:
     assert [c["expression"] for c in spec["matchConditions"]] == [
         f"'{GROUP}' in request.userInfo.groups"
     ]
-    assert spec["validations"][0]["expression"] == "request.name.startsWith('pr-')"
+    assert spec["validations"][0]["expression"] == (
+        "(request.resource.resource == 'namespaces' && request.name.startsWith('pr-')) || "
+        "(request.resource.resource in ['resourcequotas', 'limitranges'] && "
+        "request.namespace.startsWith('pr-'))"
+    )
     assert spec["failurePolicy"] == "Fail"
     assert spec["matchConstraints"]["resourceRules"] == [
         {
             "apiGroups": [""],
             "apiVersions": ["v1"],
             "operations": ["CREATE", "UPDATE", "DELETE"],
-            "resources": ["namespaces"],
+            "resources": ["namespaces", "resourcequotas", "limitranges"],
         }
     ]
 
@@ -134,12 +175,12 @@ def test_the_binding_denies_and_names_the_policy(graph: Graph) -> None:
     assert spec == {"policyName": "infra-kit-preview-namespaces", "validationActions": ["Deny"]}
 
 
-def test_rbac_grants_the_group_namespaces_and_nothing_else(graph: Graph) -> None:
+def test_rbac_grants_the_group_namespaces_their_quotas_and_nothing_else(graph: Graph) -> None:
     role = obj(graph, "ClusterRole", "infra-kit-preview-namespaces")
     assert role["rules"] == [
         {
             "apiGroups": [""],
-            "resources": ["namespaces"],
+            "resources": ["namespaces", "resourcequotas", "limitranges"],
             "verbs": ["get", "list", "watch", "create", "update", "patch", "delete"],
         }
     ]
