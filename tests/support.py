@@ -7,12 +7,14 @@ suppressions applied, so a test and the command can never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
 
 from infra_kit.core.engine import Graph
+from infra_kit.core.engine._project import find_projects, load_project
 from infra_kit.core.profile import BUILTIN_PROFILES
 from infra_kit.policy import RULES, GraphDoc, check_graph, rules_for
 from infra_kit.policy.rules._crd_schemas import CrdValidator
@@ -87,3 +89,14 @@ def validate_manifests(graph: Graph) -> list[str]:
             name = f"{obj['kind']}/{obj['metadata'].get('name')}"
             errors.append(f"{name}: {exc.message} at {list(exc.path)}")
     return errors
+
+
+def every_stack(repo: Path) -> list[tuple[str, str]]:
+    """``(project, stack)`` of every stack file of every project in ``repo`` (the test
+    fixtures' projects under tests/ aside), discovered rather than listed."""
+    found = []
+    for name, directory in sorted(find_projects(repo).items()):
+        if "tests" in directory.relative_to(repo).parts:
+            continue
+        found.extend((name, stack) for stack in load_project(directory).stacks())
+    return found

@@ -12,22 +12,13 @@ from typing import Any
 
 import pytest
 
-from infra_kit.core.engine._project import find_projects, load_project
+from infra_kit.core.engine._project import find_projects
 from infra_kit.core.engine._schema import MARKER
 from infra_kit.policy import GraphDoc, check_graph
 from tests.conftest import REPO, graph_of
+from tests.support import every_stack
 
-
-def _stacks() -> list[tuple[str, str]]:
-    found = []
-    for name, directory in sorted(find_projects(REPO).items()):
-        if "tests" in directory.relative_to(REPO).parts:
-            continue
-        found.extend((name, stack) for stack in load_project(directory).stacks())
-    return found
-
-
-STACKS = _stacks()
+STACKS = every_stack(REPO)
 DIRECTORIES = find_projects(REPO)
 
 

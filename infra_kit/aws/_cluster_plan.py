@@ -23,6 +23,7 @@ from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
 from infra_kit.aws._access_grants import AccessGrant, grants_cluster_admin, validate_grants
 from infra_kit.aws._cluster_security import NodeEgress, SecurityRule, plan_security_rules
+from infra_kit.aws._launch_template import IMDSV2_ONLY, encrypted_root_volume, tag_specifications
 from infra_kit.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -440,25 +441,9 @@ def launch_template_args(
         description=f"Managed node groups of {plan.cluster_name}",
         update_default_version=True,
         vpc_security_group_ids=[security_group_id],
-        metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
-        ),
-        block_device_mappings=[
-            aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                device_name="/dev/xvda",
-                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                    volume_size=root_volume_gib,
-                    volume_type="gp3",
-                    encrypted="true",
-                    kms_key_id=key_arn,
-                    delete_on_termination="true",
-                ),
-            )
-        ],
-        tag_specifications=[
-            aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=dict(tags))
-            for kind in ("instance", "volume", "network-interface")
-        ],
+        metadata_options=IMDSV2_ONLY,
+        block_device_mappings=encrypted_root_volume(key_arn, root_volume_gib),
+        tag_specifications=tag_specifications(tags),
     )
 
 

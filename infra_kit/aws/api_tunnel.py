@@ -16,6 +16,7 @@ from infra_kit.aws._api_tunnel_plan import (
     TunnelEgress,
     plan_egress,
 )
+from infra_kit.aws._launch_template import IMDSV2_ONLY, encrypted_root_volume, tag_specifications
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
@@ -240,23 +241,8 @@ def _launch_template_args(
                 delete_on_termination="true",
             )
         ],
-        metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-            http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
-        ),
-        block_device_mappings=[
-            aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                device_name="/dev/xvda",
-                # No size: the AMI's snapshot size, the least it can boot from.
-                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                    volume_type="gp3",
-                    encrypted="true",
-                    kms_key_id=key_arn,
-                    delete_on_termination="true",
-                ),
-            )
-        ],
-        tag_specifications=[
-            aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=dict(tags))
-            for kind in ("instance", "volume", "network-interface")
-        ],
+        metadata_options=IMDSV2_ONLY,
+        # No size: the AMI's snapshot size, the least it can boot from.
+        block_device_mappings=encrypted_root_volume(key_arn),
+        tag_specifications=tag_specifications(tags),
     )

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 
 from infra_kit.core.engine import Graph
-from infra_kit.core.engine._project import find_projects, load_project
+from infra_kit.core.engine._project import find_projects
 from tests.conftest import REPO, graph_of
+from tests.support import every_stack
 
 #: Resources whose creation comes before anything can run inside the VPC.
 FOUNDATION = ("aws:ec2/vpc:Vpc", "aws:eks/cluster:Cluster")
@@ -44,16 +45,7 @@ def unreachable(resources: Iterable[dict[str, Any]]) -> list[str]:
     return [r["urn"] for r in resources if r["type"] in FOUNDATION]
 
 
-def _every_stack() -> list[tuple[str, str]]:
-    found = []
-    for name, directory in sorted(find_projects(REPO).items()):
-        if "tests" in directory.relative_to(REPO).parts:
-            continue
-        found.extend((name, stack) for stack in load_project(directory).stacks())
-    return found
-
-
-EVERY_STACK = _every_stack()
+EVERY_STACK = every_stack(REPO)
 
 
 @pytest.mark.parametrize(
