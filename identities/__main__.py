@@ -43,6 +43,6 @@ pulumi.export("oidc_provider_arn", identities.provider_arn)
 pulumi.export("pr_preview_role_arn", identities.pr_preview.arn)
 pulumi.export("preview_env_deploy_role_arn", identities.preview_env_deploy.arn)
 pulumi.export("deploy_role_arns", identities.deploy_role_arns)
-# Read by the platform stacks (platform:identities_stack): each team's role is admin inside the
-# team's namespace only; the role itself is denied every EKS access change.
+# Read by the cluster-services stacks (cluster-services:identities_stack): each team's role is
+# admin inside the team's namespace only; the role itself is denied every EKS access change.
 pulumi.export("app_deploy_role_arns", identities.app_deploy_role_arns)

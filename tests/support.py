@@ -6,6 +6,7 @@ suppressions applied, so a test and the command can never disagree.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -100,3 +101,21 @@ def every_stack(repo: Path) -> list[tuple[str, str]]:
             continue
         found.extend((name, stack) for stack in load_project(directory).stacks())
     return found
+
+
+def copy_of_the_repository(root: Path, repo: Path) -> Path:
+    """The example, the platform it references (and the CI identities the platform references),
+    under ``root``."""
+    project = root / "examples" / "orders-service"
+    shutil.copytree(
+        repo / "examples" / "orders-service",
+        project,
+        ignore=shutil.ignore_patterns("__pycache__", ".synth"),
+    )
+    for directory in ("stacks", "identities"):  # the platform references the CI identities
+        shutil.copytree(
+            repo / directory, root / directory, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(repo / "Pulumi.yaml", root / "Pulumi.yaml")
+    (root / "pyproject.toml").write_text("")
+    return project

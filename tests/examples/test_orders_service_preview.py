@@ -7,9 +7,7 @@ session's SOURCE_DATE_EPOCH (tests/conftest.py).
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +17,7 @@ from infra_kit.core.profile import BUILTIN_PROFILES
 from infra_kit.policy import GraphDoc, check_graph
 from infra_kit.preview import write_stack_file
 from tests.conftest import REPO, SOURCE_DATE_EPOCH
-from tests.support import accepts_tags, validate_manifests
+from tests.support import accepts_tags, copy_of_the_repository, validate_manifests
 
 EXAMPLE = REPO / "examples" / "orders-service"
 TTL = timedelta(hours=BUILTIN_PROFILES["preview"]["preview_ttl_hours"])
@@ -29,23 +27,9 @@ EXPIRES_TAG = (DEPLOYED + TTL).strftime("%Y-%m-%dT%H:%M:%SZ")
 EXPIRES_LABEL = (DEPLOYED + TTL).strftime("%Y%m%dT%H%M%SZ")
 
 
-def copy_of_the_repository(root: Path) -> Path:
-    """The example, the platform it references (and the CI identities the platform references),
-    under ``root``."""
-    project = root / "examples" / "orders-service"
-    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("__pycache__", ".synth"))
-    for directory in ("stacks", "identities"):  # the platform references the CI identities
-        shutil.copytree(
-            REPO / directory, root / directory, ignore=shutil.ignore_patterns("__pycache__")
-        )
-    shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
-    (root / "pyproject.toml").write_text("")
-    return project
-
-
 @pytest.fixture(scope="module")
 def preview(tmp_path_factory: pytest.TempPathFactory) -> Graph:
-    project = copy_of_the_repository(tmp_path_factory.mktemp("repo"))
+    project = copy_of_the_repository(tmp_path_factory.mktemp("repo"), REPO)
     write_stack_file(project, 123)
     return synthesize(project, "pr-123")
 
