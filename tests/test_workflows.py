@@ -521,7 +521,13 @@ def test_the_tunnel_action_pins_what_it_uses_and_quotes_inputs_through_env() -> 
 
 
 def test_the_tunnel_action_maps_the_endpoint_to_localhost_and_fails_loudly() -> None:
-    (step,) = yaml.safe_load(_ACTION_FILE.read_text(encoding="utf-8"))["runs"]["steps"]
+    read, step = yaml.safe_load(_ACTION_FILE.read_text(encoding="utf-8"))["runs"]["steps"]
+    # The platform stack's outputs name the endpoint and the tunnel (docs/stack-outputs.md).
+    assert 'pulumi stack output --stack "$PLATFORM_STACK" --json' in read["run"]
+    assert all(
+        o in read["run"] for o in ("cluster_endpoint", "api_tunnel_tag", "api_tunnel_group_name")
+    )
+    assert step["env"]["ENDPOINT"] == "${{ steps.platform.outputs.endpoint }}"
     script = step["run"]
     assert 'echo "127.0.0.1 $host" | sudo tee -a /etc/hosts' in script
     assert "--document-name AWS-StartPortForwardingSessionToRemoteHost" in script
