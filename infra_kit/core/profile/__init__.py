@@ -2,7 +2,7 @@
 
 Dev, stage, prod and preview share one topology; they differ only in the sizes, counts, retention
 periods and protections held here. Each concern is a small module (``network``, ``cluster``,
-``workloads``, ``data``, ``observability``, ``cost``, ``tagging``) holding its model and its row
+``workloads``, ``data``, ``observability``, ``cost``, ``backup``, ``tagging``) holding its model and its row
 of built-in values per environment; :mod:`.builtin` puts the rows together, side by side, and
 nothing else declares an environment-dependent default. A stack file overrides only what
 differs; the merged result is validated as a whole, and contradictions are refused before any
@@ -21,6 +21,7 @@ from infra_kit.core.profile._build import (
     default_profile_name,
 )
 from infra_kit.core.profile._model import EnvironmentName, EnvironmentProfile
+from infra_kit.core.profile.backup import BackupProfile, RecoveryProfile
 from infra_kit.core.profile.builtin import BUILTIN_PROFILES
 from infra_kit.core.profile.cluster import (
     SUPPORTED_KUBERNETES_VERSIONS,
@@ -47,6 +48,7 @@ __all__ = [
     "PREVIEW_STACK_PREFIX",
     "SUPPORTED_KUBERNETES_VERSIONS",
     "AlarmProfile",
+    "BackupProfile",
     "BucketProfile",
     "BudgetProfile",
     "CapacityType",
@@ -58,6 +60,7 @@ __all__ = [
     "LogProfile",
     "NatStrategy",
     "NetworkProfile",
+    "RecoveryProfile",
     "SecretProfile",
     "SupportType",
     "TagValues",

@@ -14,6 +14,7 @@ __all__ = [
     "ENVIRONMENTS",
     "HEADROOM_FACTOR",
     "MIN_REASON_WORDS",
+    "PROBLEM_SEPARATOR",
     "UNSET",
     "Frozen",
     "Row",
@@ -25,6 +26,9 @@ __all__ = [
 
 #: The built-in environments, in the order of every row of built-in values.
 ENVIRONMENTS: tuple[str, ...] = ("dev", "preview", "stage", "prod")
+
+#: Joins several problems inside one validation error; split again for the user.
+PROBLEM_SEPARATOR = "\n"
 
 #: A written reason is at least this many words: a reviewer must learn why from it.
 MIN_REASON_WORDS = 3

@@ -50,7 +50,7 @@ def _describe(error: Mapping[str, Any], overrides: Mapping[str, Any]) -> list[st
         return [f"{key}: unknown key. Fix: remove it or use one of: {', '.join(known)}"]
     if kind == "missing":
         return [f"{key}: required but not set. Fix: add {key} to the stack file"]
-    if kind == "environment_rules":
+    if kind in {"environment_rules", "backup"}:
         return message.split(PROBLEM_SEPARATOR)
     if kind in {"service_or_feature", "headroom", "zones"}:
         return [message]

@@ -7,8 +7,9 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from infra_kit.core.profile._base import Frozen
+from infra_kit.core.profile._base import PROBLEM_SEPARATOR, Frozen
 from infra_kit.core.profile._protections import weakening_problems
+from infra_kit.core.profile.backup import BackupProfile, RecoveryProfile, recovery_problems
 from infra_kit.core.profile.builtin import BUILTIN_PROFILES
 from infra_kit.core.profile.cluster import CapacityType, ClusterProfile
 from infra_kit.core.profile.cost import BudgetProfile
@@ -48,6 +49,8 @@ class EnvironmentProfile(Frozen):
     workloads: WorkloadProfile
     alarms: AlarmProfile
     budget: BudgetProfile
+    backup: BackupProfile
+    recovery: RecoveryProfile
     preview_ttl_hours: int | None = Field(default=None, ge=1, le=24 * 14)
     #: Why a protection is set weaker than the environment's built-in value, by dotted key
     #: (``infra_kit.core.profile._protections``); recorded in the graph with the profile.
@@ -57,6 +60,12 @@ class EnvironmentProfile(Frozen):
     def _environment_rules(self) -> EnvironmentProfile:
         problems = _production_problems(self) if self.name == "prod" else []
         problems += _stateful_problems(self)
+        problems += recovery_problems(
+            interval_hours=self.backup.interval_hours,
+            rpo_hours=self.recovery.rpo_hours,
+            database_rpo_minutes=self.recovery.database_rpo_minutes,
+            database_backup_retention_days=self.database.backup_retention_days,
+        )
         problems += weakening_problems(
             self.model_dump(mode="json"), BUILTIN_PROFILES[self.name], self.weakened
         )
@@ -87,10 +96,9 @@ MODEL_LEVEL_ERRORS = frozenset(
         "service_or_feature",
         "threshold_order",
         "environment_rules",
+        "backup",
     }
 )
-#: Joins the environment rules' problems inside one validation error; split again for the user.
-PROBLEM_SEPARATOR = "\n"
 
 
 def _stateful_problems(p: EnvironmentProfile) -> list[str]:
@@ -127,6 +135,11 @@ def _production_problems(p: EnvironmentProfile) -> list[str]:
         )
     if not p.protect_stateful:
         problems.append("protect_stateful=false: prod protects stateful resources (DR-1)")
+    if not p.backup.enable_vault_lock:
+        problems.append(
+            "backup.enable_vault_lock=false: prod's recovery points are locked against deletion "
+            "(DR-1); set it to true"
+        )
     if p.workloads.min_replicas < 2:
         problems.append(
             f"workloads.min_replicas={p.workloads.min_replicas}: prod runs at least 2 "

@@ -90,6 +90,18 @@ PROTECTIONS: tuple[Protection, ...] = (
         "secrets then live longer between rotations",
     ),
     Protection(
+        "backup.retention_days", "higher", "DR-1",
+        "recovery points of buckets, volumes and the database are then kept for less time",
+    ),
+    Protection(
+        "backup.interval_hours", "lower", "DR-2",
+        "backups are then taken less often, so a restore loses more data",
+    ),
+    Protection(
+        "backup.enable_vault_lock", "on", "DR-1",
+        "recovery points can then be deleted by anyone allowed to, before their retention ends",
+    ),
+    Protection(
         "database.enable_performance_insights", "on", "OBS-1",
         "database load can then no longer be traced to its queries",
     ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from infra_kit.core.profile._base import UNSET, profiles_from, table
+from infra_kit.core.profile.backup import BACKUP_ROWS
 from infra_kit.core.profile.cluster import CLUSTER_ROWS
 from infra_kit.core.profile.cost import COST_ROWS
 from infra_kit.core.profile.data import DATA_ROWS
@@ -42,5 +43,6 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = profiles_from(
         *DATA_ROWS,
         *OBSERVABILITY_ROWS,
         *COST_ROWS,
+        *BACKUP_ROWS,
     ]
 )
