@@ -14,6 +14,8 @@ import pulumi
 from infra_kit.aws import (
     ApiTunnel,
     ApiTunnelArgs,
+    Backups,
+    BackupsArgs,
     Cluster,
     ClusterArgs,
     Key,
@@ -35,7 +37,7 @@ key = Key(
     "platform",
     KeyArgs(
         description=f"infra-kit platform key of {env.project}/{env.stack}",
-        via_services=("ec2", "eks", "rds", "s3", "secretsmanager"),
+        via_services=("backup", "ec2", "eks", "rds", "s3", "secretsmanager"),
         log_group_access=True,
         # Auto Scaling launches the node groups' encrypted volumes with this key.
         user_principal_arns=[
@@ -76,6 +78,10 @@ tunnel = ApiTunnel(
     env,
 )
 
+# One vault, plan and selection per environment (DR-1, DR-2): the selection picks by tag, so it
+# also covers the databases and buckets the app stacks of this environment create.
+backups = Backups("backups", BackupsArgs(key=key), env)
+
 pulumi.export("environment", env.profile.name)
 pulumi.export("kms_key_arn", key.arn)
 pulumi.export("vpc_id", network.vpc_id)
@@ -97,3 +103,4 @@ pulumi.export("load_balancer_controller_role_arn", cluster.load_balancer_control
 pulumi.export("api_tunnel_group_name", tunnel.group_name)
 pulumi.export("api_tunnel_security_group_id", tunnel.security_group_id)
 pulumi.export("api_tunnel_tag", tunnel.tag)
+pulumi.export("backup_vault_name", backups.vault_name)

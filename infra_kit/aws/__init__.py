@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Backups`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from infra_kit.aws._cidr import subnet_cidr
     from infra_kit.aws._policy import PolicyDocument, Statement
     from infra_kit.aws.api_tunnel import ApiTunnel, ApiTunnelArgs
+    from infra_kit.aws.backups import Backups, BackupsArgs
     from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
     from infra_kit.aws.ci_identity import CiIdentities, CiIdentitiesArgs
     from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ApiTunnel",
     "ApiTunnelArgs",
+    "Backups",
+    "BackupsArgs",
     "Bucket",
     "BucketArgs",
     "BucketPurpose",
@@ -73,6 +76,7 @@ __getattr__, __dir__ = lazy_exports(
         "._cidr": ("subnet_cidr",),
         "._policy": ("PolicyDocument", "Statement"),
         ".api_tunnel": ("ApiTunnel", "ApiTunnelArgs"),
+        ".backups": ("Backups", "BackupsArgs"),
         ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
         ".ci_identity": ("CiIdentities", "CiIdentitiesArgs"),
         ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),

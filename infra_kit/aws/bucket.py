@@ -23,6 +23,7 @@ from infra_kit.aws.grants import Grantee, attach_policy, kms_via_service
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
+from infra_kit.core.tags import backup_tags
 from infra_kit.policy.suppress import suppress
 
 __all__ = [
@@ -78,7 +79,9 @@ class Bucket(Component):
     dedicated log bucket when one is created):
 
     - ``aws.s3.Bucket`` ``<name>`` (protected and retained in stage and prod; ``force_destroy``
-      off unless ``allow_destroy_with_objects_reason``);
+      off unless ``allow_destroy_with_objects_reason``; a ``DATA`` bucket carries the
+      ``infra-kit:backup`` tag that puts it in the environment's AWS Backup plan, an access-log
+      bucket does not);
     - ``aws.s3.BucketPublicAccessBlock`` ``<name>-public-access-block`` (all four blocks on);
     - ``aws.s3.BucketOwnershipControls`` ``<name>-ownership`` (``BucketOwnerEnforced``);
     - ``aws.s3.BucketServerSideEncryptionConfiguration`` ``<name>-encryption`` (SSE-KMS with the
@@ -96,7 +99,7 @@ class Bucket(Component):
 
     Grants: :meth:`grant_read` and :meth:`grant_write` add one inline policy to the grantee's role.
 
-    Prescriptions: SEC-1 (exact grants), SEC-3 (CMK at rest, TLS in transit), DR-1 (versioning,
+    Prescriptions: SEC-1 (exact grants), SEC-3 (CMK at rest, TLS in transit), DR-1 (backup tag, versioning,
     noncurrent retention from the profile, protect and retain in stage and prod, no silent
     ``force_destroy``), OBS-2 (server access logs with a retention where the profile says).
     """
@@ -163,14 +166,18 @@ class Bucket(Component):
         log_source_arns: Sequence[pulumi.Input[str]],
     ) -> tuple[aws.s3.Bucket, aws.s3.BucketPolicy]:
         """The bucket ``name`` and its companion resources ``<name>-<suffix>``."""
-        tags = {DESTROY_WITH_OBJECTS_TAG: self._reason} if self._reason else None
+        tags = {DESTROY_WITH_OBJECTS_TAG: self._reason} if self._reason else {}
+        if purpose is BucketPurpose.DATA:
+            # Access logs are not backed up: they are an audit trail kept for
+            # logs.retention_days, not data a service restores (DR-1).
+            tags.update(backup_tags(self.env.profile.name))
         if self._reason:
             pulumi.log.warn(
                 f"bucket {name!r} may be destroyed with its objects: {self._reason}", self
             )
         bucket = aws.s3.Bucket(
             name,
-            aws.s3.BucketArgs(force_destroy=self._reason is not None, tags=tags),
+            aws.s3.BucketArgs(force_destroy=self._reason is not None, tags=tags or None),
             opts=self.stateful_opts(),
         )
         block = aws.s3.BucketPublicAccessBlock(

@@ -13,6 +13,7 @@ from infra_kit.aws import _cluster_versions as pins
 from infra_kit.aws._cert_manager import cert_manager_values
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
+from infra_kit.core.tags import backup_tags, merge_tags
 from infra_kit.policy.known_gaps import accept_known_gap
 
 __all__ = ["ClusterServices", "ClusterServicesArgs"]
@@ -51,8 +52,9 @@ class ClusterServices(Component):
     Children (``<name>-<suffix>``):
 
     - ``kubernetes.Provider`` ``k8s`` (secret kubeconfig, server-side apply).
-    - ``StorageClass`` ``gp3`` (default, EBS CSI, encrypted with the key, tagged, ``Retain``
-      where the profile protects state).
+    - ``StorageClass`` ``gp3`` (default, EBS CSI, encrypted with the key, tagged, with the
+      ``infra-kit:backup`` tag that puts its volumes in AWS Backup, ``Retain`` where the profile
+      protects state).
     - Helm ``Release`` ``autoscaler`` (cluster autoscaler), ``lb-controller`` (AWS Load Balancer
       Controller) and ``cert-manager`` (CRDs included), each atomic at its pinned version, in
       ``kube-system``, 2 replicas of each part; the controllers' service accounts use the IRSA
@@ -65,7 +67,7 @@ class ClusterServices(Component):
 
     Prescriptions: SEC-3 (encrypted default volumes; cert-manager for in-cluster TLS), HA-1 (2
     replicas of each controller), SCALE-1 (cluster autoscaler), TAG-1 (volume and load balancer
-    tags), DR-1 (Retain volumes), K8S-4 (atomic releases roll back).
+    tags), DR-1 (Retain volumes, backed up by tag), K8S-4 (atomic releases roll back).
     """
 
     TYPE = "infra-kit:aws:ClusterServices"
@@ -95,7 +97,10 @@ class ClusterServices(Component):
                 name="gp3", annotations={"storageclass.kubernetes.io/is-default-class": "true"}
             ),
             provisioner="ebs.csi.aws.com",
-            parameters=values.storage_class_parameters(env.tags, args.key_arn),
+            # Volumes hold the cluster's data: tagged for the environment's AWS Backup plan.
+            parameters=values.storage_class_parameters(
+                merge_tags(env.tags, backup_tags(env.profile.name)), args.key_arn
+            ),
             reclaim_policy="Retain" if env.profile.protect_stateful else "Delete",
             volume_binding_mode="WaitForFirstConsumer",
             allow_volume_expansion=True,

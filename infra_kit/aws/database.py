@@ -15,6 +15,7 @@ from infra_kit.aws.grants import Grantee, attach_policy, service_trust
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
+from infra_kit.core.tags import backup_tags
 from infra_kit.errors import ValidationError
 
 __all__ = [
@@ -123,7 +124,8 @@ class Database(Component):
       protects state), created before the instance exports into them;
     - ``aws.iam.Role`` ``<name>-monitoring`` and ``aws.iam.RolePolicyAttachment``
       ``<name>-monitoring-policy`` when ``database.monitoring_interval_seconds > 0`` (stage, prod);
-    - ``aws.rds.Instance`` ``<name>`` (protected and retained in stage and prod).
+    - ``aws.rds.Instance`` ``<name>`` (protected and retained in stage and prod; tagged
+      ``infra-kit:backup=<environment>`` for the environment's AWS Backup plan).
 
     Grants: :meth:`grant_connect` (IAM database authentication for one database user).
 
@@ -274,6 +276,8 @@ class Database(Component):
                 monitoring_interval=profile.monitoring_interval_seconds,
                 monitoring_role_arn=monitoring_role_arn,
                 enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
+                # In the environment's AWS Backup plan, besides RDS's own PITR (DR-1).
+                tags=backup_tags(env.profile.name),
             ),
             opts=self.stateful_opts(depends_on=log_groups),
         )

@@ -54,6 +54,7 @@ KEY_ADMIN_ACTIONS: tuple[str, ...] = (
 
 #: Services that may use a key on behalf of IAM principals of the account (``kms:ViaService``).
 KNOWN_VIA_SERVICES: tuple[str, ...] = (
+    "backup",
     "ec2",
     "eks",
     "rds",

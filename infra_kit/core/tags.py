@@ -18,8 +18,10 @@ from typing import Any
 from infra_kit.errors import ValidationError
 
 __all__ = [
+    "BACKUP_TAG",
     "MAX_TAGS",
     "REQUIRED_TAG_KEYS",
+    "backup_tags",
     "check_tags",
     "decode_default_tags",
     "kubernetes_labels",
@@ -40,6 +42,11 @@ REQUIRED_TAG_KEYS: tuple[str, ...] = (
     "stack",
     "repository",
 )
+
+#: The tag AWS Backup selects an environment's data by; its value is the environment's name.
+#: Only what holds data carries it (never node root volumes or access-log buckets), so it is
+#: set by :func:`backup_tags` where stateful resources are created, not by default tags.
+BACKUP_TAG = "infra-kit:backup"
 
 #: AWS allows at most 50 user tags on a resource.
 MAX_TAGS = 50
@@ -113,6 +120,16 @@ def missing_required_tags(tags: Mapping[str, str]) -> list[str]:
         if not tags.get(key):
             missing.append(key)
     return missing
+
+
+# prescription: DR-1 -- the one tag that puts a stateful resource in its environment's backups.
+def backup_tags(environment: str) -> dict[str, str]:
+    """The tag that puts a resource in the backup plan of ``environment`` (:data:`BACKUP_TAG`).
+
+    Data buckets, databases and the volumes of the default StorageClass carry it; the
+    ``Backups`` component's selection picks every resource of a supported type that does.
+    """
+    return check_tags({BACKUP_TAG: environment}, argument="backup_tags")
 
 
 def merge_tags(*layers: Mapping[str, str] | None) -> dict[str, str]:

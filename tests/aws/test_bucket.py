@@ -20,6 +20,7 @@ from infra_kit.aws.key import Key, KeyArgs
 from infra_kit.core.engine import Graph, OfflineEngine
 from infra_kit.core.environment import CONFIG_KEY, Environment
 from infra_kit.core.profile import BUILTIN_PROFILES
+from infra_kit.core.tags import BACKUP_TAG
 from infra_kit.errors import ValidationError
 from infra_kit.testing import TEST_TAGS, run_offline
 from tests.support import iam_statements, unjustified_wildcards
@@ -225,7 +226,14 @@ def test_destroy_with_objects_is_opt_in_and_records_the_reason() -> None:
     graph = run_offline(_build(allow_destroy_with_objects_reason=reason), environment="dev")
     bucket = graph.named("assets", BUCKET)
     assert bucket["inputs"]["forceDestroy"] is True
-    assert bucket["inputs"]["tags"] == {DESTROY_WITH_OBJECTS_TAG: reason}
+    assert bucket["inputs"]["tags"] == {DESTROY_WITH_OBJECTS_TAG: reason, BACKUP_TAG: "dev"}
+
+
+def test_a_data_bucket_is_in_the_backup_plan_and_its_access_log_bucket_is_not() -> None:
+    # DR-1: the selection of the environment's Backups picks the data bucket by this tag.
+    graph = run_offline(_build(), environment="prod")
+    assert graph.named("assets", BUCKET)["inputs"]["tags"] == {BACKUP_TAG: "prod"}
+    assert "tags" not in graph.named("assets-access-logs", BUCKET)["inputs"]
 
 
 # -- OBS-2: access logs -----------------------------------------------------------------------

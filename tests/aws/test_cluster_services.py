@@ -224,4 +224,6 @@ def test_the_default_storage_class_is_encrypted_tagged_gp3(environment: str, rec
     assert (parameters["type"], parameters["encrypted"]) == ("gp3", "true")
     assert parameters["kmsKeyId"] == KEY_ARN
     specs = {v for k, v in parameters.items() if k.startswith("tagSpecification_")}
-    assert specs == {f"{k}={v}" for k, v in tags_of(environment).items()}
+    # TAG-1's tags, and DR-1's tag that puts every volume in the environment's AWS Backup plan.
+    tags = {**tags_of(environment), "infra-kit:backup": environment}
+    assert specs == {f"{k}={v}" for k, v in tags.items()}
