@@ -1,6 +1,7 @@
 """The platform program: the shared AWS infrastructure of one environment (dev, stage, prod).
 
-It creates the key, the network and the EKS cluster, and nothing inside the cluster: the
+It creates the key, the notification topic and cost budget, the network and the EKS cluster,
+and nothing inside the cluster: the
 cluster's API endpoint is private, so what runs on the cluster is deployed afterwards, from
 inside the VPC, by the ``cluster-services`` project (``cluster-services/__main__.py``), which
 reads this stack's outputs.
@@ -16,12 +17,16 @@ from infra_kit.aws import (
     ApiTunnelArgs,
     Backups,
     BackupsArgs,
+    Budget,
+    BudgetArgs,
     Cluster,
     ClusterArgs,
     Key,
     KeyArgs,
     Network,
     NetworkArgs,
+    Notifications,
+    NotificationsArgs,
 )
 from infra_kit.aws.platform_access import load_platform_access
 from infra_kit.core.environment import Environment
@@ -39,6 +44,8 @@ key = Key(
         description=f"infra-kit platform key of {env.project}/{env.stack}",
         via_services=("backup", "ec2", "eks", "rds", "s3", "secretsmanager"),
         log_group_access=True,
+        # The services that publish to the notification topic, which this key encrypts (OBS-3).
+        service_principals=("backup", "budgets", "cloudwatch", "events"),
         # Auto Scaling launches the node groups' encrypted volumes with this key.
         user_principal_arns=[
             env.arn(
@@ -50,6 +57,11 @@ key = Key(
     ),
     env,
 )
+
+# Where alarms, the budget and backups report (OBS-3); subscribers come from the stack file.
+notifications = Notifications("alerts", NotificationsArgs(key=key), env)
+# The environment's monthly budget, alerting the topic at 80% and 100% (COST-1).
+budget = Budget("monthly", BudgetArgs(topic_arn=notifications.topic_arn), env)
 
 network = Network("core", NetworkArgs(flow_log_key=key), env)
 
@@ -84,6 +96,7 @@ backups = Backups("backups", BackupsArgs(key=key), env)
 
 pulumi.export("environment", env.profile.name)
 pulumi.export("kms_key_arn", key.arn)
+pulumi.export("alarm_topic_arn", notifications.topic_arn)
 pulumi.export("vpc_id", network.vpc_id)
 pulumi.export("vpc_cidr", network.vpc_cidr)
 pulumi.export("availability_zones", network.availability_zones)

@@ -63,6 +63,12 @@ NOT_BACKED_UP: tuple[tuple[str, Callable[[Resource], bool], str], ...] = (
         "the profile's retention and are protected with deletion protection",
     ),
     (
+        "the alert topic",
+        lambda r: r["type"] == "aws:sns/topic:Topic",
+        "SNS is not an AWS Backup resource type and a topic holds no data at rest, only "
+        "messages in flight; it is protected so its subscriptions are not lost with it",
+    ),
+    (
         "the backup vault",
         lambda r: r["type"] == "aws:backup/vault:Vault",
         "the vault holds the recovery points themselves; it is locked in prod and protected",

@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Backups`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Backups`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.api_tunnel import ApiTunnel, ApiTunnelArgs
     from infra_kit.aws.backups import Backups, BackupsArgs
     from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
+    from infra_kit.aws.budget import Budget, BudgetArgs
     from infra_kit.aws.ci_identity import CiIdentities, CiIdentitiesArgs
     from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
     from infra_kit.aws.cluster_services import ClusterServices, ClusterServicesArgs
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
     from infra_kit.aws.key import Key, KeyArgs
     from infra_kit.aws.network import Network, NetworkArgs, SubnetTier
+    from infra_kit.aws.notifications import Notifications, NotificationsArgs
     from infra_kit.aws.secret import RotationArgs, Secret, SecretArgs
 
 __all__ = [
@@ -39,6 +41,8 @@ __all__ = [
     "Bucket",
     "BucketArgs",
     "BucketPurpose",
+    "Budget",
+    "BudgetArgs",
     "CiIdentities",
     "CiIdentitiesArgs",
     "Cluster",
@@ -56,6 +60,8 @@ __all__ = [
     "Network",
     "NetworkArgs",
     "NodeEgress",
+    "Notifications",
+    "NotificationsArgs",
     "OidcIdentity",
     "PolicyDocument",
     "RotationArgs",
@@ -78,6 +84,7 @@ __getattr__, __dir__ = lazy_exports(
         ".api_tunnel": ("ApiTunnel", "ApiTunnelArgs"),
         ".backups": ("Backups", "BackupsArgs"),
         ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
+        ".budget": ("Budget", "BudgetArgs"),
         ".ci_identity": ("CiIdentities", "CiIdentitiesArgs"),
         ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),
         ".cluster_services": ("ClusterServices", "ClusterServicesArgs"),
@@ -86,6 +93,7 @@ __getattr__, __dir__ = lazy_exports(
         ".irsa": ("IrsaRole", "IrsaRoleArgs", "OidcIdentity", "irsa_trust_policy"),
         ".key": ("Key", "KeyArgs"),
         ".network": ("Network", "NetworkArgs", "SubnetTier"),
+        ".notifications": ("Notifications", "NotificationsArgs"),
         ".secret": ("RotationArgs", "Secret", "SecretArgs"),
     },
 )

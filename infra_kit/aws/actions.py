@@ -15,6 +15,7 @@ __all__ = [
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
     "KMS_LOG_ENCRYPTION",
+    "KMS_TOPIC_PUBLISH",
     "KMS_VOLUME_ENCRYPTION",
     "LOGS_WRITE",
     "RDS_CONNECT",
@@ -53,6 +54,12 @@ KMS_ENCRYPT_DECRYPT: tuple[str, ...] = (
     "kms:ReEncryptTo",
     "kms:DescribeKey",
 )
+
+#: What a service publishing to an SNS topic encrypted with a key needs of that key: a data key
+#: for the message, and decrypting it. SNS asks for ``kms:GenerateDataKey`` only (AWS's examples
+#: write ``kms:GenerateDataKey*``, which would also allow the ``WithoutPlaintext`` and ``Pair``
+#: variants nobody here calls).
+KMS_TOPIC_PUBLISH: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
 
 #: What CloudWatch Logs does with a key for a log group. Every call carries the encryption
 #: context ``aws:logs:arn`` (the log group's ARN), so a key policy can name the log groups.

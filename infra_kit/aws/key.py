@@ -19,6 +19,7 @@ from infra_kit.errors import ValidationError
 
 __all__ = [
     "KEY_ADMIN_ACTIONS",
+    "KNOWN_SERVICE_PRINCIPALS",
     "KNOWN_VIA_SERVICES",
     "Key",
     "KeyArgs",
@@ -64,6 +65,11 @@ KNOWN_VIA_SERVICES: tuple[str, ...] = (
     "sqs",
     "lambda",
 )
+
+#: Services that use a key on their own behalf, as the service principal ``<name>.amazonaws.com``,
+#: when they publish to an SNS topic encrypted with it: CloudWatch alarms, AWS Budgets, AWS
+#: Backup vault notifications and EventBridge rules (``KeyArgs.service_principals``).
+KNOWN_SERVICE_PRINCIPALS: tuple[str, ...] = ("backup", "budgets", "cloudwatch", "events")
 
 # In a key policy the resource "*" means the key the policy is attached to, nothing else.
 _THIS_KEY = "A key policy resource star names only the key it is attached to"
@@ -151,6 +157,10 @@ class KeyArgs:
             ``/<project>/<stack>/``. Pass your own for log groups named otherwise (a
             collector given ``logs_log_group``, say); they replace the defaults, so add
             ``*default_log_group_prefixes(env.project, env.stack)`` where those still apply.
+        service_principals: services (from ``KNOWN_SERVICE_PRINCIPALS``) that may use the key
+            on their own behalf, for this account only (``aws:SourceAccount``): what a service
+            needs to publish to an SNS topic encrypted with the key (``kms:GenerateDataKey`` and
+            ``kms:Decrypt``; :class:`~infra_kit.aws.notifications.Notifications`). Default: none.
         user_principal_arns: principals (roles) allowed to use the key directly, e.g. the
             Auto Scaling service-linked role for encrypted node volumes, and to create grants
             for AWS resources only. Default: none.
@@ -163,6 +173,7 @@ class KeyArgs:
     via_services: Sequence[str] = ()
     log_group_access: bool = False
     log_group_prefixes: Sequence[str] = ()
+    service_principals: Sequence[str] = ()
     user_principal_arns: Sequence[pulumi.Input[str]] = ()
     alias: str | None = None
     deletion_window_days: int | None = None
@@ -213,6 +224,7 @@ class Key(Component):
     ``via_services``, lets the account's principals use it through those services only (once an
     IAM policy such as :meth:`grant_decrypt` allows it); with ``log_group_access``, lets
     CloudWatch Logs use it for the log groups of ``log_group_prefixes``; with
+    ``service_principals``, lets those services use it on their own behalf for this account; with
     ``user_principal_arns``, lets those principals use it. ``kms:CreateGrant`` is allowed only
     for grants an AWS service creates for an AWS resource (``kms:GrantIsForAWSResource``).
 
@@ -233,6 +245,21 @@ class Key(Component):
                 "not a service infra-kit knows to use KMS on a caller's behalf",
                 f"use some of: {', '.join(KNOWN_VIA_SERVICES)}",
             )
+        if isinstance(args.service_principals, str):
+            raise ValidationError(
+                "service_principals",
+                args.service_principals,
+                "a single string, not a list of services",
+                f"pass a tuple: service_principals=({args.service_principals!r},)",
+            )
+        unknown = sorted(set(args.service_principals) - set(KNOWN_SERVICE_PRINCIPALS))
+        if unknown:
+            raise ValidationError(
+                "service_principals",
+                unknown,
+                "not a service infra-kit knows to use a key on its own behalf",
+                f"use some of: {', '.join(KNOWN_SERVICE_PRINCIPALS)}",
+            )
         window = args.deletion_window_days
         if window is None:
             window = env.profile.keys.deletion_window_days
@@ -248,6 +275,8 @@ class Key(Component):
         super().__init__(name, env, opts)
         self.via_services = tuple(args.via_services)
         self.log_group_access = args.log_group_access
+        #: Services that may use the key on their own behalf (``KeyArgs.service_principals``).
+        self.service_principals = tuple(sorted(set(args.service_principals)))
         #: Log-group name prefixes CloudWatch Logs may use the key for (empty without access).
         self.log_group_prefixes = prefixes
         policy = env.account_id.apply(lambda account: self._policy(account, args).to_dict())
@@ -347,6 +376,17 @@ class Key(Component):
                     principals={"Service": [f"logs.{env.region}.amazonaws.com"]},
                     conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": groups}},
                     justification=_THIS_KEY + " used by CloudWatch Logs for named log groups",
+                )
+            )
+        if self.service_principals:
+            # OBS-3 (in part): the services that publish alerts can use the topic's key.
+            statements.append(
+                Statement(
+                    actions=actions.KMS_TOPIC_PUBLISH,
+                    resources=["*"],
+                    principals={"Service": [f"{s}.amazonaws.com" for s in self.service_principals]},
+                    conditions={"StringEquals": {"aws:SourceAccount": account}},
+                    justification=_THIS_KEY + " used by named services for this account",
                 )
             )
         if args.user_principal_arns:

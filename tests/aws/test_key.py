@@ -479,3 +479,17 @@ def test_a_refused_key_creates_nothing() -> None:
     graph = run_offline(build, environment="dev")
     assert created == ["refused"]
     assert graph.of_type(KEY, ALIAS, "infra-kit:aws:Key") == []
+
+
+def test_a_service_principal_infra_kit_does_not_know_is_refused_naming_the_known_ones() -> None:
+    with pytest.raises(ValidationError) as caught:
+        _run("dev", KeyArgs(description="k", service_principals=("cloudwatch", "s3")))
+    assert caught.value.key == "service_principals"
+    assert caught.value.value == ["s3"]
+    assert "backup, budgets, cloudwatch, events" in str(caught.value)
+
+
+def test_without_service_principals_no_service_uses_the_key_on_its_own_behalf() -> None:
+    statements = _statements(_full("prod"))
+    services = [s for s in statements if "Service" in s["Principal"]]
+    assert [s["Principal"]["Service"] for s in services] == [["logs.us-east-1.amazonaws.com"]]

@@ -104,6 +104,24 @@ def test_every_environment_shares_the_alarm_thresholds_of_obs_3() -> None:
         assert (alarms.utilization_warning_percent, alarms.utilization_critical_percent) == (75, 90)
 
 
+# OBS-3: who reads alerts is set per environment; stage and prod require someone.
+def test_notification_subscriptions_come_from_the_stack_file_and_protected_environments_require_one() -> (
+    None
+):
+    subscriptions = [
+        {"protocol": "email", "endpoint": "platform-oncall@example.com"},
+        {"protocol": "https", "endpoint": "https://hooks.example.com/alerts"},
+    ]
+    p = profile("prod", alarms={"notification_subscriptions": subscriptions})
+    assert [(s.protocol, s.endpoint) for s in p.alarms.notification_subscriptions] == [
+        ("email", "platform-oncall@example.com"),
+        ("https", "https://hooks.example.com/alerts"),
+    ]
+    required = {n: profile(n).alarms.require_notification_subscription for n in BUILTIN_PROFILES}
+    assert required == {"dev": False, "preview": False, "stage": True, "prod": True}
+    assert all(profile(n).alarms.notification_subscriptions == () for n in BUILTIN_PROFILES)
+
+
 def test_a_stack_file_overrides_only_what_differs() -> None:
     zones = ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"]
     p = profile(
@@ -165,6 +183,10 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str, str]] = [
     ("replicas without 10x headroom", {"name": "dev", "tags": TAGS, "workloads": {"max_replicas": 5}}, "workloads.max_replicas=5", "scale_limit_reason"),
     ("nodes without 10x headroom", {"name": "prod", "tags": TAGS, "cluster": {"nodes_max_per_az": 6}}, "cluster.nodes_max_per_az=6", "raise cluster.nodes_max_per_az to 20"),
     ("unknown support type", {"name": "dev", "tags": TAGS, "cluster": {"support_type": "LTS"}}, "cluster.support_type='LTS'", "'STANDARD' or 'EXTENDED'"),
+    ("subscription email that is no address (OBS-3)", {"name": "dev", "tags": TAGS, "alarms": {"notification_subscriptions": [{"protocol": "email", "endpoint": "oncall"}]}}, "alarms.notification_subscriptions.0", "not an email address"),
+    ("subscription webhook over plain http (OBS-3)", {"name": "dev", "tags": TAGS, "alarms": {"notification_subscriptions": [{"protocol": "https", "endpoint": "http://hooks.example.com/x"}]}}, "alarms.notification_subscriptions.0", "not an https URL"),
+    ("subscription protocol SNS offers but infra-kit does not (OBS-3)", {"name": "dev", "tags": TAGS, "alarms": {"notification_subscriptions": [{"protocol": "sms", "endpoint": "+15550100"}]}}, "alarms.notification_subscriptions.0.protocol='sms'", "'email' or 'https'"),
+    ("stage allowing a topic nobody reads without a reason (OBS-3)", {"name": "stage", "tags": TAGS, **ZONES, "alarms": {"require_notification_subscription": False}}, "alarms.require_notification_subscription", "weakened"),
     ("admin that is not a role ARN", {"name": "dev", "tags": TAGS, "cluster": {"admin_role_arns": ["alice"]}}, "cluster.admin_role_arns", "IAM role ARN"),
 ]  # fmt: skip
 

@@ -124,3 +124,25 @@ def test_every_log_group_is_encrypted_retained_and_deletion_protected_per_the_pr
         assert group["inputs"]["deletionProtectionEnabled"] is protected
         assert group["protect"] is protected
         assert group["retain_on_delete"] is protected
+
+
+# ENV-2: every environment has the same topology; OBS-3 and COST-1 per environment.
+@pytest.mark.parametrize("stack", ["dev", "stage", "prod"])
+def test_every_environment_has_its_encrypted_alert_topic_and_a_budget_reporting_to_it(
+    stack: str, platform_graph: Callable[[str], Graph]
+) -> None:
+    graph = platform_graph(stack)
+    topic = graph.named("alerts", "aws:sns/topic:Topic")
+    assert topic["inputs"]["kmsMasterKeyId"] == graph.outputs["kms_key_arn"]
+    assert graph.outputs["alarm_topic_arn"].startswith("arn:aws:sns:us-east-1:")
+    budget = graph.named("monthly", "aws:budgets/budget:Budget")["inputs"]
+    assert budget["limitAmount"] == str(BUILTIN_PROFILES[stack]["budget"]["monthly_limit_usd"])
+    assert budget["costFilters"] == [
+        {"name": "TagKeyValue", "values": [f"user:environment${stack}"]}
+    ]
+    assert {t for n in budget["notifications"] for t in n["subscriberSnsTopicArns"]} == {
+        graph.outputs["alarm_topic_arn"]
+    }
+    subscriptions = graph.of_type("aws:sns/topicSubscription:TopicSubscription")
+    # Stage and prod name who reads alerts in their stack files; dev may leave it to later.
+    assert (len(subscriptions) >= 1) if stack != "dev" else (subscriptions == [])

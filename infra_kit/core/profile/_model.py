@@ -95,6 +95,7 @@ MODEL_LEVEL_ERRORS = frozenset(
         "min_gt_max",
         "service_or_feature",
         "threshold_order",
+        "subscription_endpoint",
         "environment_rules",
         "backup",
     }

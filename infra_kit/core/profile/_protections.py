@@ -102,6 +102,10 @@ PROTECTIONS: tuple[Protection, ...] = (
         "recovery points can then be deleted by anyone allowed to, before their retention ends",
     ),
     Protection(
+        "alarms.require_notification_subscription", "on", "OBS-3",
+        "the notification topic may then have no subscriber, so alerts reach nobody",
+    ),
+    Protection(
         "database.enable_performance_insights", "on", "OBS-1",
         "database load can then no longer be traced to its queries",
     ),

@@ -1,0 +1,140 @@
+"""The monthly cost budget of one environment, with its alerts, and the cost tags it reads (COST-1)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.core.tags import REQUIRED_TAG_KEYS
+from infra_kit.errors import ValidationError
+
+__all__ = [
+    "BUDGET_ALERTS",
+    "COST_ALLOCATION_TAG_KEYS",
+    "Budget",
+    "BudgetArgs",
+    "environment_cost_filter",
+]
+
+#: Tag keys the budget and cost reports group costs by; each is activated as a cost-allocation
+#: tag. ``environment`` filters the budget; ``team``, ``service`` and ``cost-center`` split
+#: Cost Explorer reports.
+COST_ALLOCATION_TAG_KEYS: tuple[str, ...] = ("environment", "team", "service", "cost-center")
+
+#: When the budget alerts: ``(percent of the limit, ACTUAL or FORECASTED)``.
+BUDGET_ALERTS: tuple[tuple[int, str], ...] = (
+    (80, "ACTUAL"),
+    (80, "FORECASTED"),
+    (100, "ACTUAL"),
+    (100, "FORECASTED"),
+)
+
+
+def environment_cost_filter(environment: str) -> aws.budgets.BudgetCostFilterArgs:
+    """Costs of resources tagged ``environment=<environment>``: a ``TagKeyValue`` filter, whose
+    values are ``user:<tag key>$<tag value>`` (``user:`` marks a user-defined tag)."""
+    return aws.budgets.BudgetCostFilterArgs(
+        name="TagKeyValue", values=[f"user:environment${environment}"]
+    )
+
+
+@dataclass(frozen=True)
+class BudgetArgs:
+    """Arguments of :class:`Budget`.
+
+    Args:
+        topic_arn: the environment's notification topic
+            (:attr:`~infra_kit.aws.notifications.Notifications.topic_arn`). Required.
+        cost_allocation_tag_keys: tag keys to activate as cost-allocation tags. Default:
+            ``COST_ALLOCATION_TAG_KEYS`` (``environment``, ``team``, ``service``,
+            ``cost-center``); ``environment`` is always needed, since the budget filters on it.
+    """
+
+    topic_arn: pulumi.Input[str]
+    cost_allocation_tag_keys: Sequence[str] = COST_ALLOCATION_TAG_KEYS
+
+
+# prescription: COST-1 -- a budget with alerts per environment, filtered by the cost tags.
+class Budget(Component):
+    """A monthly COST budget of the profile's ``budget.monthly_limit_usd``, for the costs tagged
+    with this environment, alerting the notification topic at 80% and 100% of the limit, actual
+    and forecast.
+
+    Children: ``aws.budgets.Budget`` ``<name>`` (named ``<project>-<stack>-<name>``) and one
+    ``aws.costexplorer.CostAllocationTag`` ``<name>-tag-<key>`` per cost-allocation tag key,
+    status ``Active``.
+
+    Cost-allocation tags are account-wide, not per stack: every stack of the account activates
+    the same keys (activating an active tag changes nothing), and destroying a stack leaves them
+    active (``retain_on_delete``), so it never turns off what another stack's budget reads. AWS
+    accepts a key only once it has appeared in the account's billing data, up to a day after
+    the first resource carried it: on a fresh account the first deployment fails at these
+    tags, and succeeds when run again the next day (ADR 0020). Costs before activation are not
+    attributed to the tag, so the budget sees an environment's costs from activation on.
+
+    Prescriptions: COST-1.
+    """
+
+    TYPE = "infra-kit:aws:Budget"
+
+    def __init__(
+        self,
+        name: str,
+        args: BudgetArgs,
+        env: Environment,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        keys = tuple(args.cost_allocation_tag_keys)
+        if isinstance(args.cost_allocation_tag_keys, str) or "environment" not in keys:
+            raise ValidationError(
+                "cost_allocation_tag_keys",
+                args.cost_allocation_tag_keys,
+                "must list 'environment': the budget filters its costs by that tag",
+                f"pass a tuple that includes it, e.g. {COST_ALLOCATION_TAG_KEYS!r}",
+            )
+        unknown = sorted(set(keys) - set(REQUIRED_TAG_KEYS))
+        if unknown:
+            raise ValidationError(
+                "cost_allocation_tag_keys",
+                unknown,
+                "not a tag infra-kit puts on every resource, so costs would not group by it",
+                f"use some of: {', '.join(REQUIRED_TAG_KEYS)}",
+            )
+        super().__init__(name, env, opts)
+        self.tags = [
+            aws.costexplorer.CostAllocationTag(
+                self.child("tag", key),
+                aws.costexplorer.CostAllocationTagArgs(tag_key=key, status="Active"),
+                opts=self.child_opts(retain_on_delete=True),
+            )
+            for key in dict.fromkeys(keys)
+        ]
+        self.budget = aws.budgets.Budget(
+            name,
+            aws.budgets.BudgetArgs(
+                name=f"{env.project}-{env.stack}-{name}",
+                budget_type="COST",
+                time_unit="MONTHLY",
+                limit_amount=str(env.profile.budget.monthly_limit_usd),
+                limit_unit="USD",
+                cost_filters=[environment_cost_filter(env.profile.name)],
+                notifications=[
+                    aws.budgets.BudgetNotificationArgs(
+                        comparison_operator="GREATER_THAN",
+                        threshold=percent,
+                        threshold_type="PERCENTAGE",
+                        notification_type=kind,
+                        subscriber_sns_topic_arns=[args.topic_arn],
+                    )
+                    for percent, kind in BUDGET_ALERTS
+                ],
+            ),
+            opts=self.child_opts(depends_on=self.tags),
+        )
+        self.budget_name: pulumi.Output[str] = self.budget.name
+        self.register_outputs({"budget_name": self.budget_name})

@@ -1,0 +1,112 @@
+"""The notification topic of one environment, where alarms, budgets and backups report (OBS-3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra_kit.aws._topic_policy import TOPIC_PUBLISHERS, subscription_suffix, topic_policy
+from infra_kit.aws.key import Key
+from infra_kit.core.component import Component
+from infra_kit.core.environment import Environment
+from infra_kit.errors import ValidationError
+
+__all__ = ["Notifications", "NotificationsArgs"]
+
+
+@dataclass(frozen=True)
+class NotificationsArgs:
+    """Arguments of :class:`Notifications`.
+
+    Args:
+        key: the environment's customer-managed key, which encrypts the topic. Required; it must
+            let the publishing services use it: ``KeyArgs(service_principals=("backup",
+            "budgets", "cloudwatch", "events"))``.
+
+    Who is subscribed is not an argument: it comes from the profile's
+    ``alarms.notification_subscriptions``, set per environment in the stack file.
+    """
+
+    key: Key
+
+
+# OBS-3 (in part; alarms are not yet encoded): a notification topic for each environment.
+class Notifications(Component):
+    """One SNS topic per environment for alerts, encrypted with the environment's key.
+
+    Children: ``aws.sns.Topic`` ``<name>`` (``kms_master_key_id`` the environment's key;
+    protected where the profile protects state), ``aws.sns.TopicPolicy`` ``<name>-policy`` and one
+    ``aws.sns.TopicSubscription`` ``<name>-<protocol>-<hash of the endpoint>`` per entry of the
+    profile's ``alarms.notification_subscriptions``.
+
+    The topic policy admits publishing only by CloudWatch alarms, AWS Budgets, AWS Backup and
+    EventBridge acting for this account, and only over TLS; the account administers the topic
+    (:mod:`infra_kit.aws._topic_policy`). Where the profile's
+    ``alarms.require_notification_subscription`` is on (stage, prod), a topic without
+    subscriptions is refused: its alerts would reach nobody.
+
+    Prescriptions: OBS-3 (a notification topic per environment), SEC-3 (encrypted with the
+    environment's CMK), SEC-1 (named publishers only, for this account).
+    """
+
+    TYPE = "infra-kit:aws:Notifications"
+
+    def __init__(
+        self,
+        name: str,
+        args: NotificationsArgs,
+        env: Environment,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        missing = sorted(set(TOPIC_PUBLISHERS) - set(args.key.service_principals))
+        if missing:
+            raise ValidationError(
+                "key",
+                f"{args.key.component_name} (service_principals="
+                f"{list(args.key.service_principals)})",
+                f"{', '.join(missing)} could not use the key, so their alerts to a topic "
+                "encrypted with it would be dropped (OBS-3)",
+                f"create the key with KeyArgs(service_principals={TOPIC_PUBLISHERS!r})",
+            )
+        alarms = env.profile.alarms
+        subscriptions = alarms.notification_subscriptions
+        if not subscriptions and alarms.require_notification_subscription:
+            raise ValidationError(
+                "alarms.notification_subscriptions",
+                [],
+                f"the {env.profile.name} environment requires a subscriber "
+                "(alarms.require_notification_subscription), and a topic nobody reads sends its "
+                "alerts to nobody (OBS-3)",
+                f"add to Pulumi.{env.stack}.yaml under {env.project}:environment: "
+                "alarms: {notification_subscriptions: [{protocol: email, endpoint: "
+                "<the on-call team's address>}]}",
+            )
+        super().__init__(name, env, opts)
+        self.topic = aws.sns.Topic(
+            name,
+            aws.sns.TopicArgs(kms_master_key_id=args.key.arn),
+            opts=self.stateful_opts(),
+        )
+        policy = pulumi.Output.all(self.topic.arn, env.account_id).apply(
+            lambda values: topic_policy(values[0], values[1], env.partition).to_dict()
+        )
+        self.policy = aws.sns.TopicPolicy(
+            self.child("policy"),
+            aws.sns.TopicPolicyArgs(arn=self.topic.arn, policy=pulumi.Output.json_dumps(policy)),
+            opts=self.child_opts(),
+        )
+        self.subscriptions = [
+            aws.sns.TopicSubscription(
+                self.child(subscription_suffix(s)),
+                aws.sns.TopicSubscriptionArgs(
+                    topic=self.topic.arn, protocol=s.protocol, endpoint=s.endpoint
+                ),
+                opts=self.child_opts(),
+            )
+            for s in subscriptions
+        ]
+        #: The topic's ARN: where alarms, budgets and backups send their notifications.
+        self.topic_arn: pulumi.Output[str] = self.topic.arn
+        self.register_outputs({"topic_arn": self.topic_arn})
