@@ -50,13 +50,21 @@ class BudgetArgs:
     Args:
         topic_arn: the environment's notification topic
             (:attr:`~infra_kit.aws.notifications.Notifications.topic_arn`). Required.
-        cost_allocation_tag_keys: tag keys to activate as cost-allocation tags. Default:
-            ``COST_ALLOCATION_TAG_KEYS`` (``environment``, ``team``, ``service``,
+        cost_allocation_tag_keys: the cost-allocation tag keys the budget and cost reports rely
+            on. Default: ``COST_ALLOCATION_TAG_KEYS`` (``environment``, ``team``, ``service``,
             ``cost-center``); ``environment`` is always needed, since the budget filters on it.
+        activate_cost_allocation_tags_in_stack: also activate those keys from this stack
+            (``aws.costexplorer.CostAllocationTag``). Default ``False``: activation is
+            account-wide, allowed only in a standalone account or an organization's management
+            account, and refused for a key AWS has not yet seen in billing data (up to a day
+            after the first tagged resource), so in the stack it would fail a fresh account's
+            first deployment, and every deployment of a member account. Turn it on only for a
+            standalone account whose tags already appear in billing (ADR 0020).
     """
 
     topic_arn: pulumi.Input[str]
     cost_allocation_tag_keys: Sequence[str] = COST_ALLOCATION_TAG_KEYS
+    activate_cost_allocation_tags_in_stack: bool = False
 
 
 # prescription: COST-1 -- a budget with alerts per environment, filtered by the cost tags.
@@ -65,17 +73,16 @@ class Budget(Component):
     with this environment, alerting the notification topic at 80% and 100% of the limit, actual
     and forecast.
 
-    Children: ``aws.budgets.Budget`` ``<name>`` (named ``<project>-<stack>-<name>``) and one
-    ``aws.costexplorer.CostAllocationTag`` ``<name>-tag-<key>`` per cost-allocation tag key,
-    status ``Active``.
+    Children: ``aws.budgets.Budget`` ``<name>`` (named ``<project>-<stack>-<name>``) and, only
+    with ``activate_cost_allocation_tags_in_stack``, one ``aws.costexplorer.CostAllocationTag``
+    ``<name>-tag-<key>`` per cost-allocation tag key, status ``Active``.
 
-    Cost-allocation tags are account-wide, not per stack: every stack of the account activates
-    the same keys (activating an active tag changes nothing), and destroying a stack leaves them
-    active (``retain_on_delete``), so it never turns off what another stack's budget reads. AWS
-    accepts a key only once it has appeared in the account's billing data, up to a day after
-    the first resource carried it: on a fresh account the first deployment fails at these
-    tags, and succeeds when run again the next day (ADR 0020). Costs before activation are not
-    attributed to the tag, so the budget sees an environment's costs from activation on.
+    Cost-allocation tags are account-wide switches, not part of an environment: by default the
+    stack leaves them to the account's billing owner, who activates them once AWS has seen them
+    (the README's deployment path gives the command), so a fresh or member account's first
+    deployment never fails on them (ADR 0020). The budget's filter counts an environment's
+    costs from activation on. When the stack does activate them, destroying it leaves them
+    active (``retain_on_delete``), so it never turns off what another stack's budget reads.
 
     Prescriptions: COST-1.
     """
@@ -113,6 +120,7 @@ class Budget(Component):
                 opts=self.child_opts(retain_on_delete=True),
             )
             for key in dict.fromkeys(keys)
+            if args.activate_cost_allocation_tags_in_stack
         ]
         self.budget = aws.budgets.Budget(
             name,

@@ -62,8 +62,13 @@ def test_the_budget_alerts_the_topic_at_80_and_100_percent_actual_and_forecast()
         assert "subscriberEmailAddresses" not in n
 
 
-def test_the_cost_tags_the_budget_and_reports_read_are_activated_and_survive_the_stack() -> None:
-    graph = _run("dev")
+def test_by_default_the_stack_leaves_the_account_wide_cost_tags_alone() -> None:
+    # Activation fails on a fresh account and in an organization's member accounts (ADR 0020).
+    assert _run("dev").of_type(TAG) == []
+
+
+def test_opted_in_the_cost_tags_are_activated_and_survive_the_stack() -> None:
+    graph = _run("dev", activate_cost_allocation_tags_in_stack=True)
     tags = {r["inputs"]["tagKey"]: r for r in graph.of_type(TAG)}
     assert set(tags) == {"environment", "team", "service", "cost-center"}
     assert set(tags) == set(COST_ALLOCATION_TAG_KEYS)

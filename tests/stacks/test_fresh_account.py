@@ -18,7 +18,9 @@ import pytest
 
 from infra_kit.bootstrap._roles import SERVICE_LINKED_ROLES
 from infra_kit.core.engine import Graph
-from tests.conftest import platform_graph_for
+from infra_kit.core.engine._project import find_projects
+from tests.conftest import REPO, graph_of, platform_graph_for
+from tests.support import every_stack
 
 STACKS = ("dev", "stage", "prod")
 _ACCOUNT_ROOT = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:root$")
@@ -69,3 +71,15 @@ def test_the_platform_key_names_the_auto_scaling_role_that_bootstrap_creates() -
     named = {arn for _, arn in _policy_principals(platform_graph_for("prod"))}
     assert any(arn.endswith("/AWSServiceRoleForAutoScaling") for arn in named)
     assert "AWSServiceRoleForAutoScaling" in {role.role_name for role in SERVICE_LINKED_ROLES}
+
+
+#: Resource types a first deployment on a fresh account, or any deployment in an
+#: organization's member account, cannot create: activating a cost-allocation tag needs the key
+#: to have appeared in billing data and the management account's rights (ADR 0020).
+NEEDS_ACCOUNT_HISTORY = frozenset({"aws:costexplorer/costAllocationTag:CostAllocationTag"})
+
+
+@pytest.mark.parametrize(("project", "stack"), every_stack(REPO), ids=str)
+def test_no_stack_creates_what_a_fresh_account_cannot_have_yet(project: str, stack: str) -> None:
+    graph = graph_of(find_projects(REPO)[project], stack)
+    assert [r["urn"] for r in graph.resources if r["type"] in NEEDS_ACCOUNT_HISTORY] == []
