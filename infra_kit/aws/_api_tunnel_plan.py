@@ -12,13 +12,13 @@ so they need no rule.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 
 from infra_kit.aws import actions
+from infra_kit.aws._cidr import parse_vpc_cidr
 from infra_kit.aws._policy import Statement
 from infra_kit.core.profile.network import NatStrategy, NetworkProfile
 from infra_kit.errors import ValidationError
@@ -75,12 +75,7 @@ def plan_egress(vpc_cidr: str, network: NetworkProfile) -> tuple[TunnelEgress, .
     the agent reaches their public endpoints through NAT, whose addresses no CIDR narrower than
     0.0.0.0/0 names, so HTTPS anywhere is added too (IK-NET-2-OPEN-EGRESS accepts TCP 443).
     """
-    try:
-        vpc = str(ipaddress.IPv4Network(vpc_cidr, strict=True))
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(
-            "vpc_cidr", vpc_cidr, f"not an IPv4 CIDR ({exc})", "pass Network.vpc_cidr"
-        ) from None
+    vpc = str(parse_vpc_cidr(vpc_cidr, key="vpc_cidr"))
     rules = [TunnelEgress("egress-vpc-https", vpc, "EKS API endpoint and interface endpoints")]
     if _ssm_through_endpoints(network):
         return tuple(rules)

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from infra_kit.aws._cidr import parse_vpc_cidr
 from infra_kit.errors import ValidationError
 
 __all__ = [
@@ -169,12 +170,7 @@ def plan_security_rules(
     Rules that widen nothing come first, so a rule narrowed in place (``former``) is changed
     only once the rules that take over part of its traffic exist.
     """
-    try:
-        vpc = str(ipaddress.IPv4Network(vpc_cidr, strict=True))
-    except (ValueError, TypeError) as exc:
-        raise ValidationError(
-            "vpc_cidr", vpc_cidr, f"not an IPv4 CIDR ({exc})", "pass Network.vpc_cidr"
-        ) from None
+    vpc = str(parse_vpc_cidr(vpc_cidr, key="vpc_cidr"))
     named = dict(CONTROL_PLANE_PORTS)
     for port in webhook_ports:
         (number, _) = _ports(port, "control_plane_webhook_ports")

@@ -151,7 +151,7 @@ def _egress(**overrides: Any) -> NodeEgress:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"vpc_cidr": "10.0.0.1/16"}, r"^vpc_cidr='10\.0\.0\.1/16': not an IPv4 CIDR"),
+        ({"vpc_cidr": "10.0.0.1/16"}, r"^vpc_cidr='10\.0\.0\.1/16': not an IPv4 network"),
         ({"webhook_ports": [10250]}, r"^control_plane_webhook_ports=10250: .*already reaches"),
         ({"webhook_ports": [70000]}, r"^control_plane_webhook_ports=70000: not a port"),
         (
