@@ -31,6 +31,7 @@ __all__ = [
     "Tenant",
     "access_policy_arn",
     "grants_cluster_admin",
+    "is_access_entry_group",
     "platform_grants",
     "tenant_grants",
     "validate_grants",
@@ -114,6 +115,12 @@ class AccessGrant:
 def access_policy_arn(partition: str, name: str) -> str:
     """The ARN of the AWS-managed access policy ``name``."""
     return f"arn:{partition}:eks::aws:cluster-access-policy/{name}"
+
+
+def is_access_entry_group(group: object) -> bool:
+    """Whether ``group`` is a Kubernetes group an EKS access entry may carry: letters, digits
+    and ':._@-', at most 63, never a ``system:`` group (EKS refuses those)."""
+    return isinstance(group, str) and bool(_GROUP.match(group)) and not group.startswith("system:")
 
 
 def validate_namespace_pattern(namespace: str, key: str = "namespaces") -> str:
@@ -231,7 +238,7 @@ def validate_grants(grants: Iterable[AccessGrant], key: str = "grants") -> tuple
             )
         groups = list(grant.kubernetes_groups)
         for group in groups:
-            if not isinstance(group, str) or not _GROUP.match(group) or group.startswith("system:"):
+            if not is_access_entry_group(group):
                 raise ValidationError(
                     f"{where}.kubernetes_groups",
                     group,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from infra_kit.aws._access_grants import is_access_entry_group
 from infra_kit.errors import ValidationError
 from infra_kit.k8s.namespace import PSS_LEVEL
 
@@ -37,7 +38,6 @@ ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 QUOTA_RESOURCES: tuple[str, ...] = ("resourcequotas", "limitranges")
 
 _PREFIX = re.compile(r"^[a-z0-9][-a-z0-9]{0,40}$")
-_GROUP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._@-]{0,62}$")
 
 
 def validate_prefix(prefix: str) -> str:
@@ -56,7 +56,7 @@ def validate_prefix(prefix: str) -> str:
 
 def validate_group(group: str) -> str:
     """A Kubernetes group an EKS access entry may carry (never a ``system:`` group)."""
-    if isinstance(group, str) and _GROUP.match(group) and not group.startswith("system:"):
+    if is_access_entry_group(group):
         return group
     raise ValidationError(
         "group",
