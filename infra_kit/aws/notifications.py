@@ -11,6 +11,8 @@ from infra_kit.aws._topic_policy import TOPIC_PUBLISHERS, subscription_suffix, t
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
+from infra_kit.core.naming import child_name
+from infra_kit.core.profile.observability import NotificationSubscription
 from infra_kit.errors import ValidationError
 
 __all__ = ["Notifications", "NotificationsArgs"]
@@ -34,12 +36,14 @@ class NotificationsArgs:
 
 # OBS-3 (in part; alarms are not yet encoded): a notification topic for each environment.
 class Notifications(Component):
-    """One SNS topic per environment for alerts, encrypted with the environment's key.
+    """The alert topics of one environment, encrypted with the environment's key: one for
+    warnings, one for critical alerts, so the two severities reach people differently.
 
-    Children: ``aws.sns.Topic`` ``<name>`` (``kms_master_key_id`` the environment's key;
-    protected where the profile protects state), ``aws.sns.TopicPolicy`` ``<name>-policy`` and one
-    ``aws.sns.TopicSubscription`` ``<name>-<protocol>-<hash of the endpoint>`` per entry of the
-    profile's ``alarms.notification_subscriptions``.
+    Children, for the warning topic ``<name>`` and the critical topic ``<name>-critical`` each:
+    ``aws.sns.Topic`` (``kms_master_key_id`` the environment's key; protected where the profile
+    protects state), ``aws.sns.TopicPolicy`` ``<topic>-policy`` and one
+    ``aws.sns.TopicSubscription`` ``<topic>-<protocol>-<hash of the endpoint>`` per entry of the
+    profile's ``alarms.notification_subscriptions`` whose ``severities`` include the topic's.
 
     The topic policy admits publishing only by CloudWatch alarms, AWS Budgets, AWS Backup and
     EventBridge acting for this account, and only over TLS; the account administers the topic
@@ -84,29 +88,45 @@ class Notifications(Component):
                 "<the on-call team's address>}]}",
             )
         super().__init__(name, env, opts)
-        self.topic = aws.sns.Topic(
-            name,
-            aws.sns.TopicArgs(kms_master_key_id=args.key.arn),
-            opts=self.stateful_opts(),
+        self.topic = self._topic(name, args.key, subscriptions, "warning")
+        self.critical_topic = self._topic(
+            self.child("critical"), args.key, subscriptions, "critical"
         )
-        policy = pulumi.Output.all(self.topic.arn, env.account_id).apply(
+        #: Where warnings go: warning alarms, budgets and backups (OBS-3).
+        self.topic_arn: pulumi.Output[str] = self.topic.arn
+        #: Where critical alarms go; a pager subscribes here only.
+        self.critical_topic_arn: pulumi.Output[str] = self.critical_topic.arn
+        self.register_outputs(
+            {"topic_arn": self.topic_arn, "critical_topic_arn": self.critical_topic_arn}
+        )
+
+    def _topic(
+        self,
+        name: str,
+        key: Key,
+        subscriptions: tuple[NotificationSubscription, ...],
+        severity: str,
+    ) -> aws.sns.Topic:
+        """One encrypted topic, its policy and the subscriptions that take ``severity``."""
+        topic = aws.sns.Topic(
+            name, aws.sns.TopicArgs(kms_master_key_id=key.arn), opts=self.stateful_opts()
+        )
+        env = self.env
+        policy = pulumi.Output.all(topic.arn, env.account_id).apply(
             lambda values: topic_policy(values[0], values[1], env.partition).to_dict()
         )
-        self.policy = aws.sns.TopicPolicy(
-            self.child("policy"),
-            aws.sns.TopicPolicyArgs(arn=self.topic.arn, policy=pulumi.Output.json_dumps(policy)),
+        aws.sns.TopicPolicy(
+            child_name(name, "policy"),
+            aws.sns.TopicPolicyArgs(arn=topic.arn, policy=pulumi.Output.json_dumps(policy)),
             opts=self.child_opts(),
         )
-        self.subscriptions = [
-            aws.sns.TopicSubscription(
-                self.child(subscription_suffix(s)),
-                aws.sns.TopicSubscriptionArgs(
-                    topic=self.topic.arn, protocol=s.protocol, endpoint=s.endpoint
-                ),
-                opts=self.child_opts(),
-            )
-            for s in subscriptions
-        ]
-        #: The topic's ARN: where alarms, budgets and backups send their notifications.
-        self.topic_arn: pulumi.Output[str] = self.topic.arn
-        self.register_outputs({"topic_arn": self.topic_arn})
+        for s in subscriptions:
+            if severity in s.severities:
+                aws.sns.TopicSubscription(
+                    child_name(name, subscription_suffix(s)),
+                    aws.sns.TopicSubscriptionArgs(
+                        topic=topic.arn, protocol=s.protocol, endpoint=s.endpoint
+                    ),
+                    opts=self.child_opts(),
+                )
+        return topic

@@ -27,6 +27,7 @@ from infra_kit.core._config_keys import (
 )
 from infra_kit.core._records import ENVIRONMENT_TYPE
 from infra_kit.core.expiry import EXPIRES_AT_LABEL, EXPIRES_AT_TAG, Expiry
+from infra_kit.core.monitoring import Monitoring
 from infra_kit.core.profile import EnvironmentProfile, build_profile, default_profile_name
 from infra_kit.core.tags import check_tags, kubernetes_labels
 from infra_kit.errors import ConfigError
@@ -105,6 +106,8 @@ class Environment:
     aws: aws.Provider = field(repr=False)
     #: When the environment expires: set only when the profile has ``preview_ttl_hours`` (ENV-1).
     expiry: Expiry | None = None
+    #: The alarms and graphs the program's components registered, for its dashboard (OBS-4).
+    monitoring: Monitoring = field(default_factory=Monitoring, compare=False, repr=False)
 
     @classmethod
     def load(cls, name: str = "aws") -> Environment:

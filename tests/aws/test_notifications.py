@@ -98,15 +98,38 @@ def test_publishing_without_tls_is_denied_to_everyone() -> None:
 def test_each_profile_subscription_subscribes_under_a_name_that_no_other_entry_moves() -> None:
     graph = _run("prod", [ONCALL, WEBHOOK])
     subs = {r["name"]: r["inputs"] for r in graph.of_type(SUBSCRIPTION)}
-    oncall = f"alerts-{subscription_suffix(NotificationSubscription(**ONCALL))}"
-    webhook = f"alerts-{subscription_suffix(NotificationSubscription(**WEBHOOK))}"
-    assert set(subs) == {oncall, webhook}
-    assert subs[oncall]["protocol"] == "email"
-    assert subs[oncall]["endpoint"] == ONCALL["endpoint"]
-    assert subs[webhook]["protocol"] == "https"
+    oncall = subscription_suffix(NotificationSubscription(**ONCALL))
+    webhook = subscription_suffix(NotificationSubscription(**WEBHOOK))
+    topics = {
+        "alerts": graph.named("alerts", TOPIC),
+        "alerts-critical": graph.named("alerts-critical", TOPIC),
+    }
+    expected = {f"{t}-{s}" for t in topics for s in (oncall, webhook)}
+    assert set(subs) == expected
+    for topic_name in topics:
+        assert subs[f"{topic_name}-{oncall}"]["protocol"] == "email"
+        assert subs[f"{topic_name}-{oncall}"]["endpoint"] == ONCALL["endpoint"]
+        assert subs[f"{topic_name}-{webhook}"]["protocol"] == "https"
+    # Each severity's subscription is to its own topic.
+    assert subs[f"alerts-{oncall}"]["topic"] != subs[f"alerts-critical-{oncall}"]["topic"]
     assert "example.com" not in oncall
     only_webhook = {r["name"] for r in _run("prod", [WEBHOOK]).of_type(SUBSCRIPTION)}
-    assert only_webhook == {webhook}
+    assert only_webhook == {f"alerts-{webhook}", f"alerts-critical-{webhook}"}
+
+
+def test_a_pager_subscribed_to_critical_alerts_only_never_hears_a_warning() -> None:
+    pager = {**WEBHOOK, "severities": ["critical"]}
+    graph = _run("prod", [ONCALL, pager])
+    suffix = subscription_suffix(NotificationSubscription(**WEBHOOK))
+    names = {r["name"] for r in graph.of_type(SUBSCRIPTION)}
+    assert f"alerts-critical-{suffix}" in names
+    assert f"alerts-{suffix}" not in names
+    # Both topics are encrypted, protected alike and carry the same publishers' policy.
+    warning, critical = graph.named("alerts", TOPIC), graph.named("alerts-critical", TOPIC)
+    assert critical["inputs"]["kmsMasterKeyId"] == warning["inputs"]["kmsMasterKeyId"]
+    assert critical["protect"] is warning["protect"] is True
+    policies = {r["name"] for r in graph.of_type(TOPIC_POLICY)}
+    assert policies == {"alerts-policy", "alerts-critical-policy"}
 
 
 def test_dev_may_have_a_topic_nobody_is_subscribed_to_yet() -> None:

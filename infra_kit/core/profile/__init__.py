@@ -37,7 +37,7 @@ from infra_kit.core.profile.data import (
     SecretProfile,
 )
 from infra_kit.core.profile.network import NatStrategy, NetworkProfile
-from infra_kit.core.profile.observability import AlarmProfile, LogProfile
+from infra_kit.core.profile.observability import AlarmProfile, LogProfile, SloProfile
 from infra_kit.core.profile.tagging import TagValues
 from infra_kit.core.profile.workloads import WorkloadProfile
 
@@ -62,6 +62,7 @@ __all__ = [
     "NetworkProfile",
     "RecoveryProfile",
     "SecretProfile",
+    "SloProfile",
     "SupportType",
     "TagValues",
     "WorkloadProfile",

@@ -20,7 +20,7 @@ from infra_kit.core.profile.data import (
     SecretProfile,
 )
 from infra_kit.core.profile.network import NatStrategy, NetworkProfile
-from infra_kit.core.profile.observability import AlarmProfile, LogProfile
+from infra_kit.core.profile.observability import AlarmProfile, LogProfile, SloProfile
 from infra_kit.core.profile.tagging import TagValues
 from infra_kit.core.profile.workloads import WorkloadProfile
 
@@ -48,6 +48,7 @@ class EnvironmentProfile(Frozen):
     cluster: ClusterProfile
     workloads: WorkloadProfile
     alarms: AlarmProfile
+    slo: SloProfile
     budget: BudgetProfile
     backup: BackupProfile
     recovery: RecoveryProfile
