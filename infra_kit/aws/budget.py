@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
-from infra_kit.core.tags import REQUIRED_TAG_KEYS
+from infra_kit.core.tags import COST_ALLOCATION_TAG_KEYS, REQUIRED_TAG_KEYS
 from infra_kit.errors import ValidationError
 
 __all__ = [
@@ -20,11 +20,6 @@ __all__ = [
     "BudgetArgs",
     "environment_cost_filter",
 ]
-
-#: Tag keys the budget and cost reports group costs by; each is activated as a cost-allocation
-#: tag. ``environment`` filters the budget; ``team``, ``service`` and ``cost-center`` split
-#: Cost Explorer reports.
-COST_ALLOCATION_TAG_KEYS: tuple[str, ...] = ("environment", "team", "service", "cost-center")
 
 #: When the budget alerts: ``(percent of the limit, ACTUAL or FORECASTED)``.
 BUDGET_ALERTS: tuple[tuple[int, str], ...] = (

@@ -16,6 +16,7 @@ import click
 from infra_kit.cli._common import exit_without_teardown
 from infra_kit.cli.bootstrap import bootstrap
 from infra_kit.cli.check import check
+from infra_kit.cli.cost_tags import cost_tags
 from infra_kit.cli.preview import preview
 from infra_kit.cli.synth import synth
 
@@ -41,6 +42,7 @@ def cli() -> None:
       infra-kit synth --stack dev
       infra-kit check --stack prod --format sarif --output check.sarif
       infra-kit bootstrap --region eu-west-1 --dry-run
+      infra-kit cost-tags --activate
       infra-kit preview init --number 123 --project-dir examples/orders-service
     """
 
@@ -49,6 +51,7 @@ cli.add_command(synth)
 cli.add_command(check)
 cli.add_command(bootstrap)
 cli.add_command(preview)
+cli.add_command(cost_tags)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,6 +19,7 @@ from infra_kit.errors import ValidationError
 
 __all__ = [
     "BACKUP_TAG",
+    "COST_ALLOCATION_TAG_KEYS",
     "MAX_TAGS",
     "REQUIRED_TAG_KEYS",
     "backup_tags",
@@ -42,6 +43,11 @@ REQUIRED_TAG_KEYS: tuple[str, ...] = (
     "stack",
     "repository",
 )
+
+#: Tag keys budgets and cost reports group costs by; each is activated as a cost-allocation tag
+#: (``infra-kit cost-tags --activate``). ``environment`` filters the budget; ``team``,
+#: ``service`` and ``cost-center`` split Cost Explorer reports.
+COST_ALLOCATION_TAG_KEYS: tuple[str, ...] = ("environment", "team", "service", "cost-center")
 
 #: The tag AWS Backup selects an environment's data by; its value is the environment's name.
 #: Only what holds data carries it (never node root volumes or access-log buckets), so it is
