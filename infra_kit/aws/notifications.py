@@ -34,7 +34,7 @@ class NotificationsArgs:
     key: Key
 
 
-# OBS-3 (in part; alarms are not yet encoded): a notification topic for each environment.
+# prescription: OBS-3 -- a warning and a critical topic for each environment.
 class Notifications(Component):
     """The alert topics of one environment, encrypted with the environment's key: one for
     warnings, one for critical alerts, so the two severities reach people differently.
