@@ -152,7 +152,8 @@ class DeliveryAlarmsArgs:
     topics: AlarmTopics
 
 
-# prescription: OBS-3, OBS-4 -- deployment success and pipeline failure rates, alarmed and shown.
+# prescription: OBS-3 -- deployment success and pipeline failure rates, alarmed with the profile's
+# thresholds; they are also registered for the dashboard (OBS-4, which the dashboard encodes).
 class DeliveryAlarms(Component):
     """Alarms on the environment's deployment success and pipeline failure rates.
 

@@ -84,7 +84,7 @@ class HealthEndpointArgs:
     reserved_concurrency: int | None = None
 
 
-# prescription: OBS-4, SEC-1, SEC-3, OBS-2
+# prescription: SEC-1, SEC-3, OBS-2 -- an authenticated URL, exact reads, encrypted and retained logs
 class HealthEndpoint(Component):
     """``GET <url>health/infrastructure``: the environment's status, deploys, alarms and rates.
 
