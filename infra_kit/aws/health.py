@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws._rotation_rules import tracing_statement
 from infra_kit.aws.alarms import alarm_prefix
@@ -42,13 +43,16 @@ __all__ = [
 HEALTH_RUNTIME = aws.lambda_.Runtime.PYTHON3D13
 #: Everything the function's role may do besides writing its logs and traces.
 READ_ACTIONS: tuple[str, ...] = (
-    "cloudwatch:DescribeAlarms",
-    "cloudwatch:GetMetricData",
-    "ssm:GetParametersByPath",
+    *actions.CLOUDWATCH_DESCRIBE_ALARMS,
+    *actions.CLOUDWATCH_GET_METRIC_DATA,
+    *actions.SSM_GET_PARAMETERS_BY_PATH,
 )
 #: What a caller of an IAM-authorized function URL needs: both, since AWS asks for
 #: ``lambda:InvokeFunction`` as well for function URLs created from October 2025.
-INVOKE_ACTIONS: tuple[str, ...] = ("lambda:InvokeFunctionUrl", "lambda:InvokeFunction")
+INVOKE_ACTIONS: tuple[str, ...] = (
+    *actions.LAMBDA_INVOKE_FUNCTION_URL,
+    *actions.LAMBDA_INVOKE_FUNCTION,
+)
 
 _MAX_TIMEOUT = 900
 _ALARM_PREFIX_REASON = (
@@ -156,18 +160,18 @@ class HealthEndpoint(Component):
         policy = PolicyDocument(
             [
                 Statement(
-                    actions=("cloudwatch:DescribeAlarms",),
+                    actions=actions.CLOUDWATCH_DESCRIBE_ALARMS,
                     resources=[env.arn("cloudwatch", f"alarm:{prefix}*")],
                     justification=_ALARM_PREFIX_REASON,
                 ),
                 Statement(
-                    actions=("cloudwatch:GetMetricData",),
+                    actions=actions.CLOUDWATCH_GET_METRIC_DATA,
                     resources=["*"],
                     justification=_NO_METRIC_RESOURCE,
                 ),
                 # Authorized against the path asked for, not the parameters returned.
                 Statement(
-                    actions=("ssm:GetParametersByPath",),
+                    actions=actions.SSM_GET_PARAMETERS_BY_PATH,
                     resources=[env.arn("ssm", f"parameter{path}")],
                 ),
                 log_group_write(logs.arn),
@@ -237,12 +241,12 @@ class HealthEndpoint(Component):
         document = PolicyDocument(
             [
                 Statement(
-                    actions=("lambda:InvokeFunctionUrl",),
+                    actions=actions.LAMBDA_INVOKE_FUNCTION_URL,
                     resources=[self.function_arn],
                     conditions={"StringEquals": {"lambda:FunctionUrlAuthType": "AWS_IAM"}},
                 ),
                 Statement(
-                    actions=("lambda:InvokeFunction",),
+                    actions=actions.LAMBDA_INVOKE_FUNCTION,
                     resources=[self.function_arn],
                     conditions={"Bool": {"lambda:InvokedViaFunctionUrl": "true"}},
                 ),
