@@ -23,6 +23,7 @@ from infra_kit.aws.delivery import (
     ENVIRONMENT_DIMENSION,
     NAMESPACE,
     PARAMETER_ROOT,
+    PATH_SEGMENT,
     PIPELINE_FAILURE,
     RECORD_FIELDS,
 )
@@ -705,6 +706,8 @@ def unpublished_deploy_outcome(workflow: Workflow) -> list[str]:
     record = f'--name "{PARAMETER_ROOT}/$ENVIRONMENT/deployments/$PROJECT/$STACK"'
     if "aws ssm put-parameter --overwrite" not in run or record not in run:
         problems.append(f"the deploy record is not written to {record} with --overwrite")
+    if f"segment='{PATH_SEGMENT}'" not in run:
+        problems.append(f"the names are not checked against {PATH_SEGMENT} before use")
     if not all(f'"{field}"' in run for field in RECORD_FIELDS):
         problems.append(f"the deploy record does not hold {', '.join(RECORD_FIELDS)}")
     up = [i for i, s in enumerate(steps) if re.search(r"\bpulumi up\b", _runs(s))]
@@ -769,6 +772,10 @@ def _publishing_step(workflow: Workflow) -> dict[str, Any]:
         (
             lambda s: s.update({"run": s["run"].replace("--overwrite ", "")}),
             "is not written to",
+        ),
+        (
+            lambda s: s.update({"run": s["run"].replace("{1,128}", "+")}),
+            "are not checked against",
         ),
         (
             lambda s: s.update({"run": s["run"].replace('"run_url"', '"url"')}),

@@ -41,6 +41,7 @@ __all__ = [
     "NAMESPACE",
     "OUTCOMES",
     "PARAMETER_ROOT",
+    "PATH_SEGMENT",
     "PIPELINE_FAILURE",
     "RECORD_FIELDS",
     "DeliveryAlarms",
@@ -68,8 +69,10 @@ OUTCOMES: tuple[str, ...] = ("success", "failure", "cancelled")
 #: The fields of a deploy record, a JSON object.
 RECORD_FIELDS: tuple[str, ...] = ("outcome", "commit", "run_url", "finished_at")
 
-# A Parameter Store path segment: letters, digits and . - _ (no "/", which would add a level).
-_SEGMENT = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+#: What an environment, project or stack name must match to be one Parameter Store path segment
+#: (no "/", which would add a level); the deploy job checks its names with the same pattern.
+PATH_SEGMENT = r"^[A-Za-z0-9_.-]{1,128}$"
+_SEGMENT = re.compile(PATH_SEGMENT)
 _SECTION_DEPLOYMENTS = "Deployments"
 _SECTION_PIPELINE = "Pipeline health"
 
