@@ -1,6 +1,7 @@
 """The platform program: the shared AWS infrastructure of one environment (dev, stage, prod).
 
-It creates the key, the notification topic and cost budget, the network and the EKS cluster,
+It creates the key, the notification topics and cost budget, the delivery alarms and the
+`/health/infrastructure` endpoint, the network and the EKS cluster,
 and nothing inside the cluster: the
 cluster's API endpoint is private, so what runs on the cluster is deployed afterwards, from
 inside the VPC, by the ``cluster-services`` project (``cluster-services/__main__.py``), which
@@ -28,6 +29,9 @@ from infra_kit.aws import (
     Notifications,
     NotificationsArgs,
 )
+from infra_kit.aws.alarms import AlarmTopics
+from infra_kit.aws.delivery import DeliveryAlarms, DeliveryAlarmsArgs
+from infra_kit.aws.health import HealthEndpoint, HealthEndpointArgs
 from infra_kit.aws.platform_access import load_platform_access
 from infra_kit.core.environment import Environment
 
@@ -42,7 +46,8 @@ key = Key(
     "platform",
     KeyArgs(
         description=f"infra-kit platform key of {env.project}/{env.stack}",
-        via_services=("backup", "ec2", "eks", "rds", "s3", "secretsmanager"),
+        # Lambda: the health function's environment variables (ADR 0021).
+        via_services=("backup", "ec2", "eks", "lambda", "rds", "s3", "secretsmanager"),
         log_group_access=True,
         # The services that publish to the notification topic, which this key encrypts (OBS-3).
         service_principals=("backup", "budgets", "cloudwatch", "events"),
@@ -62,6 +67,11 @@ key = Key(
 notifications = Notifications("alerts", NotificationsArgs(key=key), env)
 # The environment's monthly budget, alerting the topic at 80% and 100% (COST-1).
 budget = Budget("monthly", BudgetArgs(topic_arn=notifications.topic_arn), env)
+topics = AlarmTopics(warning=notifications.topic_arn, critical=notifications.critical_topic_arn)
+# The deployment success and pipeline failure rates the pipeline publishes (OBS-3, OBS-4).
+delivery = DeliveryAlarms("delivery", DeliveryAlarmsArgs(topics=topics), env)
+# GET <health_url>, signed with the account's credentials: status, deploys, alarms, rates (ADR 0021).
+health = HealthEndpoint("health", HealthEndpointArgs(key=key), env)
 
 network = Network("core", NetworkArgs(flow_log_key=key), env)
 
@@ -118,3 +128,4 @@ pulumi.export("api_tunnel_group_name", tunnel.group_name)
 pulumi.export("api_tunnel_security_group_id", tunnel.security_group_id)
 pulumi.export("api_tunnel_tag", tunnel.tag)
 pulumi.export("backup_vault_name", backups.vault_name)
+pulumi.export("health_url", health.url)

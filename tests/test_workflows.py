@@ -9,6 +9,7 @@ gated, and the promotion order to prod.
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,15 @@ from typing import Any
 import pytest
 import yaml
 
+from infra_kit.aws.delivery import (
+    DEPLOYMENT_SUCCESS,
+    ENVIRONMENT_DIMENSION,
+    NAMESPACE,
+    PARAMETER_ROOT,
+    PATH_SEGMENT,
+    PIPELINE_FAILURE,
+    RECORD_FIELDS,
+)
 from tests.conftest import REPO
 
 WORKFLOWS = REPO / ".github" / "workflows"
@@ -647,3 +657,177 @@ def test_drift_opens_the_tunnel_before_previewing_a_stack_that_reads_a_platform(
         "terminate-session" in str(s.get("run", "")) and str(s.get("if", "")).startswith("always()")
         for s in steps
     )
+
+
+# --- delivery metrics: every deploy and every main run reports its outcome (OBS-3) -------------
+
+_EXPRESSION = re.compile(r"\$\{\{")
+
+
+def _runs(step: dict[str, Any]) -> str:
+    return str(step.get("run", ""))
+
+
+def _publishes(step: dict[str, Any], metric: str) -> bool:
+    run = _runs(step)
+    return (
+        "aws cloudwatch put-metric-data" in run
+        and f"--namespace {NAMESPACE}" in run
+        and f"--metric-name {metric}" in run
+        and f'--dimensions "{ENVIRONMENT_DIMENSION}=' in run
+    )
+
+
+def unpublished_deploy_outcome(workflow: Workflow) -> list[str]:
+    """The deploy job publishes DeploymentSuccess and the stack's deploy record after `pulumi
+    up`, even when it failed, before any rollback, without failing the deploy itself, and with
+    every value passed through the environment rather than written into the script."""
+    job = _jobs(workflow).get("deploy")
+    if job is None:
+        return ["no deploy job"]
+    steps = _steps(job)
+    publishing = [i for i, s in enumerate(steps) if _publishes(s, DEPLOYMENT_SUCCESS)]
+    if not publishing:
+        return [f"no step publishes {DEPLOYMENT_SUCCESS} to {NAMESPACE}"]
+    index = publishing[0]
+    step = steps[index]
+    problems = []
+    if not str(step.get("if", "")).startswith("always()"):
+        problems.append("the outcome is not published when the deploy fails: if: always()")
+    if step.get("continue-on-error") is not True:
+        problems.append("a failure to publish would fail (and roll back) the deploy")
+    if str((step.get("env") or {}).get("OUTCOME")) != "${{ job.status }}":
+        problems.append("the outcome is not the job's status (env OUTCOME: ${{ job.status }})")
+    if "$OUTCOME" not in _runs(step):
+        problems.append("the published value is not read from $OUTCOME")
+    if _EXPRESSION.search(_runs(step)):
+        problems.append("an expression is interpolated into the script; pass it through env")
+    run = _runs(step)
+    record = f'--name "{PARAMETER_ROOT}/$ENVIRONMENT/deployments/$PROJECT/$STACK"'
+    if "aws ssm put-parameter --overwrite" not in run or record not in run:
+        problems.append(f"the deploy record is not written to {record} with --overwrite")
+    if f"segment='{PATH_SEGMENT}'" not in run:
+        problems.append(f"the names are not checked against {PATH_SEGMENT} before use")
+    if not all(f'"{field}"' in run for field in RECORD_FIELDS):
+        problems.append(f"the deploy record does not hold {', '.join(RECORD_FIELDS)}")
+    up = [i for i, s in enumerate(steps) if re.search(r"\bpulumi up\b", _runs(s))]
+    if not up or up[0] > index:
+        problems.append("the outcome is published before pulumi up")
+    rollback = [i for i, s in enumerate(steps) if "failure()" in str(s.get("if", ""))]
+    if rollback and rollback[0] < index:
+        problems.append("the outcome is published after the rollback (a rollback is a failure)")
+    return problems
+
+
+def unpublished_pipeline_outcome(workflow: Workflow) -> list[str]:
+    """One job, after every other job and whatever their results, publishes PipelineFailure."""
+    jobs = _jobs(workflow)
+    publishers = {
+        name: job
+        for name, job in jobs.items()
+        if any(_publishes(s, PIPELINE_FAILURE) for s in _steps(job))
+    }
+    if len(publishers) != 1:
+        return [f"{len(publishers)} jobs publish {PIPELINE_FAILURE}; one must, once per run"]
+    name, job = next(iter(publishers.items()))
+    problems = []
+    if job.get("if") != "always()":
+        problems.append(f"job {name} does not run when the pipeline failed: if: always()")
+    missing = sorted(set(jobs) - {name} - _ancestors(workflow, name))
+    if missing:
+        problems.append(f"job {name} does not wait for {', '.join(missing)}")
+    step = next(s for s in _steps(job) if _publishes(s, PIPELINE_FAILURE))
+    failed = str((step.get("env") or {}).get("FAILED", ""))
+    if "contains(needs.*.result, 'failure')" not in failed or "'cancelled'" not in failed:
+        problems.append("PipelineFailure is not 1 when a job failed or was cancelled")
+    if _EXPRESSION.search(_runs(step)):
+        problems.append("an expression is interpolated into the script; pass it through env")
+    return problems
+
+
+def test_every_deploy_publishes_its_outcome_even_when_it_fails() -> None:
+    assert unpublished_deploy_outcome(_load(WORKFLOWS / "_deploy.yml")) == []
+
+
+def test_main_publishes_the_pipeline_outcome_once_after_everything() -> None:
+    assert unpublished_pipeline_outcome(_load(WORKFLOWS / "main.yml")) == []
+
+
+def _publishing_step(workflow: Workflow) -> dict[str, Any]:
+    steps = _steps(_jobs(workflow)["deploy"])
+    return next(s for s in steps if _publishes(s, DEPLOYMENT_SUCCESS))
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda s: s.pop("if"), "not published when the deploy fails"),
+        (lambda s: s.update({"if": "success()"}), "not published when the deploy fails"),
+        (lambda s: s.pop("continue-on-error"), "would fail (and roll back) the deploy"),
+        (lambda s: s["env"].update({"OUTCOME": "success"}), "not the job's status"),
+        (
+            lambda s: s.update({"run": s["run"] + "\necho ${{ inputs.stack }}"}),
+            "interpolated into the script",
+        ),
+        (
+            lambda s: s.update({"run": s["run"].replace("--overwrite ", "")}),
+            "is not written to",
+        ),
+        (
+            lambda s: s.update({"run": s["run"].replace("{1,128}", "+")}),
+            "are not checked against",
+        ),
+        (
+            lambda s: s.update({"run": s["run"].replace('"run_url"', '"url"')}),
+            "does not hold outcome, commit, run_url",
+        ),
+        (
+            lambda s: s.update({"run": s["run"].replace(DEPLOYMENT_SUCCESS, "Deploys")}),
+            f"no step publishes {DEPLOYMENT_SUCCESS}",
+        ),
+    ],
+)
+def test_a_deploy_that_does_not_report_its_outcome_is_reported(change: Any, problem: str) -> None:
+    workflow = copy.deepcopy(_load(WORKFLOWS / "_deploy.yml"))
+    change(_publishing_step(workflow))
+    problems = unpublished_deploy_outcome(workflow)
+    assert any(problem in p for p in problems), problems
+
+
+def test_an_outcome_published_after_the_rollback_is_reported() -> None:
+    workflow = copy.deepcopy(_load(WORKFLOWS / "_deploy.yml"))
+    steps = _jobs(workflow)["deploy"]["steps"]
+    step = _publishing_step(workflow)
+    steps.remove(step)
+    steps.append(step)
+    assert "the outcome is published after the rollback (a rollback is a failure)" in (
+        unpublished_deploy_outcome(workflow)
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda j: j.pop("if"), "does not run when the pipeline failed"),
+        (lambda j: j.update({"needs": ["check"]}), "does not wait for deploy-dev"),
+        (
+            lambda j: j["steps"][-1]["env"].update(
+                {"FAILED": "${{ contains(needs.*.result, 'failure') }}"}
+            ),
+            "not 1 when a job failed or was cancelled",
+        ),
+    ],
+)
+def test_a_pipeline_that_does_not_report_its_outcome_is_reported(change: Any, problem: str) -> None:
+    workflow = copy.deepcopy(_load(WORKFLOWS / "main.yml"))
+    change(workflow["jobs"]["pipeline-outcome"])
+    problems = unpublished_pipeline_outcome(workflow)
+    assert any(problem in p for p in problems), problems
+
+
+def test_a_pipeline_that_publishes_its_outcome_twice_is_reported() -> None:
+    workflow = copy.deepcopy(_load(WORKFLOWS / "main.yml"))
+    workflow["jobs"]["again"] = copy.deepcopy(workflow["jobs"]["pipeline-outcome"])
+    assert unpublished_pipeline_outcome(workflow) == [
+        f"2 jobs publish {PIPELINE_FAILURE}; one must, once per run"
+    ]

@@ -7,6 +7,8 @@ common access pattern needs; none contains a ``*``.
 from __future__ import annotations
 
 __all__ = [
+    "CLOUDWATCH_DESCRIBE_ALARMS",
+    "CLOUDWATCH_GET_METRIC_DATA",
     "CLOUDWATCH_PUT_METRICS",
     "EC2_DESCRIBE_AVAILABILITY_ZONES",
     "EC2_DESCRIBE_INSTANCES",
@@ -17,6 +19,8 @@ __all__ = [
     "KMS_LOG_ENCRYPTION",
     "KMS_TOPIC_PUBLISH",
     "KMS_VOLUME_ENCRYPTION",
+    "LAMBDA_INVOKE_FUNCTION",
+    "LAMBDA_INVOKE_FUNCTION_URL",
     "LOGS_WRITE",
     "RDS_CONNECT",
     "S3_DELETE",
@@ -26,6 +30,7 @@ __all__ = [
     "SECRETS_READ",
     "SECRETS_ROTATE",
     "SSM_DESCRIBE_INSTANCE_INFORMATION",
+    "SSM_GET_PARAMETERS_BY_PATH",
     "SSM_START_SESSION",
     "SSM_TERMINATE_SESSION",
     "STS_ASSUME_ROLE_WITH_WEB_IDENTITY",
@@ -106,6 +111,19 @@ XRAY_WRITE: tuple[str, ...] = (
 
 #: Publish metrics; PutMetricData takes no resource ARN, scope it with cloudwatch:namespace.
 CLOUDWATCH_PUT_METRICS: tuple[str, ...] = ("cloudwatch:PutMetricData",)
+#: Read alarms and their states; scope it to alarm ARNs (``alarm:<prefix>*``).
+CLOUDWATCH_DESCRIBE_ALARMS: tuple[str, ...] = ("cloudwatch:DescribeAlarms",)
+#: Read metric values; GetMetricData takes no resource ARN and no condition key.
+CLOUDWATCH_GET_METRIC_DATA: tuple[str, ...] = ("cloudwatch:GetMetricData",)
+
+#: Read the parameters under one Parameter Store path; authorized against the path's own ARN.
+SSM_GET_PARAMETERS_BY_PATH: tuple[str, ...] = ("ssm:GetParametersByPath",)
+
+#: Call a function through its URL; condition it on ``lambda:FunctionUrlAuthType``.
+LAMBDA_INVOKE_FUNCTION_URL: tuple[str, ...] = ("lambda:InvokeFunctionUrl",)
+#: Invoke a function; function URLs created since October 2025 need it as well as the above
+#: (condition it on ``lambda:InvokedViaFunctionUrl`` to allow nothing else).
+LAMBDA_INVOKE_FUNCTION: tuple[str, ...] = ("lambda:InvokeFunction",)
 
 #: The one action an IRSA trust policy allows.
 STS_ASSUME_ROLE_WITH_WEB_IDENTITY: tuple[str, ...] = ("sts:AssumeRoleWithWebIdentity",)

@@ -25,6 +25,8 @@ SG_INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 NODES_SG = "sg-0123456789abcdef0"
+PERMISSION = "aws:lambda/permission:Permission"
+FUNCTION_URL = "aws:lambda/functionUrl:FunctionUrl"
 
 
 def depends(record: dict[str, Any], *on: dict[str, Any]) -> dict[str, Any]:
@@ -333,5 +335,87 @@ CASES: list[Case] = [
             ),
         ),
         label="every protocol to 0.0.0.0/0 or ::/0, in every rule shape",
+    ),
+    Case(
+        "IK-SEC-1-OPEN-FUNCTION-INVOKE",
+        bad=lambda: _graph(
+            resource(
+                PERMISSION,
+                "anonymous-url",
+                {
+                    "action": "lambda:InvokeFunctionUrl",
+                    "function": "health",
+                    "principal": "*",
+                    "functionUrlAuthType": "NONE",
+                },
+            ),
+            resource(
+                PERMISSION,
+                "any-account",
+                {
+                    "action": "lambda:InvokeFunction",
+                    "function": "health",
+                    "principal": "*",
+                },
+            ),
+        ),
+        offending=(_u(PERMISSION, "anonymous-url"), _u(PERMISSION, "any-account")),
+        good=lambda: _graph(
+            resource(
+                FUNCTION_URL,
+                "health-url",
+                {
+                    "functionName": "health",
+                    "authorizationType": "AWS_IAM",
+                },
+            ),
+            resource(
+                PERMISSION,
+                "rotation-invoke",
+                {
+                    "action": "lambda:InvokeFunction",
+                    "function": "rotation",
+                    "principal": "secretsmanager.amazonaws.com",
+                    "sourceArn": "arn:aws:secretsmanager:x",
+                },
+            ),
+            resource(
+                PERMISSION,
+                "org-invoke",
+                {
+                    "action": "lambda:InvokeFunctionUrl",
+                    "function": "health",
+                    "principal": "*",
+                    "functionUrlAuthType": "AWS_IAM",
+                    "principalOrgId": "o-abc123",
+                },
+            ),
+        ),
+        label="principal * on a NONE URL, or with no caller condition",
+    ),
+    Case(
+        "IK-NET-1-PUBLIC-ENDPOINT",
+        bad=lambda: _graph(
+            resource(
+                FUNCTION_URL,
+                "health-url",
+                {
+                    "functionName": "health",
+                    "authorizationType": "NONE",
+                },
+            ),
+        ),
+        offending=(_u(FUNCTION_URL, "health-url"),),
+        good=lambda: _graph(
+            resource(
+                FUNCTION_URL,
+                "health-url",
+                {
+                    "functionName": "health",
+                    "authorizationType": "AWS_IAM",
+                },
+            ),
+        ),
+        label="a function URL with authorization NONE",
     ),
 ]

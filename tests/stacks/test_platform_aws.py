@@ -116,6 +116,7 @@ def test_every_log_group_is_encrypted_retained_and_deletion_protected_per_the_pr
         "platform-log": profile["logs"]["audit_retention_days"],
         "otel-logs": profile["logs"]["retention_days"],
         "otel-metrics": profile["logs"]["retention_days"],
+        "health-logs": profile["logs"]["retention_days"],
     }
     assert sorted(groups) == sorted(expected_retention)
     for name, group in groups.items():
@@ -146,3 +147,31 @@ def test_every_environment_has_its_encrypted_alert_topic_and_a_budget_reporting_
     subscriptions = graph.of_type("aws:sns/topicSubscription:TopicSubscription")
     # Stage and prod name who reads alerts in their stack files; dev may leave it to later.
     assert (len(subscriptions) >= 1) if stack != "dev" else (subscriptions == [])
+
+
+# OBS-3, OBS-4: every environment alarms on its delivery rates and answers /health/infrastructure.
+@pytest.mark.parametrize("stack", ["dev", "stage", "prod"])
+def test_every_environment_has_delivery_alarms_and_an_iam_authorized_health_endpoint(
+    stack: str, platform_graph: Callable[[str], Graph]
+) -> None:
+    graph = platform_graph(stack)
+    alarms = {
+        r["inputs"]["name"]: r["inputs"]
+        for r in graph.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if r["name"].startswith("delivery-")
+    }
+    assert sorted(alarms) == [
+        f"{stack}-platform-{stack}-delivery-{signal}-{severity}"
+        for signal in ("deployment-success", "pipeline-failure")
+        for severity in ("critical", "warning")
+    ]
+    topic = graph.outputs["alarm_topic_arn"]
+    critical = graph.outputs["critical_alarm_topic_arn"]
+    for name, inputs in alarms.items():
+        assert inputs["alarmActions"] == [critical if name.endswith("-critical") else topic]
+    url = graph.named("health-url", "aws:lambda/functionUrl:FunctionUrl")["inputs"]
+    assert url["authorizationType"] == "AWS_IAM"
+    assert graph.outputs["health_url"].endswith(".on.aws/health/infrastructure")
+    function = graph.named("health", "aws:lambda/function:Function")["inputs"]
+    assert function["kmsKeyArn"] == graph.outputs["kms_key_arn"]
+    assert function["environment"]["variables"]["ALARM_PREFIX"] == f"{stack}-"

@@ -412,6 +412,9 @@ class FakeCloud:
             }
         if typ == "aws:cloudfront/distribution:Distribution":
             return {"domainName": f"d{h[:13]}.cloudfront.net", "hostedZoneId": "Z2FDTNDATAQYW2"}
+        if typ == "aws:lambda/functionUrl:FunctionUrl":
+            url_id = _hex("function-url", h, n=32)
+            return {"functionUrl": f"https://{url_id}.lambda-url.{r}.on.aws/", "urlId": url_id}
         if typ == "aws:lambda/function:Function":
             arn = s.get("arn", "")
             return {
