@@ -86,7 +86,11 @@ documents = Bucket("orders-documents", BucketArgs(key=key), env)
 session_key = Secret(
     "orders-session-key",
     SecretArgs(
-        key=key, description="HMAC key that signs orders-api sessions", rotation=RotationArgs()
+        key=key,
+        description="HMAC key that signs orders-api sessions",
+        rotation=RotationArgs(),
+        # Failed and overdue rotations alarm (OBS-3).
+        alarm_topics=alarm_topics,
     ),
     env,
 )
