@@ -56,19 +56,19 @@ _ALL_DB = ("CPUUtilization", "FreeStorageSpace", "DatabaseConnections")
 
 def _actions(good: bool) -> GraphDoc:
     dims = {"DBInstanceIdentifier": "x"}
-    child = _alarm("latency-long", "AWS/RDS", "ReadLatency", dims, actions=[])
-    composite = resource(
-        COMPOSITE, "latency",
-        {"alarmRule": f'ALARM("{child["inputs"]["name"]}")', "alarmActions": [CRIT]},
-    )  # fmt: skip
-    silent = _alarm(
-        "cpu-warning", "AWS/RDS", "CPUUtilization", dims, actions=[] if not good else None
+    long = _alarm("latency-long", "AWS/RDS", "ReadLatency", dims, actions=[])
+    short = _alarm("latency-short", "AWS/RDS", "ReadLatency", dims, actions=[])
+    rule = (
+        f'ALARM("{long["inputs"]["name"]}") AND '
+        f'ALARM("arn:aws:cloudwatch:us-east-1:123456789012:alarm:{short["inputs"]["name"]}")'
     )
+    composite = resource(COMPOSITE, "latency", {"alarmRule": rule, "alarmActions": [CRIT]})
+    silent = _alarm("cpu-warning", "AWS/RDS", "CPUUtilization", dims, actions=None if good else [])
+    scaling = "arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x"
     elsewhere = _alarm(
-        "cpu-critical", "AWS/RDS", "CPUUtilization", dims,
-        actions=["arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:x"] if not good else None,
-    )  # fmt: skip
-    return doc(child, composite, silent, elsewhere)
+        "cpu-critical", "AWS/RDS", "CPUUtilization", dims, actions=None if good else [scaling]
+    )
+    return doc(long, short, composite, silent, elsewhere)
 
 
 def _shared(good: bool) -> GraphDoc:

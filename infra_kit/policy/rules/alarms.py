@@ -108,10 +108,19 @@ def database_alarms(graph: GraphDoc) -> Iterator[Hit]:
             )
 
 
-def _composite_members(graph: GraphDoc) -> str:
-    return "\n".join(
-        str(graph.inputs(c).get("alarmRule", "")) for c in graph.of_type(COMPOSITE_ALARM)
-    )
+def _feeds_a_composite(graph: GraphDoc, alarm: dict[str, Any]) -> bool:
+    """Whether a composite alarm's rule names ``alarm`` (by name or ARN), or may: a rule not
+    known until deploy is taken to name the metric alarms beside it."""
+    name = graph.inputs(alarm).get("name")
+    for composite in graph.of_type(COMPOSITE_ALARM):
+        rule_text = graph.inputs(composite).get("alarmRule")
+        if not isinstance(rule_text, str) or is_redacted(rule_text):
+            if composite.get("parent") == alarm.get("parent"):
+                return True
+            continue
+        if isinstance(name, str) and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", rule_text):
+            return True
+    return False
 
 
 @rule(
@@ -127,11 +136,9 @@ def _composite_members(graph: GraphDoc) -> str:
     alarm_topic_arn or critical_alarm_topic_arn).""",
 )
 def alarm_actions(graph: GraphDoc) -> Iterator[Hit]:
-    members = _composite_members(graph)
     for alarm in graph.of_type(METRIC_ALARM, COMPOSITE_ALARM):
         inputs = graph.inputs(alarm)
-        name = inputs.get("name")
-        if alarm["type"] == METRIC_ALARM and isinstance(name, str) and f'"{name}"' in members:
+        if alarm["type"] == METRIC_ALARM and _feeds_a_composite(graph, alarm):
             continue
         actions = [str(a) for a in as_list(inputs.get("alarmActions"))]
         if any(is_redacted(a) or _SNS_ARN.match(a) for a in actions):
