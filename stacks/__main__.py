@@ -34,6 +34,7 @@ from infra_kit.aws.delivery import DeliveryAlarms, DeliveryAlarmsArgs
 from infra_kit.aws.health import HealthEndpoint, HealthEndpointArgs
 from infra_kit.aws.platform_access import load_platform_access
 from infra_kit.core.environment import Environment
+from infra_kit.policy.suppress import suppress
 
 env = Environment.load()
 # Who may use the cluster: CI's roles from the identities stack, app teams' namespaces (ENV-3:
@@ -65,6 +66,11 @@ key = Key(
 
 # Where alarms, the budget and backups report (OBS-3); subscribers come from the stack file.
 notifications = Notifications("alerts", NotificationsArgs(key=key), env)
+# A template's placeholder subscriber is accepted only with a written reason from the stack
+# file, which `infra-kit check` shows beside the finding (OBS-3).
+placeholder_reason = pulumi.Config().get("placeholder_subscriptions_reason")
+if placeholder_reason:
+    suppress(notifications, "IK-OBS-3-PLACEHOLDER-SUBSCRIPTION", reason=placeholder_reason)
 # The environment's monthly budget, alerting the topic at 80% and 100% (COST-1).
 budget = Budget("monthly", BudgetArgs(topic_arn=notifications.topic_arn), env)
 topics = AlarmTopics(warning=notifications.topic_arn, critical=notifications.critical_topic_arn)

@@ -15,6 +15,8 @@ import pulumi_kubernetes as k8s
 from infra_kit.aws import (
     Bucket,
     BucketArgs,
+    CertificateAlarms,
+    CertificateAlarmsArgs,
     Database,
     DatabaseArgs,
     Key,
@@ -26,6 +28,7 @@ from infra_kit.aws import (
     SubnetTier,
     subnet_cidr,
 )
+from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.core.environment import Environment
 from infra_kit.k8s import AlbIngress, Egress, Namespace, NamespaceArgs, WebService, WebServiceArgs
 
@@ -44,6 +47,8 @@ oidc = OidcIdentity(
     provider_arn=platform.get_output("oidc_provider_arn"),
     issuer_url=platform.get_output("oidc_issuer_url"),
 )
+# Where this service's alarms notify: the environment's warning and critical topics (OBS-3).
+alarm_topics = AlarmTopics.from_stack(platform)
 
 # Data at rest under the service's own key (SEC-3).
 key = Key(
@@ -66,6 +71,8 @@ database = Database(
         database_name="orders",
         # Pods run on the cluster's nodes; only they may connect, on 5432 (NET-2).
         allowed_security_group_ids={"eks-nodes": platform.get_output("node_security_group_id")},
+        # CPU, free storage and connection alarms (OBS-3).
+        alarm_topics=alarm_topics,
     ),
     env,
 )
@@ -79,7 +86,11 @@ documents = Bucket("orders-documents", BucketArgs(key=key), env)
 session_key = Secret(
     "orders-session-key",
     SecretArgs(
-        key=key, description="HMAC key that signs orders-api sessions", rotation=RotationArgs()
+        key=key,
+        description="HMAC key that signs orders-api sessions",
+        rotation=RotationArgs(),
+        # Failed and overdue rotations alarm (OBS-3).
+        alarm_topics=alarm_topics,
     ),
     env,
 )
@@ -89,6 +100,14 @@ session_key = Secret(
 namespace: str | Namespace = "apps"
 if env.profile.workloads.create_stack_namespace:
     namespace = Namespace(env.stack, NamespaceArgs(name=env.stack), env, provider=k8s_provider)
+
+# The ALB's certificate is issued outside this program; its expiry is watched here (EDGE-1).
+certificate_arn = config.require("certificate_arn")
+CertificateAlarms(
+    "orders-certificate",
+    CertificateAlarmsArgs(certificate_arn=certificate_arn, alarm_topics=alarm_topics),
+    env,
+)
 
 api = WebService(
     "orders-api",
@@ -109,9 +128,7 @@ api = WebService(
                 [5432],
             )
         ],
-        ingress=AlbIngress(
-            certificate_arn=config.require("certificate_arn"), hosts=[config.require("host")]
-        ),
+        ingress=AlbIngress(certificate_arn=certificate_arn, hosts=[config.require("host")]),
     ),
     env,
     provider=k8s_provider,

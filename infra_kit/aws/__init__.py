@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Backups`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Backups`, :class:`CertificateAlarms`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.backups import Backups, BackupsArgs
     from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
     from infra_kit.aws.budget import Budget, BudgetArgs
+    from infra_kit.aws.certificate import CertificateAlarms, CertificateAlarmsArgs
     from infra_kit.aws.ci_identity import CiIdentities, CiIdentitiesArgs
     from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
     from infra_kit.aws.cluster_services import ClusterServices, ClusterServicesArgs
@@ -43,6 +44,8 @@ __all__ = [
     "BucketPurpose",
     "Budget",
     "BudgetArgs",
+    "CertificateAlarms",
+    "CertificateAlarmsArgs",
     "CiIdentities",
     "CiIdentitiesArgs",
     "Cluster",
@@ -85,6 +88,7 @@ __getattr__, __dir__ = lazy_exports(
         ".backups": ("Backups", "BackupsArgs"),
         ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
         ".budget": ("Budget", "BudgetArgs"),
+        ".certificate": ("CertificateAlarms", "CertificateAlarmsArgs"),
         ".ci_identity": ("CiIdentities", "CiIdentitiesArgs"),
         ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),
         ".cluster_services": ("ClusterServices", "ClusterServicesArgs"),

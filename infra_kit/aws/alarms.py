@@ -48,6 +48,7 @@ _COMPARISONS = {
     "above": "GreaterThanThreshold",
     "at-or-above": "GreaterThanOrEqualToThreshold",
     "below": "LessThanThreshold",
+    "at-or-below": "LessThanOrEqualToThreshold",
 }
 
 
@@ -149,7 +150,7 @@ def alarm_pair(
     name: str,
     *,
     signal: Signal,
-    comparison: Literal["above", "at-or-above", "below"],
+    comparison: Literal["above", "at-or-above", "below", "at-or-below"],
     warning: float,
     critical: float,
     topics: AlarmTopics,

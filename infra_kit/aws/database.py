@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from infra_kit.aws import _database_alarms as alarm_rules
 from infra_kit.aws import _database_params as rules
 from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
+from infra_kit.aws.alarms import AlarmTopics, Metric, alarm_pair
 from infra_kit.aws.grants import Grantee, attach_policy, service_trust
 from infra_kit.aws.key import Key
 from infra_kit.core.component import Component
@@ -34,6 +36,14 @@ PERFORMANCE_INSIGHTS_RETENTION_DAYS = 7
 #: Services through which the database's key must be usable: storage, and the master secret.
 _KEY_SERVICES: tuple[str, ...] = ("rds", "secretsmanager")
 _MONITORING_SERVICE = "monitoring.rds.amazonaws.com"
+#: Why a database has no ReplicaLag alarm: recorded in its outputs, never skipped in silence.
+NO_REPLICA_LAG = (
+    "no ReplicaLag alarm: a Multi-AZ DB instance replicates synchronously to a standby that "
+    "publishes no ReplicaLag, and this database has no read replicas; a read replica gets one "
+    "from alarms.replica_lag_warning_seconds and replica_lag_critical_seconds"
+)
+#: The dashboard section of a database's alarms.
+ALARM_SECTION = "Resource use"
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,10 @@ class DatabaseArgs:
         backup_window: daily UTC window of automated backups. Default: ``"03:00-04:00"``.
         maintenance_window: weekly UTC window of maintenance; must not overlap the backup
             window. Default: ``"sun:04:30-sun:05:30"``.
+        alarm_topics: where the database's alarms notify, usually
+            ``AlarmTopics.from_stack(platform)`` (OBS-3). Default: none, so no alarms are
+            created, and ``infra-kit check`` fails a stage or prod database without them
+            (``IK-OBS-3-DATABASE-ALARMS``).
 
     Multi-AZ, backup retention, Performance Insights and enhanced monitoring are not arguments:
     they come from the profile's ``database`` section, where prod's minimums are enforced.
@@ -86,6 +100,7 @@ class DatabaseArgs:
     parameters: Mapping[str, str] = field(default_factory=dict)
     backup_window: str = "03:00-04:00"
     maintenance_window: str = "sun:04:30-sun:05:30"
+    alarm_topics: AlarmTopics | None = None
 
 
 def _check_key(key: Key) -> None:
@@ -125,7 +140,15 @@ class Database(Component):
     - ``aws.iam.Role`` ``<name>-monitoring`` and ``aws.iam.RolePolicyAttachment``
       ``<name>-monitoring-policy`` when ``database.monitoring_interval_seconds > 0`` (stage, prod);
     - ``aws.rds.Instance`` ``<name>`` (protected and retained in stage and prod; tagged
-      ``infra-kit:backup=<environment>`` for the environment's AWS Backup plan).
+      ``infra-kit:backup=<environment>`` for the environment's AWS Backup plan);
+    - with ``alarm_topics``, three pairs of ``aws.cloudwatch.MetricAlarm``
+      (``<name>-<signal>-warning`` and ``-critical``, :func:`~infra_kit.aws.alarms.alarm_pair`)
+      on ``AWS/RDS`` metrics of the instance: ``cpu`` (``CPUUtilization`` above the profile's
+      utilization percentages), ``free-storage`` (``FreeStorageSpace`` below the same shares of
+      the allocated storage left free) and ``connections`` (``DatabaseConnections`` above those
+      percentages of ``max_connections``); :mod:`infra_kit.aws._database_alarms` says how the
+      thresholds are derived. There is no ReplicaLag alarm and the output ``unalarmed`` says
+      why (:data:`NO_REPLICA_LAG`).
 
     Grants: :meth:`grant_connect` (IAM database authentication for one database user).
 
@@ -135,7 +158,9 @@ class Database(Component):
     or state), SEC-3 (storage encrypted with the CMK, TLS required), HA-1 (Multi-AZ from the
     profile), DR-1 (backup retention from the profile; deletion protection, final snapshot,
     retained automated backups, Pulumi protect where ``protect_stateful``), OBS-2 (exported logs
-    with retention and encryption; Performance Insights and enhanced monitoring from the profile).
+    with retention and encryption; Performance Insights and enhanced monitoring from the profile),
+    OBS-3 (warning and critical alarms on CPU, free storage and connections, with
+    ``alarm_topics``).
     """
 
     TYPE = "infra-kit:aws:Database"
@@ -165,6 +190,12 @@ class Database(Component):
         max_allocated = args.max_allocated_storage_gb or profile.max_allocated_storage_gb
         rules.check_storage(instance_class, allocated, max_allocated)
         parameters = rules.check_parameters(args.parameters)
+        # Refused before anything is registered when the class's max_connections is unknown.
+        connections = (
+            alarm_rules.max_connections(instance_class, parameters)
+            if args.alarm_topics is not None
+            else 0
+        )
         rules.check_windows(args.backup_window, args.maintenance_window)
         family = rules.parameter_group_family(profile.engine_version)
         identifier = rules.instance_identifier(env.project, env.stack, name)
@@ -282,6 +313,10 @@ class Database(Component):
             opts=self.stateful_opts(depends_on=log_groups),
         )
         self.identifier = identifier
+        if args.alarm_topics is not None:
+            self._alarms(args.alarm_topics, allocated, connections)
+        #: Signals without an alarm, each with the reason (OBS-3).
+        self.unalarmed: dict[str, str] = {"replica-lag": NO_REPLICA_LAG}
         self.arn: pulumi.Output[str] = self.instance.arn
         self.endpoint: pulumi.Output[str] = self.instance.endpoint
         self.address: pulumi.Output[str] = self.instance.address
@@ -299,8 +334,52 @@ class Database(Component):
                 "master_user_secret_arn": self.master_user_secret_arn,
                 "resource_id": self.resource_id,
                 "arn": self.arn,
+                "unalarmed": self.unalarmed,
             }
         )
+
+    def _alarms(self, topics: AlarmTopics, allocated_gb: int, connections: int) -> None:
+        """CPU, free storage and connection alarm pairs on the instance (OBS-3)."""
+        limits = self.env.profile.alarms
+        warning, critical = limits.utilization_warning_percent, limits.utilization_critical_percent
+        periods = limits.evaluation_periods
+
+        def metric(name: str, stat: str) -> Metric:
+            return Metric(
+                "AWS/RDS",
+                name,
+                {"DBInstanceIdentifier": self.identifier},
+                stat,
+                limits.period_seconds,
+            )
+
+        alarm_pair(
+            self, "cpu", signal=metric("CPUUtilization", "Average"), comparison="above",
+            warning=warning, critical=critical,
+            description=f"CPU of database {self.identifier} (percent); look at Performance "
+            "Insights' top SQL, then scale the instance class",
+            topics=topics, section=ALARM_SECTION, evaluation_periods=periods,
+        )  # fmt: skip
+        alarm_pair(
+            self, "free-storage", signal=metric("FreeStorageSpace", "Minimum"),
+            comparison="below",
+            warning=alarm_rules.free_storage_floor_bytes(allocated_gb, warning),
+            critical=alarm_rules.free_storage_floor_bytes(allocated_gb, critical),
+            description=f"Free storage of database {self.identifier} (bytes; {warning}% and "
+            f"{critical}% of the {allocated_gb} GiB allocated in use); storage autoscaling grows "
+            "it at 10% free up to max_allocated_storage_gb: raise that or delete data",
+            topics=topics, section=ALARM_SECTION, evaluation_periods=periods,
+        )  # fmt: skip
+        alarm_pair(
+            self, "connections", signal=metric("DatabaseConnections", "Maximum"),
+            comparison="above",
+            warning=connections * warning // 100,
+            critical=connections * critical // 100,
+            description=f"Connections to database {self.identifier} ({warning}% and {critical}% "
+            f"of max_connections={connections}); look for connection leaks or pool sizes, or "
+            "add a pooler",
+            topics=topics, section=ALARM_SECTION, evaluation_periods=periods,
+        )  # fmt: skip
 
     def _monitoring_role(self) -> pulumi.Output[str]:
         """The role RDS enhanced monitoring assumes to publish OS metrics."""

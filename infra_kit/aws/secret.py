@@ -17,6 +17,8 @@ from infra_kit.aws._rotation_rules import (
     dns_suffix,
     tracing_statement,
 )
+from infra_kit.aws._secret_watch import watch_rotation
+from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.aws.grants import (
     Grantee,
     attach_policy,
@@ -91,6 +93,11 @@ class SecretArgs:
         rotation: automated rotation. Default: none (no rotation).
         recovery_window_days: days a deleted secret stays recoverable, 7 to 30. Default: the
             profile's ``secrets.recovery_window_days`` (dev 7, stage 14, prod 30).
+        alarm_topics: where the rotation's alarms notify, usually
+            ``AlarmTopics.from_stack(platform)`` (OBS-3); only with ``rotation``, since a secret
+            that is not rotated has no rotation to watch. Default: none, so no alarms and no age
+            publisher, and ``infra-kit check`` fails a rotated secret without them in stage and
+            prod (``IK-OBS-3-SECRET-ALARMS``).
     """
 
     key: Key
@@ -98,6 +105,7 @@ class SecretArgs:
     initial_value: pulumi.Input[str] | None = None
     rotation: RotationArgs | None = None
     recovery_window_days: int | None = None
+    alarm_topics: AlarmTopics | None = None
 
 
 class Secret(Component):
@@ -133,12 +141,28 @@ class Secret(Component):
       function for this secret only.
     * ``aws.secretsmanager.SecretRotation`` ``<name>-rotation-schedule``: the schedule.
 
+    With ``rotation`` and ``alarm_topics`` (:mod:`infra_kit.aws._secret_watch`), also:
+
+    * ``aws.cloudwatch.MetricAlarm`` ``<name>-rotation-errors-warning`` and ``-critical``: the
+      rotation function's ``Errors``;
+    * ``aws.cloudwatch.MetricAlarm`` ``<name>-age-warning`` and ``-critical``: ``SecretAgeDays``
+      past the rotation period plus the profile's ``alarms.secret_overdue_*_days``, or missing;
+    * the age publisher: ``aws.iam.Role`` ``<name>-age-role``, ``aws.cloudwatch.LogGroup``
+      ``<name>-age-logs`` (as the rotation function's), ``aws.iam.RolePolicy``
+      ``<name>-age-policy`` (``DescribeSecret`` on this secret, ``PutMetricData`` to its
+      namespace only), ``aws.lambda_.Function`` ``<name>-age`` (named
+      ``<project>-<stack>-<name>-age``, :mod:`infra_kit.aws.rotation.age`),
+      ``aws.cloudwatch.EventRule`` ``<name>-age-schedule`` (hourly), ``aws.lambda_.Permission``
+      ``<name>-age-invoke``, ``aws.cloudwatch.EventTarget`` ``<name>-age-target`` and
+      ``aws.lambda_.Invocation`` ``<name>-age-first`` (the first datapoint, at deployment).
+
     Prescriptions: SEC-2 (no value in code, config or state in clear; automated rotation whose
     pending and current versions coexist until every step passed), SEC-3 (customer-managed key
     for the secret and for the function's environment),
     SEC-1 (a role for the function, scoped to this secret; ``grant_read`` for readers),
     DR-1 (recovery window from the profile; protected where the profile protects state),
-    OBS-2 (the function's log group has a retention).
+    OBS-2 (the function's log group has a retention), OBS-3 (rotation failures and overdue
+    rotations alarm, with ``alarm_topics``), OBS-4 (the secret's age is a metric).
     """
 
     TYPE = "infra-kit:aws:Secret"
@@ -177,9 +201,17 @@ class Secret(Component):
                 "pass a Pulumi secret, e.g. pulumi.Config().require_secret('db-password'), or "
                 "omit initial_value and let rotation generate the value",
             )
-        days, function_name = 0, ""
+        if args.alarm_topics is not None and args.rotation is None:
+            raise ValidationError(
+                "alarm_topics",
+                "<topics>",
+                "the secret is not rotated, so there is no rotation to alarm on",
+                "pass rotation=RotationArgs() to rotate it, or omit alarm_topics",
+            )
+        days, function_name, age_function_name = 0, "", ""
         if args.rotation is not None:
             function_name = lambda_function_name(env.project, env.stack, f"{name}-rotation")
+            age_function_name = lambda_function_name(env.project, env.stack, f"{name}-age")
             days = args.rotation.automatically_after_days
             if days is None:
                 days = env.profile.secrets.rotation_days
@@ -189,6 +221,11 @@ class Secret(Component):
                 args.key.require_log_group(
                     f"/aws/lambda/{function_name}", what="the rotation function's log group"
                 )
+                if args.alarm_topics is not None:
+                    args.key.require_log_group(
+                        f"/aws/lambda/{age_function_name}",
+                        what="the age publisher's log group",
+                    )
 
         super().__init__(name, env, opts)
         self.key = args.key
@@ -217,12 +254,24 @@ class Secret(Component):
 
         self.rotation_function: aws.lambda_.Function | None = None
         self.rotation_role: aws.iam.Role | None = None
+        #: The function that publishes the secret's age, with ``rotation`` and ``alarm_topics``.
+        self.age_function: aws.lambda_.Function | None = None
         if args.rotation is not None:
-            self._rotate(args.rotation, days, function_name)
+            function = self._rotate(args.rotation, days, function_name)
+            if args.alarm_topics is not None:
+                self.age_function = watch_rotation(
+                    self,
+                    rotation_function=function,
+                    days=days,
+                    age_function_name=age_function_name,
+                    topics=args.alarm_topics,
+                )
 
         self.register_outputs({"arn": self.arn, "name": self.name})
 
-    def _rotate(self, rotation: RotationArgs, days: int, function_name: str) -> None:
+    def _rotate(
+        self, rotation: RotationArgs, days: int, function_name: str
+    ) -> aws.lambda_.Function:
         env = self.env
         trust = service_trust("lambda.amazonaws.com", source_account=env.account_id)
         role = aws.iam.Role(
@@ -321,6 +370,7 @@ class Secret(Component):
         )
         self.rotation_function = function
         self.rotation_role = role
+        return function
 
     def grant_read(self, grantee: Grantee) -> aws.iam.RolePolicy:
         """Let ``grantee`` read this secret's value, decrypting through Secrets Manager only.

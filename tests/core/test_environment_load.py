@@ -151,6 +151,11 @@ def test_a_key_the_program_declares_is_accepted_and_recorded(tmp_path: Path) -> 
     graph = OfflineEngine.for_project(project, "prod").run()
     (record,) = [r for r in graph.resources if r["type"] == "infra-kit:core:Environment"]
     assert record["outputs"]["config_keys"] == {
-        "set": ["platform:environment", "platform:identities_stack", "platform:owner_email"],
-        "declared": ["identities_stack", "owner_email"],
+        "set": [
+            "platform:environment",
+            "platform:identities_stack",
+            "platform:owner_email",
+            "platform:placeholder_subscriptions_reason",
+        ],
+        "declared": ["identities_stack", "owner_email", "placeholder_subscriptions_reason"],
     }

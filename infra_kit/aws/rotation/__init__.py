@@ -1,4 +1,4 @@
-"""The Secrets Manager rotation function infra-kit ships (SEC-2).
+"""The Secrets Manager rotation function infra-kit ships (SEC-2), and the secret-age publisher.
 
 :mod:`infra_kit.aws.rotation.handler` is the function's code. :class:`~infra_kit.aws.secret.Secret`
 packages that one file as ``handler.py`` at the root of the function's archive, so the handler
@@ -20,6 +20,9 @@ from infra_kit.aws.rotation.handler import (
 )
 
 __all__ = [
+    "AGE_FILE",
+    "AGE_HANDLER",
+    "AGE_PATH",
     "HANDLER",
     "HANDLER_FILE",
     "HANDLER_PATH",
@@ -38,3 +41,9 @@ HANDLER_PATH: Path = Path(__file__).with_name("handler.py")
 HANDLER_FILE = "handler.py"
 #: The function's handler setting: ``<module>.<function>`` inside the archive.
 HANDLER = "handler.lambda_handler"
+
+#: The secret-age publisher's source file (:mod:`infra_kit.aws.rotation.age`), its name in the
+#: publisher's archive, and the publisher's handler setting.
+AGE_PATH: Path = Path(__file__).with_name("age.py")
+AGE_FILE = "age.py"
+AGE_HANDLER = "age.lambda_handler"

@@ -108,6 +108,10 @@ class AlarmProfile(Frozen):
     #: Days past the rotation period (``secrets.rotation_days``) a secret may go unrotated.
     secret_overdue_warning_days: int = Field(ge=0, le=365)
     secret_overdue_critical_days: int = Field(ge=0, le=365)
+    #: Failed invocations of a secret's rotation function within an hour (each failed step is
+    #: one; Secrets Manager retries a failed rotation).
+    rotation_errors_warning: int = Field(ge=1)
+    rotation_errors_critical: int = Field(ge=1)
     replica_lag_warning_seconds: int = Field(ge=1)
     replica_lag_critical_seconds: int = Field(ge=1)
     queue_oldest_message_warning_seconds: int = Field(ge=1)
@@ -126,6 +130,7 @@ class AlarmProfile(Frozen):
             ("pipeline_failure_warning_percent", "pipeline_failure_critical_percent", True),
             ("certificate_expiry_warning_days", "certificate_expiry_critical_days", False),
             ("secret_overdue_warning_days", "secret_overdue_critical_days", True),
+            ("rotation_errors_warning", "rotation_errors_critical", True),
             ("replica_lag_warning_seconds", "replica_lag_critical_seconds", True),
             (
                 "queue_oldest_message_warning_seconds",
@@ -210,6 +215,9 @@ OBSERVABILITY_ROWS = table(
     ("alarms.certificate_expiry_critical_days", *same(7)),
     ("alarms.secret_overdue_warning_days",   *same(1)),
     ("alarms.secret_overdue_critical_days",  *same(7)),
+    # One failed step warns; repeated failures within the hour mean the retries fail too.
+    ("alarms.rotation_errors_warning",       *same(1)),
+    ("alarms.rotation_errors_critical",      *same(3)),
     ("alarms.replica_lag_warning_seconds",   *same(60)),
     ("alarms.replica_lag_critical_seconds",  *same(300)),
     ("alarms.queue_oldest_message_warning_seconds",  *same(300)),

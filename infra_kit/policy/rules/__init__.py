@@ -1,6 +1,7 @@
 """Every rule module, one per prescription family. Importing this package registers them all."""
 
 from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their rules
+    alarms,
     availability,
     cost,
     encryption,
