@@ -13,10 +13,18 @@ Every environment-dependent value comes from the environment profile loaded from
 import pulumi
 
 from infra_kit.aws import ClusterServices, ClusterServicesArgs, OidcIdentity
+from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.aws.cluster_access import ClusterAccess, ClusterAccessArgs
 from infra_kit.aws.platform_access import load_tenant_access
 from infra_kit.core.environment import Environment
-from infra_kit.k8s import Collectors, CollectorsArgs, Namespace, NamespaceArgs
+from infra_kit.k8s import (
+    ClusterAlarms,
+    ClusterAlarmsArgs,
+    Collectors,
+    CollectorsArgs,
+    Namespace,
+    NamespaceArgs,
+)
 from infra_kit.k8s.preview_access import PreviewNamespaceGuard, PreviewNamespaceGuardArgs
 
 env = Environment.load()
@@ -56,6 +64,14 @@ collectors = Collectors(
         issuer_url=platform.get_output("oidc_issuer_url"),
     ),
     cert_manager=services.cert_manager,
+)
+
+# The nodes' CPU and memory, which the collectors publish, alarm to the platform's topics
+# (OBS-3): a warning and a critical alarm on each.
+ClusterAlarms(
+    "cluster",
+    ClusterAlarmsArgs(cluster_name=cluster_name, topics=AlarmTopics.from_stack(platform)),
+    env,
 )
 
 # Each tenant's namespace (restricted pod security, quotas, default-deny traffic) and its

@@ -44,6 +44,8 @@ from typing import Any
 import yaml
 
 from infra_kit.errors import ValidationError
+from infra_kit.k8s import _collector_sources as sources
+from infra_kit.k8s import cluster_metrics
 from infra_kit.k8s._sizing import memory_bytes
 from infra_kit.policy.rules.transit import plaintext_components
 
@@ -182,6 +184,7 @@ def agent_config() -> dict[str, Any]:
                 ],
             },
             "resource_detection": _resource_detection(),
+            **sources.cluster_metric_processors(),
             "batch": _batch(),
         }
     )
@@ -191,7 +194,8 @@ def agent_config() -> dict[str, Any]:
                 "grpc": {"endpoint": _endpoint(OTLP_GRPC_PORT)},
                 "http": {"endpoint": _endpoint(OTLP_HTTP_PORT)},
             }
-        }
+        },
+        **sources.cluster_metric_receivers(),
     }
     config["exporters"] = {
         "otlp_grpc": {
@@ -205,7 +209,14 @@ def agent_config() -> dict[str, Any]:
             "retry_on_failure": {"enabled": True},
         }
     }
-    config["service"] = _service({s: (["otlp"], processors, ["otlp_grpc"]) for s in _SIGNALS})
+    pipelines = {s: (["otlp"], processors, ["otlp_grpc"]) for s in _SIGNALS}
+    # The node's and its pods' resource use, for the resource alarms (OBS-3).
+    pipelines["metrics"] = (
+        ["otlp", "kubelet_stats", "host_metrics"],
+        [*processors[:-1], "metrics_transform", "filter/cluster-metrics", processors[-1]],
+        ["otlp_grpc"],
+    )
+    config["service"] = _service(pipelines)
     return config
 
 
@@ -237,7 +248,13 @@ class GatewayDestinations:
 def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
     """The gateway: OTLP/gRPC in from the agents; X-Ray, EMF metrics and CloudWatch Logs out."""
     processors = ["memory_limiter", "resource_detection", "batch"]
-    config = _common({"resource_detection": _resource_detection(), "batch": _batch()})
+    config = _common(
+        {
+            "resource_detection": _resource_detection(),
+            **sources.gateway_metric_filters(),
+            "batch": _batch(),
+        }
+    )
     config["receivers"] = {
         "otlp": {
             "protocols": {
@@ -270,6 +287,16 @@ def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
             "log_stream_name": stream,
             "dimension_rollup_option": "NoDimensionRollup",
         },
+        # Exactly the cluster metrics the resource alarms read (OBS-3), in their own namespace.
+        "awsemf/cluster": {
+            "region": destinations.region,
+            "namespace": cluster_metrics.NAMESPACE,
+            "log_group_name": destinations.metrics_log_group,
+            "log_stream_name": f"{stream}-cluster",
+            "dimension_rollup_option": "NoDimensionRollup",
+            "resource_to_telemetry_conversion": {"enabled": True},
+            "metric_declarations": cluster_metrics.metric_declarations(),
+        },
         "awscloudwatchlogs": {
             "region": destinations.region,
             "log_group_name": destinations.logs_log_group,
@@ -279,7 +306,16 @@ def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
     config["service"] = _service(
         {
             "traces": (["otlp"], processors, ["awsxray"]),
-            "metrics": (["otlp"], processors, ["awsemf"]),
+            "metrics": (
+                ["otlp"],
+                ["memory_limiter", "filter/application-metrics", *processors[1:]],
+                ["awsemf"],
+            ),
+            "metrics/cluster": (
+                ["otlp"],
+                ["memory_limiter", "filter/cluster-metrics", "batch"],
+                ["awsemf/cluster"],
+            ),
             "logs": (["otlp"], processors, ["awscloudwatchlogs"]),
         }
     )

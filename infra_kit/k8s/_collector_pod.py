@@ -23,6 +23,7 @@ from infra_kit.k8s._collector_config import (
     TLS_DIR,
     gomemlimit,
 )
+from infra_kit.k8s._collector_sources import NODE_IP_ENV
 from infra_kit.k8s._network import Egress, dns_egress, egress_rule
 from infra_kit.k8s._probes import Probe, Probes, check_probes
 from infra_kit.k8s._security import ContainerSecurity, PodSecurity, scratch_mount, scratch_volume
@@ -32,6 +33,7 @@ __all__ = [
     "COLLECTOR_PROBES",
     "CONFIG_HASH_ANNOTATION",
     "K8S_ATTRIBUTES_RULES",
+    "KUBELET_STATS_RULES",
     "LOGS_EXPORT_ACTIONS",
     "XRAY_EXPORT_ACTIONS",
     "agent_rbac_rules",
@@ -65,6 +67,15 @@ COLLECTOR_PROBES = check_probes(
 K8S_ATTRIBUTES_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("", ("namespaces", "nodes", "pods")),
     ("apps", ("replicasets",)),
+)
+
+#: What ``kubelet_stats`` reads from its node's kubelet, which asks the API server whether the
+#: agent may: ``/stats/summary`` (``nodes/stats``) and ``/pods`` (``nodes/pods``, for the pods'
+#: requests and limits). Never ``nodes/proxy``, which would also let it run commands in every
+#: container of the node through the kubelet; ``nodes/pods`` is how kubelets since Kubernetes
+#: 1.33 (fine-grained kubelet authorization) authorize ``/pods``.
+KUBELET_STATS_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("", ("nodes/pods", "nodes/stats")),
 )
 
 #: What the awsxray exporter calls (with its telemetry enabled). ``GetSamplingRules`` and
@@ -138,6 +149,7 @@ def collector_pod(
             _field(POD_IP_ENV, "status.podIP"),
             _field(POD_NAME_ENV, "metadata.name"),
             _field(NODE_NAME_ENV, "spec.nodeName"),
+            _field(NODE_IP_ENV, "status.hostIP"),
             *(k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in env.items()),
         ],
         resources=resources.to_args(),
@@ -185,10 +197,16 @@ def collector_pod(
 
 def agent_rbac_rules() -> list[k8s.rbac.v1.PolicyRuleArgs]:
     return [
-        k8s.rbac.v1.PolicyRuleArgs(
-            api_groups=[group], resources=list(kinds), verbs=["get", "list", "watch"]
-        )
-        for group, kinds in K8S_ATTRIBUTES_RULES
+        *(
+            k8s.rbac.v1.PolicyRuleArgs(
+                api_groups=[group], resources=list(kinds), verbs=["get", "list", "watch"]
+            )
+            for group, kinds in K8S_ATTRIBUTES_RULES
+        ),
+        *(
+            k8s.rbac.v1.PolicyRuleArgs(api_groups=[group], resources=list(kinds), verbs=["get"])
+            for group, kinds in KUBELET_STATS_RULES
+        ),
     ]
 
 

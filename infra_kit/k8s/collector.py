@@ -9,11 +9,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from infra_kit.aws._cidr import SubnetTier, subnet_cidr
 from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
 from infra_kit.k8s import _collector_config as cfg
+from infra_kit.k8s import _collector_sources as sources
 from infra_kit.k8s import _network as net
 from infra_kit.k8s._collector_pod import (
     CONFIG_HASH_ANNOTATION,
@@ -174,6 +176,14 @@ class Collectors(Component):
                 )
         api_cidrs = tuple(args.api_server_cidrs) or (env.profile.network.vpc_cidr,)
         api_egress = net.Egress.to_cidrs(api_cidrs, [443])
+        # The nodes live in the private subnets; each agent reads its own node's kubelet.
+        kubelet_egress = net.Egress.to_cidrs(
+            [
+                subnet_cidr(env.profile.network.vpc_cidr, SubnetTier.PRIVATE, i)
+                for i in range(env.profile.network.az_count)
+            ],
+            [sources.KUBELET_PORT],
+        )
         prefix = f"/{env.project}/{env.stack}/otel"
         destinations = cfg.GatewayDestinations(
             region=env.region,
@@ -314,7 +324,11 @@ class Collectors(Component):
             spec=collector_policy_spec(
                 selector(agent),
                 ingress=from_every_namespace([cfg.OTLP_GRPC_PORT, cfg.OTLP_HTTP_PORT]),
-                egress=[net.Egress.to_app(ns, gateway, [cfg.OTLP_GRPC_PORT]), api_egress],
+                egress=[
+                    net.Egress.to_app(ns, gateway, [cfg.OTLP_GRPC_PORT]),
+                    api_egress,
+                    kubelet_egress,
+                ],
             ),
             opts=k8s_opts(),
         )

@@ -38,7 +38,10 @@ def test_the_rendered_yaml_loads_back_to_the_same_configuration(which: str) -> N
 def test_pipelines_reference_only_defined_components(which: str) -> None:
     config = yaml.safe_load(render(CONFIGS[which]))
     pipelines = config["service"]["pipelines"]
-    assert set(pipelines) == {"traces", "metrics", "logs"}
+    expected = {"traces", "metrics", "logs"} | (
+        {"metrics/cluster"} if which == "gateway" else set()
+    )
+    assert set(pipelines) == expected
     for pipeline in pipelines.values():
         for kind in ("receivers", "processors", "exporters"):
             assert pipeline[kind], kind
@@ -86,6 +89,7 @@ def test_the_gateway_exports_traces_metrics_and_logs_to_aws() -> None:
     assert {s: p["exporters"] for s, p in pipelines.items()} == {
         "traces": ["awsxray"],
         "metrics": ["awsemf"],
+        "metrics/cluster": ["awsemf/cluster"],
         "logs": ["awscloudwatchlogs"],
     }
     assert config["exporters"]["awsemf"]["namespace"] == "shop/prod"

@@ -26,6 +26,11 @@ ISOLATED = {
     "dev": ["10.0.192.0/22", "10.0.196.0/22"],
     "prod": ["10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"],
 }
+#: The private subnets of 10.0.0.0/16, where the nodes and their kubelets are.
+PRIVATE = {
+    "dev": ["10.0.0.0/20", "10.0.16.0/20"],
+    "prod": ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"],
+}
 SELECTORS = {
     app: {"app.kubernetes.io/instance": app, "app.kubernetes.io/name": app}
     for app in ("otel-agent", "otel-gateway")
@@ -146,6 +151,8 @@ def test_the_agent_may_only_read_what_k8s_attributes_needs(graph: Graph) -> None
             "verbs": ["get", "list", "watch"],
         },
         {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["get", "list", "watch"]},
+        # kubelet_stats: the node's /stats/summary and /pods, never nodes/proxy.
+        {"apiGroups": [""], "resources": ["nodes/pods", "nodes/stats"], "verbs": ["get"]},
     ]
     binding = obj(graph, "ClusterRoleBinding", "observability-otel-agent")
     assert binding["roleRef"] == {
@@ -291,7 +298,7 @@ def test_the_agent_accepts_otlp_from_every_namespace_and_talks_to_gateway_and_ap
             "ports": [{"port": 4317, "protocol": "TCP"}, {"port": 4318, "protocol": "TCP"}],
         }
     ]
-    _, gateway, api = spec["egress"]
+    _, gateway, api, kubelet = spec["egress"]
     assert gateway == {
         "to": [
             {
@@ -304,6 +311,11 @@ def test_the_agent_accepts_otlp_from_every_namespace_and_talks_to_gateway_and_ap
     assert api == {
         "to": [{"ipBlock": {"cidr": "10.0.0.0/16"}}],
         "ports": [{"port": 443, "protocol": "TCP"}],
+    }
+    # Each node's kubelet, in the private subnets where the nodes are.
+    assert kubelet == {
+        "to": [{"ipBlock": {"cidr": cidr}} for cidr in PRIVATE[graph.stack]],
+        "ports": [{"port": 10250, "protocol": "TCP"}],
     }
 
 
