@@ -100,3 +100,5 @@ pulumi.export("cluster_name", cluster_name)
 pulumi.export("tenant_namespaces", {ns: n.name for ns, n in namespaces.items()})
 pulumi.export("otel_agent_endpoint", collectors.agent_endpoint)
 pulumi.export("telemetry_log_groups", {k: g.name for k, g in collectors.log_groups.items()})
+# Every container's stdout and stderr, collected on the nodes (OBS-2).
+pulumi.export("container_log_group", collectors.container_log_group.name)

@@ -12,6 +12,12 @@ Pure logic: no Pulumi runtime. Two collectors run in the ``observability`` names
   CloudWatch embedded-metric-format logs (``awsemf``) and logs to CloudWatch Logs
   (``awscloudwatchlogs``). Only the gateway holds AWS credentials.
 
+The agent also collects on its own node (:mod:`infra_kit.k8s._collector_sources`): its
+kubelet's pod statistics and its node's CPU and memory, which the gateway publishes as the
+cluster metrics of :mod:`infra_kit.k8s.cluster_metrics` (``awsemf/cluster``), and every
+container's log files, which the gateway writes to their own log group
+(``awscloudwatchlogs/containers``).
+
 Every pipeline runs ``memory_limiter`` first and ``batch`` last. Receivers listen on the pod IP
 (``${env:MY_POD_IP}``), never on ``0.0.0.0``. Memory: the limiter refuses data above its soft
 limit (60% of the container's memory limit) and forces a collection at its hard limit (80%);
@@ -147,9 +153,10 @@ def _resource_detection() -> dict[str, Any]:
 
 def _service(
     pipelines: Mapping[str, tuple[list[str], list[str], list[str]]],
+    extensions: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     return {
-        "extensions": ["health_check"],
+        "extensions": ["health_check", *extensions],
         "telemetry": {"logs": {"level": "info", "encoding": "json"}},
         "pipelines": {
             signal: {"receivers": list(r), "processors": list(p), "exporters": list(e)}
@@ -196,7 +203,10 @@ def agent_config() -> dict[str, Any]:
             }
         },
         **sources.cluster_metric_receivers(),
+        # Every container's stdout and stderr, from the node's log files (OBS-2).
+        "file_log": sources.container_log_receiver(),
     }
+    config["extensions"]["file_storage"] = {"directory": sources.CHECKPOINT_DIR}
     config["exporters"] = {
         "otlp_grpc": {
             # A headless gateway Service plus round-robin spreads the agents' long-lived gRPC
@@ -216,7 +226,8 @@ def agent_config() -> dict[str, Any]:
         [*processors[:-1], "metrics_transform", "filter/cluster-metrics", processors[-1]],
         ["otlp_grpc"],
     )
-    config["service"] = _service(pipelines)
+    pipelines["logs"] = (["otlp", "file_log"], processors, ["otlp_grpc"])
+    config["service"] = _service(pipelines, ("file_storage",))
     return config
 
 
@@ -228,9 +239,10 @@ class GatewayDestinations:
     logs_log_group: str
     metrics_log_group: str
     metrics_namespace: str
+    containers_log_group: str
 
     def __post_init__(self) -> None:
-        for key in ("logs_log_group", "metrics_log_group"):
+        for key in ("logs_log_group", "metrics_log_group", "containers_log_group"):
             group = getattr(self, key)
             if not _LOG_GROUP.match(group):
                 raise ValidationError(
@@ -252,6 +264,8 @@ def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
         {
             "resource_detection": _resource_detection(),
             **sources.gateway_metric_filters(),
+            "filter/application-logs": sources.application_logs_only(),
+            "filter/container-logs": sources.container_logs_only(),
             "batch": _batch(),
         }
     )
@@ -302,6 +316,12 @@ def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
             "log_group_name": destinations.logs_log_group,
             "log_stream_name": stream,
         },
+        # Node-collected container logs (OBS-2), apart from what applications send.
+        "awscloudwatchlogs/containers": {
+            "region": destinations.region,
+            "log_group_name": destinations.containers_log_group,
+            "log_stream_name": stream,
+        },
     }
     config["service"] = _service(
         {
@@ -316,7 +336,16 @@ def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
                 ["memory_limiter", "filter/cluster-metrics", "batch"],
                 ["awsemf/cluster"],
             ),
-            "logs": (["otlp"], processors, ["awscloudwatchlogs"]),
+            "logs": (
+                ["otlp"],
+                ["memory_limiter", "filter/application-logs", *processors[1:]],
+                ["awscloudwatchlogs"],
+            ),
+            "logs/containers": (
+                ["otlp"],
+                ["memory_limiter", "filter/container-logs", "batch"],
+                ["awscloudwatchlogs/containers"],
+            ),
         }
     )
     return config

@@ -13,7 +13,7 @@ from tests.policy.graphs import doc, k8s, resource
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 DESTINATIONS = GatewayDestinations(
-    "us-east-1", "/p/prod/otel/logs", "/p/prod/otel/metrics", "p/prod"
+    "us-east-1", "/p/prod/otel/logs", "/p/prod/otel/metrics", "p/prod", "/p/prod/otel/containers"
 )
 
 

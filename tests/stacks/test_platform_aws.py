@@ -116,6 +116,7 @@ def test_every_log_group_is_encrypted_retained_and_deletion_protected_per_the_pr
         "platform-log": profile["logs"]["audit_retention_days"],
         "otel-logs": profile["logs"]["retention_days"],
         "otel-metrics": profile["logs"]["retention_days"],
+        "otel-containers": profile["logs"]["retention_days"],
     }
     assert sorted(groups) == sorted(expected_retention)
     for name, group in groups.items():
