@@ -13,10 +13,18 @@ Every environment-dependent value comes from the environment profile loaded from
 import pulumi
 
 from infra_kit.aws import ClusterServices, ClusterServicesArgs, OidcIdentity
+from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.aws.cluster_access import ClusterAccess, ClusterAccessArgs
 from infra_kit.aws.platform_access import load_tenant_access
 from infra_kit.core.environment import Environment
-from infra_kit.k8s import Collectors, CollectorsArgs, Namespace, NamespaceArgs
+from infra_kit.k8s import (
+    ClusterAlarms,
+    ClusterAlarmsArgs,
+    Collectors,
+    CollectorsArgs,
+    Namespace,
+    NamespaceArgs,
+)
 from infra_kit.k8s.preview_access import PreviewNamespaceGuard, PreviewNamespaceGuardArgs
 
 env = Environment.load()
@@ -58,6 +66,14 @@ collectors = Collectors(
     cert_manager=services.cert_manager,
 )
 
+# The nodes' CPU and memory, which the collectors publish, alarm to the platform's topics
+# (OBS-3): a warning and a critical alarm on each.
+ClusterAlarms(
+    "cluster",
+    ClusterAlarmsArgs(cluster_name=cluster_name, topics=AlarmTopics.from_stack(platform)),
+    env,
+)
+
 # Each tenant's namespace (restricted pod security, quotas, default-deny traffic) and its
 # team's access: admin inside that namespace only, never the platform's cluster admin (SEC-1).
 namespaces = {
@@ -84,3 +100,5 @@ pulumi.export("cluster_name", cluster_name)
 pulumi.export("tenant_namespaces", {ns: n.name for ns, n in namespaces.items()})
 pulumi.export("otel_agent_endpoint", collectors.agent_endpoint)
 pulumi.export("telemetry_log_groups", {k: g.name for k, g in collectors.log_groups.items()})
+# Every container's stdout and stderr, collected on the nodes (OBS-2).
+pulumi.export("container_log_group", collectors.container_log_group.name)

@@ -30,7 +30,15 @@ from infra_kit.aws import (
 )
 from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.core.environment import Environment
-from infra_kit.k8s import AlbIngress, Egress, Namespace, NamespaceArgs, WebService, WebServiceArgs
+from infra_kit.k8s import (
+    AlbIngress,
+    Egress,
+    Namespace,
+    NamespaceArgs,
+    WebService,
+    WebServiceArgs,
+    WorkloadAlarms,
+)
 
 env = Environment.load()
 config = pulumi.Config()
@@ -133,6 +141,8 @@ api = WebService(
     env,
     provider=k8s_provider,
     oidc=oidc,
+    # CPU and memory of its pods against their sizing, to the environment's alarm topics (OBS-3).
+    alarms=WorkloadAlarms(AlarmTopics.from_stack(platform), platform.get_output("cluster_name")),
 )
 
 # Least privilege: exact actions on exactly these resources (SEC-1).

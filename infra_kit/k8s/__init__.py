@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from infra_kit.k8s._network import Caller, Egress
     from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs
     from infra_kit.k8s._probes import Probe, Probes
+    from infra_kit.k8s._resource_alarms import WorkloadAlarms
     from infra_kit.k8s._security import (
         RESTRICTED_UID,
         ContainerSecurity,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         restricted_violations,
     )
     from infra_kit.k8s._sizing import DisruptionBudget, Resources
+    from infra_kit.k8s.cluster_alarms import ClusterAlarms, ClusterAlarmsArgs
     from infra_kit.k8s.collector import Collectors, CollectorsArgs
     from infra_kit.k8s.namespace import Namespace, NamespaceArgs
     from infra_kit.k8s.service import WebService, Worker
@@ -36,6 +38,8 @@ __all__ = [
     "RESTRICTED_UID",
     "AlbIngress",
     "Caller",
+    "ClusterAlarms",
+    "ClusterAlarmsArgs",
     "Collectors",
     "CollectorsArgs",
     "ContainerSecurity",
@@ -52,6 +56,7 @@ __all__ = [
     "WebServiceArgs",
     "Worker",
     "WorkerArgs",
+    "WorkloadAlarms",
     "WorkloadArgs",
     "check_image",
     "restricted_violations",
@@ -65,6 +70,7 @@ __getattr__, __dir__ = lazy_exports(
         "._network": ("Caller", "Egress"),
         "._plan": ("WebServiceArgs", "WorkerArgs", "WorkloadArgs"),
         "._probes": ("Probe", "Probes"),
+        "._resource_alarms": ("WorkloadAlarms",),
         "._security": (
             "RESTRICTED_UID",
             "ContainerSecurity",
@@ -72,6 +78,7 @@ __getattr__, __dir__ = lazy_exports(
             "restricted_violations",
         ),
         "._sizing": ("DisruptionBudget", "Resources"),
+        ".cluster_alarms": ("ClusterAlarms", "ClusterAlarmsArgs"),
         ".collector": ("Collectors", "CollectorsArgs"),
         ".namespace": ("Namespace", "NamespaceArgs"),
         ".service": ("WebService", "Worker"),

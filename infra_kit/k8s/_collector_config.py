@@ -12,6 +12,12 @@ Pure logic: no Pulumi runtime. Two collectors run in the ``observability`` names
   CloudWatch embedded-metric-format logs (``awsemf``) and logs to CloudWatch Logs
   (``awscloudwatchlogs``). Only the gateway holds AWS credentials.
 
+The agent also collects on its own node (:mod:`infra_kit.k8s._collector_sources`): its
+kubelet's pod statistics and its node's CPU and memory, which the gateway publishes as the
+cluster metrics of :mod:`infra_kit.k8s.cluster_metrics` (``awsemf/cluster``), and every
+container's log files, which the gateway writes to their own log group
+(``awscloudwatchlogs/containers``).
+
 Every pipeline runs ``memory_limiter`` first and ``batch`` last. Receivers listen on the pod IP
 (``${env:MY_POD_IP}``), never on ``0.0.0.0``. Memory: the limiter refuses data above its soft
 limit (60% of the container's memory limit) and forces a collection at its hard limit (80%);
@@ -44,6 +50,8 @@ from typing import Any
 import yaml
 
 from infra_kit.errors import ValidationError
+from infra_kit.k8s import _collector_sources as sources
+from infra_kit.k8s import cluster_metrics
 from infra_kit.k8s._sizing import memory_bytes
 from infra_kit.policy.rules.transit import plaintext_components
 
@@ -145,9 +153,10 @@ def _resource_detection() -> dict[str, Any]:
 
 def _service(
     pipelines: Mapping[str, tuple[list[str], list[str], list[str]]],
+    extensions: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     return {
-        "extensions": ["health_check"],
+        "extensions": ["health_check", *extensions],
         "telemetry": {"logs": {"level": "info", "encoding": "json"}},
         "pipelines": {
             signal: {"receivers": list(r), "processors": list(p), "exporters": list(e)}
@@ -182,6 +191,7 @@ def agent_config() -> dict[str, Any]:
                 ],
             },
             "resource_detection": _resource_detection(),
+            **sources.cluster_metric_processors(),
             "batch": _batch(),
         }
     )
@@ -191,8 +201,12 @@ def agent_config() -> dict[str, Any]:
                 "grpc": {"endpoint": _endpoint(OTLP_GRPC_PORT)},
                 "http": {"endpoint": _endpoint(OTLP_HTTP_PORT)},
             }
-        }
+        },
+        **sources.cluster_metric_receivers(),
+        # Every container's stdout and stderr, from the node's log files (OBS-2).
+        "file_log": sources.container_log_receiver(),
     }
+    config["extensions"]["file_storage"] = {"directory": sources.CHECKPOINT_DIR}
     config["exporters"] = {
         "otlp_grpc": {
             # A headless gateway Service plus round-robin spreads the agents' long-lived gRPC
@@ -205,7 +219,15 @@ def agent_config() -> dict[str, Any]:
             "retry_on_failure": {"enabled": True},
         }
     }
-    config["service"] = _service({s: (["otlp"], processors, ["otlp_grpc"]) for s in _SIGNALS})
+    pipelines = {s: (["otlp"], processors, ["otlp_grpc"]) for s in _SIGNALS}
+    # The node's and its pods' resource use, for the resource alarms (OBS-3).
+    pipelines["metrics"] = (
+        ["otlp", "kubelet_stats", "host_metrics"],
+        [*processors[:-1], "metrics_transform", "filter/cluster-metrics", processors[-1]],
+        ["otlp_grpc"],
+    )
+    pipelines["logs"] = (["otlp", "file_log"], processors, ["otlp_grpc"])
+    config["service"] = _service(pipelines, ("file_storage",))
     return config
 
 
@@ -217,9 +239,10 @@ class GatewayDestinations:
     logs_log_group: str
     metrics_log_group: str
     metrics_namespace: str
+    containers_log_group: str
 
     def __post_init__(self) -> None:
-        for key in ("logs_log_group", "metrics_log_group"):
+        for key in ("logs_log_group", "metrics_log_group", "containers_log_group"):
             group = getattr(self, key)
             if not _LOG_GROUP.match(group):
                 raise ValidationError(
@@ -237,7 +260,15 @@ class GatewayDestinations:
 def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
     """The gateway: OTLP/gRPC in from the agents; X-Ray, EMF metrics and CloudWatch Logs out."""
     processors = ["memory_limiter", "resource_detection", "batch"]
-    config = _common({"resource_detection": _resource_detection(), "batch": _batch()})
+    config = _common(
+        {
+            "resource_detection": _resource_detection(),
+            **sources.gateway_metric_filters(),
+            "filter/application-logs": sources.application_logs_only(),
+            "filter/container-logs": sources.container_logs_only(),
+            "batch": _batch(),
+        }
+    )
     config["receivers"] = {
         "otlp": {
             "protocols": {
@@ -270,17 +301,51 @@ def gateway_config(destinations: GatewayDestinations) -> dict[str, Any]:
             "log_stream_name": stream,
             "dimension_rollup_option": "NoDimensionRollup",
         },
+        # Exactly the cluster metrics the resource alarms read (OBS-3), in their own namespace.
+        "awsemf/cluster": {
+            "region": destinations.region,
+            "namespace": cluster_metrics.NAMESPACE,
+            "log_group_name": destinations.metrics_log_group,
+            "log_stream_name": f"{stream}-cluster",
+            "dimension_rollup_option": "NoDimensionRollup",
+            "resource_to_telemetry_conversion": {"enabled": True},
+            "metric_declarations": cluster_metrics.metric_declarations(),
+        },
         "awscloudwatchlogs": {
             "region": destinations.region,
             "log_group_name": destinations.logs_log_group,
+            "log_stream_name": stream,
+        },
+        # Node-collected container logs (OBS-2), apart from what applications send.
+        "awscloudwatchlogs/containers": {
+            "region": destinations.region,
+            "log_group_name": destinations.containers_log_group,
             "log_stream_name": stream,
         },
     }
     config["service"] = _service(
         {
             "traces": (["otlp"], processors, ["awsxray"]),
-            "metrics": (["otlp"], processors, ["awsemf"]),
-            "logs": (["otlp"], processors, ["awscloudwatchlogs"]),
+            "metrics": (
+                ["otlp"],
+                ["memory_limiter", "filter/application-metrics", *processors[1:]],
+                ["awsemf"],
+            ),
+            "metrics/cluster": (
+                ["otlp"],
+                ["memory_limiter", "filter/cluster-metrics", "batch"],
+                ["awsemf/cluster"],
+            ),
+            "logs": (
+                ["otlp"],
+                ["memory_limiter", "filter/application-logs", *processors[1:]],
+                ["awscloudwatchlogs"],
+            ),
+            "logs/containers": (
+                ["otlp"],
+                ["memory_limiter", "filter/container-logs", "batch"],
+                ["awscloudwatchlogs/containers"],
+            ),
         }
     )
     return config

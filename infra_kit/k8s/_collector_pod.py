@@ -23,6 +23,7 @@ from infra_kit.k8s._collector_config import (
     TLS_DIR,
     gomemlimit,
 )
+from infra_kit.k8s._collector_sources import CHECKPOINT_DIR, NODE_IP_ENV, POD_LOG_DIR
 from infra_kit.k8s._network import Egress, dns_egress, egress_rule
 from infra_kit.k8s._probes import Probe, Probes, check_probes
 from infra_kit.k8s._security import ContainerSecurity, PodSecurity, scratch_mount, scratch_volume
@@ -31,7 +32,9 @@ from infra_kit.k8s._sizing import Resources
 __all__ = [
     "COLLECTOR_PROBES",
     "CONFIG_HASH_ANNOTATION",
+    "HOST_LOGS_REASON",
     "K8S_ATTRIBUTES_RULES",
+    "KUBELET_STATS_RULES",
     "LOGS_EXPORT_ACTIONS",
     "XRAY_EXPORT_ACTIONS",
     "agent_rbac_rules",
@@ -65,6 +68,15 @@ COLLECTOR_PROBES = check_probes(
 K8S_ATTRIBUTES_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("", ("namespaces", "nodes", "pods")),
     ("apps", ("replicasets",)),
+)
+
+#: What ``kubelet_stats`` reads from its node's kubelet, which asks the API server whether the
+#: agent may: ``/stats/summary`` (``nodes/stats``) and ``/pods`` (``nodes/pods``, for the pods'
+#: requests and limits). Never ``nodes/proxy``, which would also let it run commands in every
+#: container of the node through the kubelet; ``nodes/pods`` is how kubelets since Kubernetes
+#: 1.33 (fine-grained kubelet authorization) authorize ``/pods``.
+KUBELET_STATS_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("", ("nodes/pods", "nodes/stats")),
 )
 
 #: What the awsxray exporter calls (with its telemetry enabled). ``GetSamplingRules`` and
@@ -104,6 +116,38 @@ def _field(name: str, path: str) -> k8s.core.v1.EnvVarArgs:
     )
 
 
+#: Host directories the agent mounts (ADR 0022): the kubelet's pod logs, read-only, and the
+#: directory where ``file_storage`` keeps the read offsets, the one it writes.
+_HOST_LOGS = ("pod-logs", POD_LOG_DIR, "Directory", True)
+_HOST_CHECKPOINTS = ("checkpoints", CHECKPOINT_DIR, "DirectoryOrCreate", False)
+#: Why the agent is not restricted, recorded with its DaemonSet and its namespace.
+HOST_LOGS_REASON = (
+    "The agent reads every container's log files under /var/log/pods on its node (OBS-2): "
+    "the kubelet writes them 0640 root:root, so the agent runs as UID 0, and restricted and "
+    "baseline both forbid hostPath volumes. It keeps every other restricted setting (all "
+    "capabilities dropped, no privilege escalation, read-only root filesystem, RuntimeDefault "
+    "seccomp); the log directory is mounted read-only and only its checkpoint directory "
+    "/var/lib/otel-agent is writable (ADR 0022)."
+)
+
+
+def _root_security() -> tuple[k8s.core.v1.PodSecurityContextArgs, k8s.core.v1.SecurityContextArgs]:
+    """Restricted in everything but the user: UID 0, which owns the host's log files."""
+    seccomp = k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault")
+    pod = k8s.core.v1.PodSecurityContextArgs(
+        run_as_non_root=False, run_as_user=0, run_as_group=0, seccomp_profile=seccomp
+    )
+    container = k8s.core.v1.SecurityContextArgs(
+        allow_privilege_escalation=False,
+        capabilities=k8s.core.v1.CapabilitiesArgs(drop=["ALL"]),
+        read_only_root_filesystem=True,
+        run_as_non_root=False,
+        run_as_user=0,
+        seccomp_profile=seccomp,
+    )
+    return pod, container
+
+
 def collector_pod(
     *,
     image: str,
@@ -115,9 +159,19 @@ def collector_pod(
     receive_http: bool,
     tls_files: Sequence[str],
     spread: Sequence[k8s.core.v1.TopologySpreadConstraintArgs] = (),
+    read_host_logs: bool = False,
 ) -> k8s.core.v1.PodSpecArgs:
     """A restricted collector pod reading its configuration from ``config_map`` and the keys
-    ``tls_files`` of the gateway's certificate Secret from a read-only volume (SEC-3)."""
+    ``tls_files`` of the gateway's certificate Secret from a read-only volume (SEC-3).
+
+    ``read_host_logs`` (the agent): mounts the node's pod logs read-only and its checkpoint
+    directory, and runs as UID 0 (:data:`HOST_LOGS_REASON`)."""
+    pod_security, container_security = (
+        _root_security()
+        if read_host_logs
+        else (PodSecurity().to_args(), ContainerSecurity().to_args())
+    )
+    host = [_HOST_LOGS, _HOST_CHECKPOINTS] if read_host_logs else []
     ports = [("otlp-grpc", OTLP_GRPC_PORT), ("health", HEALTH_PORT)]
     if receive_http:
         ports.insert(1, ("otlp-http", OTLP_HTTP_PORT))
@@ -138,13 +192,14 @@ def collector_pod(
             _field(POD_IP_ENV, "status.podIP"),
             _field(POD_NAME_ENV, "metadata.name"),
             _field(NODE_NAME_ENV, "spec.nodeName"),
+            _field(NODE_IP_ENV, "status.hostIP"),
             *(k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in env.items()),
         ],
         resources=resources.to_args(),
         startup_probe=COLLECTOR_PROBES.startup.to_args(HEALTH_PORT),
         readiness_probe=COLLECTOR_PROBES.readiness.to_args(HEALTH_PORT),
         liveness_probe=COLLECTOR_PROBES.liveness.to_args(HEALTH_PORT),
-        security_context=ContainerSecurity().to_args(),
+        security_context=container_security,
         volume_mounts=[
             k8s.core.v1.VolumeMountArgs(
                 name=_CONFIG_VOLUME, mount_path=_CONFIG_DIR, read_only=True
@@ -152,13 +207,17 @@ def collector_pod(
             # No subPath: the kubelet updates the files in place when cert-manager renews them.
             k8s.core.v1.VolumeMountArgs(name=_TLS_VOLUME, mount_path=TLS_DIR, read_only=True),
             scratch_mount(),
+            *(
+                k8s.core.v1.VolumeMountArgs(name=n, mount_path=path, read_only=read_only)
+                for n, path, _, read_only in host
+            ),
         ],
     )
     return k8s.core.v1.PodSpecArgs(
         service_account_name=service_account,
         automount_service_account_token=mount_token,
         enable_service_links=False,
-        security_context=PodSecurity().to_args(),
+        security_context=pod_security,
         termination_grace_period_seconds=30,
         topology_spread_constraints=list(spread) or None,
         containers=[container],
@@ -179,16 +238,28 @@ def collector_pod(
                 ),
             ),
             scratch_volume(),
+            *(
+                k8s.core.v1.VolumeArgs(
+                    name=n, host_path=k8s.core.v1.HostPathVolumeSourceArgs(path=path, type=kind)
+                )
+                for n, path, kind, _ in host
+            ),
         ],
     )
 
 
 def agent_rbac_rules() -> list[k8s.rbac.v1.PolicyRuleArgs]:
     return [
-        k8s.rbac.v1.PolicyRuleArgs(
-            api_groups=[group], resources=list(kinds), verbs=["get", "list", "watch"]
-        )
-        for group, kinds in K8S_ATTRIBUTES_RULES
+        *(
+            k8s.rbac.v1.PolicyRuleArgs(
+                api_groups=[group], resources=list(kinds), verbs=["get", "list", "watch"]
+            )
+            for group, kinds in K8S_ATTRIBUTES_RULES
+        ),
+        *(
+            k8s.rbac.v1.PolicyRuleArgs(api_groups=[group], resources=list(kinds), verbs=["get"])
+            for group, kinds in KUBELET_STATS_RULES
+        ),
     ]
 
 

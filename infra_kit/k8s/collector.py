@@ -9,14 +9,17 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from infra_kit.aws._cidr import SubnetTier, subnet_cidr
 from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
 from infra_kit.k8s import _collector_config as cfg
+from infra_kit.k8s import _collector_sources as sources
 from infra_kit.k8s import _network as net
 from infra_kit.k8s._collector_pod import (
     CONFIG_HASH_ANNOTATION,
+    HOST_LOGS_REASON,
     agent_rbac_rules,
     collector_pod,
     collector_policy_spec,
@@ -43,6 +46,7 @@ from infra_kit.k8s._workload import rolling_update, topology_spread
 from infra_kit.k8s.namespace import Namespace, NamespaceArgs, namespace_quota
 from infra_kit.k8s.service import ROLE_ARN_ANNOTATION
 from infra_kit.policy.known_gaps import accept_known_gap
+from infra_kit.policy.suppress import suppress
 
 __all__ = ["COLLECTOR_IMAGE_DIGEST", "Collectors", "CollectorsArgs"]
 
@@ -69,9 +73,11 @@ class CollectorsArgs:
             ``workloads.min_replicas`` and ``workloads.max_replicas`` (dev 1/10, preview 1/2
             under the profile's ``workloads.scale_limit_reason``, stage 2/20, prod 3/30), and
             no reason of its own.
-        logs_log_group, metrics_log_group: CloudWatch log groups for application logs and for
-            EMF metrics. Default: ``/<project>/<stack>/otel/logs`` and ``.../otel/metrics``;
-            their retention is ``logs.retention_days`` (dev 14, preview 3, stage 30, prod 90).
+        logs_log_group, metrics_log_group, containers_log_group: CloudWatch log groups for
+            application logs, for EMF metrics and for the container logs the agents read on
+            their nodes. Default: ``/<project>/<stack>/otel/logs``, ``.../otel/metrics`` and
+            ``.../otel/containers``; their retention is ``logs.retention_days`` (dev 14,
+            preview 3, stage 30, prod 90).
         metrics_namespace: CloudWatch metric namespace. Default: ``<project>/<stack>``.
         log_kms_key_arn: a KMS key (with CloudWatch Logs access) to encrypt the log groups.
             Default: none, CloudWatch Logs' own encryption (OBS-2; pass one for SEC-3).
@@ -92,6 +98,7 @@ class CollectorsArgs:
     gateway_scale_limit_reason: str | None = None
     logs_log_group: str | None = None
     metrics_log_group: str | None = None
+    containers_log_group: str | None = None
     metrics_namespace: str | None = None
     log_kms_key_arn: pulumi.Input[str] | None = None
     api_server_cidrs: Sequence[str] = ()
@@ -102,21 +109,26 @@ class Collectors(Component):
 
     Children:
 
-    - ``Namespace`` component ``<name>-namespace``: ``observability``, PSS restricted, the
-      profile's quota, default deny, DNS (SEC-4, NET-5);
-    - ``aws.cloudwatch.LogGroup`` ``<name>-logs`` and ``<name>-metrics``: retention
-      ``logs.retention_days``, optional KMS key, protected in stage and prod (OBS-2, DR-1);
+    - ``Namespace`` component ``<name>-namespace``: ``observability``, PSS restricted audited
+      and warned but ``privileged`` enforced, for the agent alone (ADR 0022), the profile's
+      quota, default deny, DNS (SEC-4, NET-5);
+    - ``aws.cloudwatch.LogGroup`` ``<name>-logs``, ``<name>-metrics`` and
+      ``<name>-containers``: retention ``logs.retention_days``, optional KMS key, protected in
+      stage and prod (OBS-2, DR-1);
     - cert-manager objects (:mod:`~infra_kit.k8s._collector_tls`): ``ClusterIssuer``
       ``<name>-selfsigned-issuer``, CA ``Certificate`` ``<name>-ca``, ``Issuer``
       ``<name>-ca-issuer`` and ``Certificate`` ``<name>-gateway-certificate`` for the gateway
       Service's DNS names, each after the one before and after ``cert_manager`` (SEC-3);
     - ``ClusterRole`` ``<name>-agent-role`` and ``ClusterRoleBinding`` ``<name>-agent-binding``:
-      get/list/watch of pods, namespaces, nodes and replica sets, for ``k8s_attributes``, bound
-      to the agent only, the one collector that runs it (SEC-4);
+      get/list/watch of pods, namespaces, nodes and replica sets, for ``k8s_attributes``, and
+      get of ``nodes/stats`` and ``nodes/pods``, for ``kubelet_stats``, bound to the agent
+      only (SEC-4);
     - agent: ``ServiceAccount`` ``<name>-agent-sa``, ``ConfigMap`` ``<name>-agent-config``,
-      ``DaemonSet`` ``<name>-agent``, node-local ``Service`` ``<name>-agent-service`` and
-      ``NetworkPolicy`` ``<name>-agent-netpol``;
-    - gateway: ``IrsaRole`` ``<name>-gateway-irsa`` when ``oidc`` is given (X-Ray, and the two
+      ``DaemonSet`` ``<name>-agent`` (UID 0 with the node's ``/var/log/pods`` read-only and
+      its checkpoint directory, otherwise restricted; the suppression of IK-SEC-4-RESTRICTED
+      says why), node-local ``Service`` ``<name>-agent-service`` and ``NetworkPolicy``
+      ``<name>-agent-netpol`` (also the kubelets, on 10250 in the private subnets);
+    - gateway: ``IrsaRole`` ``<name>-gateway-irsa`` when ``oidc`` is given (X-Ray, and the three
       log groups only: exactly what its exporters call, SEC-1); ``ServiceAccount``
       ``<name>-gateway-sa``, ``ConfigMap`` ``<name>-gateway-config``, ``Deployment``
       ``<name>-gateway`` (no ``replicas``, zone and node spread), headless ``Service``
@@ -159,7 +171,10 @@ class Collectors(Component):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         image = check_image(args.image, require_digest=env.profile.workloads.require_image_digest)
-        namespace_args = NamespaceArgs(name=cfg.COLLECTOR_NAMESPACE)
+        # The agent mounts its node's log files (ADR 0022); the gateway stays restricted.
+        namespace_args = NamespaceArgs(
+            name=cfg.COLLECTOR_NAMESPACE, allow_privileged_pods_reason=HOST_LOGS_REASON
+        )
         namespace_quota(namespace_args, env.profile.workloads)
         bounds = replica_bounds(
             env.profile.workloads,
@@ -174,12 +189,21 @@ class Collectors(Component):
                 )
         api_cidrs = tuple(args.api_server_cidrs) or (env.profile.network.vpc_cidr,)
         api_egress = net.Egress.to_cidrs(api_cidrs, [443])
+        # The nodes live in the private subnets; each agent reads its own node's kubelet.
+        kubelet_egress = net.Egress.to_cidrs(
+            [
+                subnet_cidr(env.profile.network.vpc_cidr, SubnetTier.PRIVATE, i)
+                for i in range(env.profile.network.az_count)
+            ],
+            [sources.KUBELET_PORT],
+        )
         prefix = f"/{env.project}/{env.stack}/otel"
         destinations = cfg.GatewayDestinations(
             region=env.region,
             logs_log_group=args.logs_log_group or f"{prefix}/logs",
             metrics_log_group=args.metrics_log_group or f"{prefix}/metrics",
             metrics_namespace=args.metrics_namespace or f"{env.project}/{env.stack}",
+            containers_log_group=args.containers_log_group or f"{prefix}/containers",
         )
         agent_yaml = cfg.render(cfg.agent_config())
         gateway_yaml = cfg.render(cfg.gateway_config(destinations))
@@ -207,6 +231,7 @@ class Collectors(Component):
             for suffix, group in (
                 ("logs", destinations.logs_log_group),
                 ("metrics", destinations.metrics_log_group),
+                ("containers", destinations.containers_log_group),
             )
         ]
         attributes = pulumi.Output.concat(
@@ -297,6 +322,7 @@ class Collectors(Component):
                         resource_attributes=attributes,
                         receive_http=True,
                         tls_files=tls_files(server=False),
+                        read_host_logs=True,
                     ),
                 ),
             ),
@@ -314,7 +340,11 @@ class Collectors(Component):
             spec=collector_policy_spec(
                 selector(agent),
                 ingress=from_every_namespace([cfg.OTLP_GRPC_PORT, cfg.OTLP_HTTP_PORT]),
-                egress=[net.Egress.to_app(ns, gateway, [cfg.OTLP_GRPC_PORT]), api_egress],
+                egress=[
+                    net.Egress.to_app(ns, gateway, [cfg.OTLP_GRPC_PORT]),
+                    api_egress,
+                    kubelet_egress,
+                ],
             ),
             opts=k8s_opts(),
         )
@@ -395,6 +425,8 @@ class Collectors(Component):
         )
         self.agent_endpoint = cfg.AGENT_OTLP_ENDPOINT
         self.log_groups = {"logs": groups[0], "metrics": groups[1]}
+        self.container_log_group = groups[2]
+        suppress(agent_daemonset, "IK-SEC-4-RESTRICTED", HOST_LOGS_REASON)
         if args.agent_resources.cpu_limit is None:
             accept_known_gap(agent_daemonset, "cpu-limits")
         if args.gateway_resources.cpu_limit is None:
@@ -405,6 +437,7 @@ class Collectors(Component):
                 "agent_endpoint": self.agent_endpoint,
                 "logs_log_group": groups[0].name,
                 "metrics_log_group": groups[1].name,
+                "container_log_group": groups[2].name,
                 "gateway_role_arn": self._irsa.arn if self._irsa else None,
             }
         )

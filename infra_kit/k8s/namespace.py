@@ -14,18 +14,31 @@ from infra_kit.errors import ValidationError
 from infra_kit.k8s._network import check_name, dns_egress
 from infra_kit.k8s._sizing import cpu_millis, memory_bytes
 
-__all__ = ["PSS_LEVEL", "Namespace", "NamespaceArgs", "namespace_quota", "pod_security_labels"]
+__all__ = [
+    "PSS_EXCEPTION_ANNOTATION",
+    "PSS_LEVEL",
+    "Namespace",
+    "NamespaceArgs",
+    "namespace_quota",
+    "pod_security_labels",
+]
 
 #: The Pod Security Standards level every infra-kit namespace enforces, audits and warns on.
 PSS_LEVEL = "restricted"
 
 
-def pod_security_labels(kubernetes_version: str) -> dict[str, str]:
+#: Where a namespace that does not enforce ``restricted`` records why.
+PSS_EXCEPTION_ANNOTATION = "infra-kit.io/pod-security-exception"
+
+
+def pod_security_labels(kubernetes_version: str, *, enforce: str = PSS_LEVEL) -> dict[str, str]:
     """``pod-security.kubernetes.io/{enforce,audit,warn}`` = restricted, pinned to the cluster's
-    minor version (e.g. ``v1.34``), so an upgrade never changes what is admitted unseen."""
+    minor version (e.g. ``v1.34``), so an upgrade never changes what is admitted unseen.
+    ``enforce`` lowers what is admitted; audit and warn stay restricted, so every pod that
+    needs the exception is still reported."""
     labels = {}
     for mode in ("enforce", "audit", "warn"):
-        labels[f"pod-security.kubernetes.io/{mode}"] = PSS_LEVEL
+        labels[f"pod-security.kubernetes.io/{mode}"] = enforce if mode == "enforce" else PSS_LEVEL
         labels[f"pod-security.kubernetes.io/{mode}-version"] = f"v{kubernetes_version}"
     return labels
 
@@ -54,12 +67,19 @@ class NamespaceArgs:
             ``workloads.namespace_memory_quota`` (dev 16Gi, preview 4Gi, stage and prod 128Gi).
         pod_quota: number of pods. Default: ``workloads.namespace_pod_quota`` (dev 50,
             preview 10, stage and prod 300).
+        allow_privileged_pods_reason: weakens SEC-4: the namespace enforces ``privileged``
+            instead of ``restricted`` (audit and warn stay ``restricted``), for pods that must
+            reach their node, and records this reason in the annotation
+            ``infra-kit.io/pod-security-exception``. At least three words. Default: none,
+            ``restricted`` enforced. Each such pod still needs its own suppression of
+            IK-SEC-4-RESTRICTED with its reason.
     """
 
     name: str | None = None
     cpu_quota: str | None = None
     memory_quota: str | None = None
     pod_quota: int | None = None
+    allow_privileged_pods_reason: str | None = None
 
 
 class Namespace(Component):
@@ -68,7 +88,8 @@ class Namespace(Component):
     Children (Kubernetes, through ``provider``):
 
     - ``Namespace`` ``<name>-namespace``: Pod Security Standards ``restricted`` enforced, audited
-      and warned, pinned to ``cluster.kubernetes_version``; the stack's labels (TAG-1);
+      and warned, pinned to ``cluster.kubernetes_version`` (``privileged`` enforced only with
+      ``allow_privileged_pods_reason``); the stack's labels (TAG-1);
     - ``ResourceQuota`` ``<name>-quota``: ``requests.cpu``, ``requests.memory``,
       ``limits.memory`` and ``pods``; no ``limits.cpu`` (CPU limits are opt-in, see
       :class:`~infra_kit.k8s.WebService`);
@@ -96,6 +117,14 @@ class Namespace(Component):
         namespace = check_name("name", args.name or name)
         cpu, memory, pods = namespace_quota(args, workloads)
         labels = env.labels(namespace, component="namespace")
+        reason = (args.allow_privileged_pods_reason or "").strip()
+        if args.allow_privileged_pods_reason is not None and len(reason.split()) < 3:
+            raise ValidationError(
+                "allow_privileged_pods_reason",
+                args.allow_privileged_pods_reason,
+                "a namespace that admits privileged pods needs a written reason (SEC-4)",
+                "say which pods need what from their node, in at least three words",
+            )
         super().__init__(name, env, opts)
         self.name = namespace
 
@@ -106,7 +135,14 @@ class Namespace(Component):
             self.child("namespace"),
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=namespace,
-                labels={**labels, **pod_security_labels(env.profile.cluster.kubernetes_version)},
+                labels={
+                    **labels,
+                    **pod_security_labels(
+                        env.profile.cluster.kubernetes_version,
+                        enforce="privileged" if reason else PSS_LEVEL,
+                    ),
+                },
+                annotations={PSS_EXCEPTION_ANNOTATION: reason} if reason else None,
             ),
             opts=opts_(),
         )

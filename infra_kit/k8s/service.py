@@ -17,6 +17,7 @@ from infra_kit.k8s import _network as net
 from infra_kit.k8s import _workload as pod
 from infra_kit.k8s._ingress import alb_annotations, ingress_spec
 from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs, plan_workload
+from infra_kit.k8s._resource_alarms import WorkloadAlarms, workload_resource_alarms
 from infra_kit.k8s._sizing import SCALE_LIMIT_ANNOTATION, hpa_spec, pdb_spec
 from infra_kit.k8s.namespace import Namespace
 from infra_kit.policy.known_gaps import accept_known_gap
@@ -42,6 +43,7 @@ class _Workload(Component):
         *,
         provider: k8s.Provider,
         oidc: OidcIdentity | None,
+        alarms: WorkloadAlarms | None,
         opts: pulumi.ResourceOptions | None,
     ) -> None:
         if isinstance(args.namespace, Namespace):
@@ -166,6 +168,14 @@ class _Workload(Component):
             outputs = self._serve(args, env, meta, plan.probes.readiness.path)
         if plan.resources.cpu_limit is None:
             accept_known_gap(self.deployment, "cpu-limits")
+        if alarms is not None:
+            workload_resource_alarms(
+                self,
+                alarms,
+                namespace=namespace,
+                deployment=name,
+                has_cpu_limit=plan.resources.cpu_limit is not None,
+            )
         self.register_outputs(
             {
                 "namespace": namespace,
@@ -260,6 +270,12 @@ class WebService(_Workload):
 
     ``provider`` is the cluster's Kubernetes provider. ``oidc`` (the cluster's OIDC identity)
     gives the workload AWS access through IRSA; without it the workload has no IAM role.
+    ``alarms`` (:class:`~infra_kit.k8s.WorkloadAlarms`: the environment's alarm topics and the
+    cluster's name) adds ``aws.cloudwatch.MetricAlarm`` ``<name>-cpu-warning``,
+    ``<name>-cpu-critical``, ``<name>-memory-warning`` and ``<name>-memory-critical``: the
+    hottest pod's CPU against its CPU limit (or its request, without one) and its memory
+    against its memory limit, warning at 75% and critical at 90% (OBS-3). Without it the
+    workload has no resource alarms.
     """
 
     TYPE = "infra-kit:k8s:WebService"
@@ -274,9 +290,10 @@ class WebService(_Workload):
         *,
         provider: k8s.Provider,
         oidc: OidcIdentity | None = None,
+        alarms: WorkloadAlarms | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(name, args, env, provider=provider, oidc=oidc, opts=opts)
+        super().__init__(name, args, env, provider=provider, oidc=oidc, alarms=alarms, opts=opts)
 
 
 class Worker(_Workload):
@@ -287,7 +304,8 @@ class Worker(_Workload):
     is given, ``ServiceAccount`` ``<name>-sa``, ``ConfigMap`` ``<name>-config``, ``Deployment``
     ``<name>-deployment``, ``HorizontalPodAutoscaler`` ``<name>-hpa``,
     ``PodDisruptionBudget`` ``<name>-pdb`` when ``max_replicas > 1``, and ``NetworkPolicy``
-    ``<name>-netpol``, which admits no ingress at all and the same egress as a WebService's.
+    ``<name>-netpol``, which admits no ingress at all and the same egress as a WebService's;
+    with ``alarms``, the same CPU and memory alarms.
 
     Prescriptions: SEC-1, SEC-2, SEC-4, K8S-1, K8S-2, K8S-3, K8S-4, HA-1, SCALE-1, SCALE-2,
     NET-5, OBS-1.
@@ -305,6 +323,7 @@ class Worker(_Workload):
         *,
         provider: k8s.Provider,
         oidc: OidcIdentity | None = None,
+        alarms: WorkloadAlarms | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(name, args, env, provider=provider, oidc=oidc, opts=opts)
+        super().__init__(name, args, env, provider=provider, oidc=oidc, alarms=alarms, opts=opts)

@@ -117,3 +117,26 @@ def matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
     """Whether a ``matchLabels`` selector selects ``labels`` (no expressions are rendered)."""
     assert set(selector) <= {"matchLabels"}, selector
     return all(labels.get(k) == v for k, v in selector["matchLabels"].items())
+
+
+#: What the collector agent breaks of the restricted profile, and nothing more: it reads the
+#: node's container logs as UID 0 from a read-only host mount (ADR 0022).
+AGENT_HOST_LOG_VIOLATIONS = [
+    "volume pod-logs uses ['hostPath']",
+    "volume checkpoints uses ['hostPath']",
+    "pod runAsNonRoot is not true",
+    "pod runAsUser is not a non-zero id",
+    "pod runAsGroup is not a non-zero id",
+    "pod fsGroup is not a non-zero id",
+    "containers[collector]: runAsNonRoot is not true",
+    "containers[collector]: runAsUser is 0",
+]
+
+
+def is_collector_agent(workload: dict[str, Any]) -> bool:
+    meta = workload["metadata"]
+    return (workload["kind"], meta["name"], meta.get("namespace")) == (
+        "DaemonSet",
+        "otel-agent",
+        "observability",
+    )

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from infra_kit.errors import ValidationError
+from infra_kit.k8s import cluster_metrics
 from infra_kit.k8s._collector_config import (
     AGENT_OTLP_ENDPOINT,
     GOMEMLIMIT_PERCENT,
@@ -25,6 +26,7 @@ DESTINATIONS = GatewayDestinations(
     logs_log_group="/shop/prod/otel/logs",
     metrics_log_group="/shop/prod/otel/metrics",
     metrics_namespace="shop/prod",
+    containers_log_group="/shop/prod/otel/containers",
 )
 CONFIGS = {"agent": agent_config(), "gateway": gateway_config(DESTINATIONS)}
 
@@ -38,7 +40,9 @@ def test_the_rendered_yaml_loads_back_to_the_same_configuration(which: str) -> N
 def test_pipelines_reference_only_defined_components(which: str) -> None:
     config = yaml.safe_load(render(CONFIGS[which]))
     pipelines = config["service"]["pipelines"]
-    assert set(pipelines) == {"traces", "metrics", "logs"}
+    own = {"metrics/cluster", "logs/containers"} if which == "gateway" else set()
+    expected = {"traces", "metrics", "logs"} | own
+    assert set(pipelines) == expected
     for pipeline in pipelines.values():
         for kind in ("receivers", "processors", "exporters"):
             assert pipeline[kind], kind
@@ -86,13 +90,22 @@ def test_the_gateway_exports_traces_metrics_and_logs_to_aws() -> None:
     assert {s: p["exporters"] for s, p in pipelines.items()} == {
         "traces": ["awsxray"],
         "metrics": ["awsemf"],
+        "metrics/cluster": ["awsemf/cluster"],
         "logs": ["awscloudwatchlogs"],
+        "logs/containers": ["awscloudwatchlogs/containers"],
     }
     assert config["exporters"]["awsemf"]["namespace"] == "shop/prod"
     assert config["exporters"]["awsemf"]["log_group_name"] == "/shop/prod/otel/metrics"
     assert config["exporters"]["awscloudwatchlogs"]["log_group_name"] == "/shop/prod/otel/logs"
     assert {e["region"] for e in config["exporters"].values()} == {"eu-west-1"}
-    assert pipelines["logs"]["processors"] == ["memory_limiter", "resource_detection", "batch"]
+    assert pipelines["logs"]["processors"] == [
+        "memory_limiter",
+        "filter/application-logs",
+        "resource_detection",
+        "batch",
+    ]
+    containers = config["exporters"]["awscloudwatchlogs/containers"]
+    assert containers["log_group_name"] == "/shop/prod/otel/containers"
 
 
 @pytest.mark.parametrize(
@@ -206,6 +219,7 @@ def test_render_refuses_a_broken_configuration() -> None:
     [
         ("logs_log_group", "logs with spaces"),
         ("metrics_log_group", ""),
+        ("containers_log_group", "containers with spaces"),
         ("metrics_namespace", "AWS/EKS"),
     ],
 )
@@ -213,3 +227,82 @@ def test_bad_destinations_are_refused(field: str, value: str) -> None:
     values = {**vars(DESTINATIONS), field: value}
     with pytest.raises(ValidationError, match=rf"^{field}="):
         GatewayDestinations(**values)
+
+
+def test_the_agent_reads_its_nodes_kubelet_and_proc_verified_and_only_the_catalogue() -> None:
+    config = CONFIGS["agent"]
+    kubelet = config["receivers"]["kubelet_stats"]
+    assert kubelet == {
+        "auth_type": "serviceAccount",
+        "endpoint": "${env:K8S_NODE_IP}:10250",
+        "collection_interval": "60s",
+        "metric_groups": ["pod"],
+        "metrics": {
+            "k8s.pod.cpu_limit_utilization": {"enabled": True},
+            "k8s.pod.cpu_request_utilization": {"enabled": True},
+            "k8s.pod.memory_limit_utilization": {"enabled": True},
+        },
+    }
+    scrapers = config["receivers"]["host_metrics"]["scrapers"]
+    assert scrapers == {
+        "cpu": {"metrics": {"system.cpu.utilization": {"enabled": True}}},
+        "memory": {"metrics": {"system.memory.utilization": {"enabled": True}}},
+    }
+    metrics = config["service"]["pipelines"]["metrics"]
+    assert metrics["receivers"] == ["otlp", "kubelet_stats", "host_metrics"]
+    assert metrics["processors"] == [
+        "memory_limiter",
+        "k8s_attributes",
+        "resource_detection",
+        "metrics_transform",
+        "filter/cluster-metrics",
+        "batch",
+    ]
+    (condition,) = config["processors"]["filter/cluster-metrics"]["metrics"]["metric"]
+    for metric in cluster_metrics.CLUSTER_METRICS:
+        assert metric.name.replace(".", r"\\.") in condition
+
+
+def test_the_gateway_publishes_the_cluster_catalogue_apart_from_application_metrics() -> None:
+    config = CONFIGS["gateway"]
+    exporter = config["exporters"]["awsemf/cluster"]
+    assert exporter["namespace"] == "InfraKit/Kubernetes"
+    assert exporter["metric_declarations"] == cluster_metrics.metric_declarations()
+    assert exporter["resource_to_telemetry_conversion"] == {"enabled": True}
+    assert exporter["log_stream_name"] == "${env:MY_POD_NAME}-cluster"
+    application = config["processors"]["filter/application-metrics"]["metrics"]["metric"]
+    cluster = config["processors"]["filter/cluster-metrics"]["metrics"]["metric"]
+    assert cluster == [f"not {application[0]}"]
+    assert "kubeletstats|hostmetrics" in application[0]
+
+
+def test_the_agent_reads_every_containers_log_file_but_its_own_and_keeps_its_place() -> None:
+    config = CONFIGS["agent"]
+    assert config["receivers"]["file_log"] == {
+        "include": ["/var/log/pods/*/*/*.log"],
+        "exclude": ["/var/log/pods/observability_otel-agent-*/*/*.log"],
+        "start_at": "end",
+        "include_file_path": True,
+        "include_file_name": False,
+        "storage": "file_storage",
+        "operators": [{"type": "container", "id": "container-parser"}],
+    }
+    assert config["extensions"]["file_storage"] == {"directory": "/var/lib/otel-agent"}
+    assert config["service"]["extensions"] == ["health_check", "file_storage"]
+    assert config["service"]["pipelines"]["logs"]["receivers"] == ["otlp", "file_log"]
+
+
+def test_the_gateway_keeps_container_logs_and_application_logs_apart() -> None:
+    config = CONFIGS["gateway"]
+    processors = config["processors"]
+    assert processors["filter/application-logs"]["logs"]["log_record"] == [
+        'attributes["log.file.path"] != nil'
+    ]
+    assert processors["filter/container-logs"]["logs"]["log_record"] == [
+        'attributes["log.file.path"] == nil'
+    ]
+    assert config["service"]["pipelines"]["logs/containers"] == {
+        "receivers": ["otlp"],
+        "processors": ["memory_limiter", "filter/container-logs", "batch"],
+        "exporters": ["awscloudwatchlogs/containers"],
+    }

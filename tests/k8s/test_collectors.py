@@ -13,11 +13,23 @@ import yaml
 from infra_kit.core.engine import Graph
 from infra_kit.k8s import Collectors, CollectorsArgs
 from infra_kit.k8s._collector_config import pipeline_problems
+from infra_kit.k8s._collector_pod import HOST_LOGS_REASON
 from infra_kit.k8s._network import AWS_API_REASON
 from infra_kit.k8s.collector import COLLECTOR_IMAGE_DIGEST
 from tests.k8s.helpers import OIDC, env_of, matches, obj, synth
 
 NS = "observability"
+AGENT_HOST_MOUNTS = [
+    {"name": "pod-logs", "mountPath": "/var/log/pods", "readOnly": True},
+    {"name": "checkpoints", "mountPath": "/var/lib/otel-agent", "readOnly": False},
+]
+AGENT_HOST_VOLUMES = [
+    {"name": "pod-logs", "hostPath": {"path": "/var/log/pods", "type": "Directory"}},
+    {
+        "name": "checkpoints",
+        "hostPath": {"path": "/var/lib/otel-agent", "type": "DirectoryOrCreate"},
+    },
+]
 KEY = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 RETENTION = {"dev": 14, "prod": 90}
 BOUNDS = {"dev": (1, 10), "prod": (3, 30)}
@@ -25,6 +37,11 @@ BOUNDS = {"dev": (1, 10), "prod": (3, 30)}
 ISOLATED = {
     "dev": ["10.0.192.0/22", "10.0.196.0/22"],
     "prod": ["10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"],
+}
+#: The private subnets of 10.0.0.0/16, where the nodes and their kubelets are.
+PRIVATE = {
+    "dev": ["10.0.0.0/20", "10.0.16.0/20"],
+    "prod": ["10.0.0.0/20", "10.0.16.0/20", "10.0.32.0/20"],
 }
 SELECTORS = {
     app: {"app.kubernetes.io/instance": app, "app.kubernetes.io/name": app}
@@ -60,6 +77,7 @@ def test_children(graph: Graph) -> None:
         ("HorizontalPodAutoscaler", "otel-gateway-hpa"),
         ("IrsaRole", "otel-gateway-irsa"),
         ("Issuer", "otel-ca-issuer"),
+        ("LogGroup", "otel-containers"),
         ("LogGroup", "otel-logs"),
         ("LogGroup", "otel-metrics"),
         ("Namespace", "otel-namespace"),
@@ -74,9 +92,14 @@ def test_children(graph: Graph) -> None:
 
 
 def test_the_namespace_is_restricted_with_default_deny(graph: Graph) -> None:
-    labels = obj(graph, "Namespace", NS)["metadata"]["labels"]
-    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+    namespace = obj(graph, "Namespace", NS)["metadata"]
+    labels = namespace["labels"]
+    # Enforced privileged for the agent's host mounts alone; audited and warned restricted.
+    assert labels["pod-security.kubernetes.io/enforce"] == "privileged"
+    assert labels["pod-security.kubernetes.io/audit"] == "restricted"
+    assert labels["pod-security.kubernetes.io/warn"] == "restricted"
     assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.34"
+    assert namespace["annotations"] == {"infra-kit.io/pod-security-exception": HOST_LOGS_REASON}
     assert obj(graph, "NetworkPolicy", "default-deny", NS)["spec"] == {
         "podSelector": {},
         "policyTypes": ["Ingress", "Egress"],
@@ -86,7 +109,11 @@ def test_the_namespace_is_restricted_with_default_deny(graph: Graph) -> None:
 def test_log_groups_have_the_profile_retention_a_key_and_stage_prod_protection(
     graph: Graph,
 ) -> None:
-    for name, group in (("otel-logs", "logs"), ("otel-metrics", "metrics")):
+    for name, group in (
+        ("otel-logs", "logs"),
+        ("otel-metrics", "metrics"),
+        ("otel-containers", "containers"),
+    ):
         record = graph.named(name, "aws:cloudwatch/logGroup:LogGroup")
         assert record["inputs"] == {
             "name": f"/test/{graph.stack}/otel/{group}",
@@ -101,7 +128,7 @@ def test_the_gateway_role_can_call_exactly_what_its_exporters_call(graph: Graph)
     policy = graph.named("otel-gateway-irsa-exporters", "aws:iam/rolePolicy:RolePolicy")
     groups = [
         f"arn:aws:logs:us-east-1:123456789012:log-group:/test/{graph.stack}/otel/{g}"
-        for g in ("logs", "metrics")
+        for g in ("logs", "metrics", "containers")
     ]
     assert json.loads(policy["inputs"]["policy"])["Statement"] == [
         {
@@ -114,7 +141,7 @@ def test_the_gateway_role_can_call_exactly_what_its_exporters_call(graph: Graph)
             "Effect": "Allow",
             "Sid": "WriteTelemetryLogs",
             "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-            "Resource": [groups[0], f"{groups[0]}:*", groups[1], f"{groups[1]}:*"],
+            "Resource": [g for group in groups for g in (group, f"{group}:*")],
         },
     ]
 
@@ -146,6 +173,8 @@ def test_the_agent_may_only_read_what_k8s_attributes_needs(graph: Graph) -> None
             "verbs": ["get", "list", "watch"],
         },
         {"apiGroups": ["apps"], "resources": ["replicasets"], "verbs": ["get", "list", "watch"]},
+        # kubelet_stats: the node's /stats/summary and /pods, never nodes/proxy.
+        {"apiGroups": [""], "resources": ["nodes/pods", "nodes/stats"], "verbs": ["get"]},
     ]
     binding = obj(graph, "ClusterRoleBinding", "observability-otel-agent")
     assert binding["roleRef"] == {
@@ -189,10 +218,12 @@ def test_each_collector_runs_its_validated_configuration(
     (container,) = template["spec"]["containers"]
     assert container["args"] == ["--config=/conf/collector.yaml"]
     assert container["image"] == COLLECTOR_IMAGE_DIGEST
+    agent = kind == "DaemonSet"
     assert container["volumeMounts"] == [
         {"name": "config", "mountPath": "/conf", "readOnly": True},
         {"name": "tls", "mountPath": "/tls", "readOnly": True},
         {"name": "tmp", "mountPath": "/tmp"},
+        *(AGENT_HOST_MOUNTS if agent else []),
     ]
     assert template["spec"]["volumes"] == [
         {
@@ -211,7 +242,39 @@ def test_each_collector_runs_its_validated_configuration(
             },
         },
         {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
+        *(AGENT_HOST_VOLUMES if agent else []),
     ]
+
+
+def test_only_the_agent_runs_as_root_and_keeps_every_other_restricted_setting(
+    graph: Graph,
+) -> None:
+    agent = obj(graph, "DaemonSet", "otel-agent", NS)["spec"]["template"]["spec"]
+    assert agent["securityContext"] == {
+        "runAsNonRoot": False,
+        "runAsUser": 0,
+        "runAsGroup": 0,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    (container,) = agent["containers"]
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": False,
+        "runAsUser": 0,
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+    gateway = obj(graph, "Deployment", "otel-gateway", NS)["spec"]["template"]["spec"]
+    assert gateway["securityContext"]["runAsUser"] == 10001
+    # The exception is written down where infra-kit check reports it.
+    daemonset = graph.named("otel-agent", "kubernetes:apps/v1:DaemonSet")
+    (suppression,) = [
+        r
+        for r in graph.children(daemonset["urn"])
+        if r["outputs"].get("rule") == "IK-SEC-4-RESTRICTED"
+    ]
+    assert suppression["outputs"]["reason"] == HOST_LOGS_REASON
 
 
 @pytest.mark.parametrize(
@@ -291,7 +354,7 @@ def test_the_agent_accepts_otlp_from_every_namespace_and_talks_to_gateway_and_ap
             "ports": [{"port": 4317, "protocol": "TCP"}, {"port": 4318, "protocol": "TCP"}],
         }
     ]
-    _, gateway, api = spec["egress"]
+    _, gateway, api, kubelet = spec["egress"]
     assert gateway == {
         "to": [
             {
@@ -304,6 +367,11 @@ def test_the_agent_accepts_otlp_from_every_namespace_and_talks_to_gateway_and_ap
     assert api == {
         "to": [{"ipBlock": {"cidr": "10.0.0.0/16"}}],
         "ports": [{"port": 443, "protocol": "TCP"}],
+    }
+    # Each node's kubelet, in the private subnets where the nodes are.
+    assert kubelet == {
+        "to": [{"ipBlock": {"cidr": cidr}} for cidr in PRIVATE[graph.stack]],
+        "ports": [{"port": 10250, "protocol": "TCP"}],
     }
 
 

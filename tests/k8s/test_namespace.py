@@ -147,6 +147,10 @@ def test_preview_and_stage_quotas_are_those_documented(environment: str) -> None
         (NamespaceArgs(cpu_quota="lots"), r"cpu_quota='lots': not a Kubernetes CPU quantity"),
         (NamespaceArgs(memory_quota="16GB"), r"memory_quota='16GB': not a Kubernetes memory"),
         (NamespaceArgs(pod_quota=0), r"pod_quota=0: not a positive pod count"),
+        (
+            NamespaceArgs(allow_privileged_pods_reason="  logs  "),
+            r"allow_privileged_pods_reason='  logs  ': a namespace that admits privileged pods",
+        ),
     ],
 )
 def test_bad_arguments_are_refused_before_anything_is_created(
@@ -156,3 +160,19 @@ def test_bad_arguments_are_refused_before_anything_is_created(
     assert isinstance(error, ValidationError)
     assert re.match(message, str(error))
     assert created == []
+
+
+def test_a_namespace_admits_privileged_pods_only_with_a_written_reason_and_still_warns() -> None:
+    reason = "the node agent reads host log files"
+    graph = synth(
+        lambda env, p: Namespace(
+            "nodes", NamespaceArgs(allow_privileged_pods_reason=reason), env, provider=p
+        )
+    )
+    meta = obj(graph, "Namespace", "nodes")["metadata"]
+    assert {m: meta["labels"][f"pod-security.kubernetes.io/{m}"] for m in MODES} == {
+        "enforce": "privileged",
+        "audit": "restricted",
+        "warn": "restricted",
+    }
+    assert meta["annotations"] == {"infra-kit.io/pod-security-exception": reason}

@@ -31,6 +31,7 @@ def all_cases() -> list[Case]:
         cases_env,
         cases_iam,
         cases_k8s,
+        cases_telemetry,
     )
 
     return [
@@ -40,4 +41,5 @@ def all_cases() -> list[Case]:
         *cases_engine.CASES,
         *cases_env.CASES,
         *cases_alarms.CASES,
+        *cases_telemetry.CASES,
     ]

@@ -117,6 +117,7 @@ def test_every_log_group_is_encrypted_retained_and_deletion_protected_per_the_pr
         "otel-logs": profile["logs"]["retention_days"],
         "otel-metrics": profile["logs"]["retention_days"],
         "health-logs": profile["logs"]["retention_days"],
+        "otel-containers": profile["logs"]["retention_days"],
     }
     assert sorted(groups) == sorted(expected_retention)
     for name, group in groups.items():

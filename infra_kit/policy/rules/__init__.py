@@ -19,5 +19,6 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     secrets,
     state,
     tags,
+    telemetry,
     transit,
 )

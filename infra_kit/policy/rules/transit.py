@@ -17,7 +17,7 @@ from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
 from infra_kit.policy.rules._values import as_dict, is_redacted, is_true
 
-__all__ = ["is_collector_config", "plaintext_components"]
+__all__ = ["collector_configs", "is_collector_config", "plaintext_components"]
 
 _WEAKENING_FLAGS = ("insecure", "insecure_skip_verify")
 #: Exporter types whose ``endpoint`` scheme decides whether they use TLS.
@@ -62,7 +62,7 @@ def plaintext_components(config: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _collector_configs(obj: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def collector_configs(obj: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for key, text in as_dict(obj.get("data")).items():
         if not isinstance(text, str) or is_redacted(text):
             continue
@@ -91,7 +91,7 @@ def collector_plaintext(graph: GraphDoc) -> Iterator[Hit]:
     for record, obj in graph.kubernetes_of_kind("ConfigMap"):
         meta = as_dict(obj.get("metadata"))
         label = f"ConfigMap {meta.get('namespace') or '-'}/{meta.get('name')}"
-        for key, config in _collector_configs(obj):
+        for key, config in collector_configs(obj):
             problems = plaintext_components(config)
             if problems:
                 yield Hit(str(record["urn"]), f"{label} ({key}): {'; '.join(problems)}")
