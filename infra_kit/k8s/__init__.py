@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         restricted_violations,
     )
     from infra_kit.k8s._sizing import DisruptionBudget, Resources
+    from infra_kit.k8s._slo import Slo
     from infra_kit.k8s.collector import Collectors, CollectorsArgs
     from infra_kit.k8s.namespace import Namespace, NamespaceArgs
     from infra_kit.k8s.service import WebService, Worker
@@ -48,6 +49,7 @@ __all__ = [
     "Probe",
     "Probes",
     "Resources",
+    "Slo",
     "WebService",
     "WebServiceArgs",
     "Worker",
@@ -72,6 +74,7 @@ __getattr__, __dir__ = lazy_exports(
             "restricted_violations",
         ),
         "._sizing": ("DisruptionBudget", "Resources"),
+        "._slo": ("Slo",),
         ".collector": ("Collectors", "CollectorsArgs"),
         ".namespace": ("Namespace", "NamespaceArgs"),
         ".service": ("WebService", "Worker"),
