@@ -15,6 +15,8 @@ import pulumi_kubernetes as k8s
 from infra_kit.aws import (
     Bucket,
     BucketArgs,
+    Dashboard,
+    DashboardArgs,
     Database,
     DatabaseArgs,
     Key,
@@ -26,6 +28,7 @@ from infra_kit.aws import (
     SubnetTier,
     subnet_cidr,
 )
+from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.core.environment import Environment
 from infra_kit.k8s import AlbIngress, Egress, Namespace, NamespaceArgs, WebService, WebServiceArgs
 
@@ -116,6 +119,8 @@ api = WebService(
     env,
     provider=k8s_provider,
     oidc=oidc,
+    # Where its SLO burn-rate alerts go: the environment's warning and critical topics (OBS-3).
+    alarm_topics=AlarmTopics.from_stack(platform),
 )
 
 # Least privilege: exact actions on exactly these resources (SEC-1).
@@ -124,11 +129,15 @@ documents.grant_read(api)
 documents.grant_write(api)
 session_key.grant_read(api)
 
+# Last, so it shows every alarm and graph registered above: the service's SLO section (OBS-4).
+dashboard = Dashboard("orders", DashboardArgs(), env)
+
 pulumi.export("database_endpoint", database.endpoint)
 pulumi.export("database_master_secret_arn", database.master_user_secret_arn)
 pulumi.export("documents_bucket", documents.name)
 pulumi.export("session_key_secret_arn", session_key.arn)
 pulumi.export("api_role_arn", api.iam_role.arn)
+pulumi.export("dashboard_name", dashboard.dashboard_name)
 if env.expiry is not None:
     # Read by the preview garbage collector (infra-kit preview gc).
     pulumi.export("expires_at", env.expiry.tag_value)

@@ -24,7 +24,7 @@ class Case:
 
 
 def all_cases() -> list[Case]:
-    from tests.policy import cases_aws, cases_engine, cases_env, cases_iam, cases_k8s
+    from tests.policy import cases_aws, cases_engine, cases_env, cases_iam, cases_k8s, cases_obs
 
     return [
         *cases_iam.CASES,
@@ -32,4 +32,5 @@ def all_cases() -> list[Case]:
         *cases_k8s.CASES,
         *cases_engine.CASES,
         *cases_env.CASES,
+        *cases_obs.CASES,
     ]

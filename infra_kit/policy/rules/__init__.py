@@ -3,6 +3,7 @@
 from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their rules
     availability,
     cost,
+    dashboards,
     encryption,
     engine,
     environment,
