@@ -293,3 +293,15 @@ def test_every_load_balancer_name_is_one_aws_accepts(where: dict[str, Any]) -> N
     # At most 32 alphanumerics and hyphens, not starting or ending with one, nor with internal-.
     assert re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?", name)
     assert not name.startswith("internal-")
+
+
+def test_check_refuses_a_prod_service_behind_an_alb_without_burn_rate_alerts() -> None:
+    from tests.support import failing
+
+    without = _graph("prod", topics=None)
+    assert [f.split(": ", 1)[1] for f in failing(without, "IK-OBS-3-SLO-ALERTS")] == [
+        "no composite burn-rate alarm watches the ALB 'orders-api-prod-427ad1c1' of this Ingress"
+    ]
+    assert failing(_graph("prod"), "IK-OBS-3-SLO-ALERTS") == []
+    # Dev promises users nothing: the rule holds stage and prod only.
+    assert failing(_graph("dev", topics=None), "IK-OBS-3-SLO-ALERTS") == []
