@@ -262,10 +262,16 @@ def latency_error_ratio(
     )
 
 
-def service_graphs(lb: pulumi.Input[str]) -> Mapping[str, tuple[Metric | MetricMath | Search, ...]]:
-    """What the dashboard shows of a service beside its alarms: requests, errors, latency,
-    and its targets (pods behind the ALB) for scaling events."""
+def service_graphs(
+    lb: pulumi.Input[str], threshold_ms: int
+) -> Mapping[str, tuple[Metric | MetricMath, ...]]:
+    """What the dashboard shows of a service beside its alarms: both error ratios its SLO
+    alerts read (over 5 minutes), requests, errors and latency."""
     return {
+        "5xx error ratio (5 min)": (availability_error_ratio(lb, 300),),
+        f"Share slower than {threshold_ms} ms (5 min)": (
+            latency_error_ratio(lb, threshold_ms, 300),
+        ),
         "Requests": (_alb("RequestCount", lb, "Sum", 60),),
         "Errors (5xx)": (
             _alb("HTTPCode_Target_5XX_Count", lb, "Sum", 60),

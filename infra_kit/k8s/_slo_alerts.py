@@ -86,7 +86,7 @@ def watch_service(
                 f"{alert.short_minutes} minutes ({plan.window_days}-day SLO window)"
             ),
         )
-    for title, signals in service_graphs(lb).items():
+    for title, signals in service_graphs(lb, plan.latency_threshold_ms).items():
         graph(owner, section, f"{name}: {title}", *signals)
     for title, searches in scaling_graphs(lb).items():
         graph(owner, SCALING_SECTION, f"{name}: {title}", *searches)

@@ -163,6 +163,8 @@ def test_the_example_shows_its_services_slo_alarms_and_graphs_in_its_own_section
     assert headers == ["## Scaling events", "## Service orders-api"]
     titles = {w["properties"].get("title") for w in body["widgets"]}
     assert {
+        "orders-api: 5xx error ratio (5 min)",
+        "orders-api: Share slower than 500 ms (5 min)",
         "orders-api: Requests", "orders-api: Errors (5xx)", "orders-api: Latency at the target (s)",
         "orders-api: Healthy targets", "orders-api: Requests per target",
         "Service orders-api: alarms",
