@@ -12,7 +12,13 @@ Every environment-dependent value comes from the environment profile loaded from
 
 import pulumi
 
-from infra_kit.aws import ClusterServices, ClusterServicesArgs, OidcIdentity
+from infra_kit.aws import (
+    ClusterServices,
+    ClusterServicesArgs,
+    Dashboard,
+    DashboardArgs,
+    OidcIdentity,
+)
 from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.aws.cluster_access import ClusterAccess, ClusterAccessArgs
 from infra_kit.aws.platform_access import load_tenant_access
@@ -94,6 +100,9 @@ if env.profile.cluster.hosts_previews:
         "previews", PreviewNamespaceGuardArgs(), env, provider=services.k8s_provider
     )
 
+# Last, so it shows every alarm and graph the components above registered (OBS-4).
+dashboard = Dashboard("cluster-services", DashboardArgs(), env)
+
 pulumi.export("environment", env.profile.name)
 # The cluster these services run on, which the deploy pipeline verifies the rollouts of.
 pulumi.export("cluster_name", cluster_name)
@@ -102,3 +111,4 @@ pulumi.export("otel_agent_endpoint", collectors.agent_endpoint)
 pulumi.export("telemetry_log_groups", {k: g.name for k, g in collectors.log_groups.items()})
 # Every container's stdout and stderr, collected on the nodes (OBS-2).
 pulumi.export("container_log_group", collectors.container_log_group.name)
+pulumi.export("dashboard_name", dashboard.dashboard_name)

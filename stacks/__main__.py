@@ -22,6 +22,8 @@ from infra_kit.aws import (
     BudgetArgs,
     Cluster,
     ClusterArgs,
+    Dashboard,
+    DashboardArgs,
     Key,
     KeyArgs,
     Network,
@@ -110,6 +112,9 @@ tunnel = ApiTunnel(
 # also covers the databases and buckets the app stacks of this environment create.
 backups = Backups("backups", BackupsArgs(key=key), env)
 
+# Last, so it shows every alarm and graph the components above registered (OBS-4).
+dashboard = Dashboard("environment", DashboardArgs(), env)
+
 pulumi.export("environment", env.profile.name)
 pulumi.export("kms_key_arn", key.arn)
 pulumi.export("alarm_topic_arn", notifications.topic_arn)
@@ -135,3 +140,4 @@ pulumi.export("api_tunnel_security_group_id", tunnel.security_group_id)
 pulumi.export("api_tunnel_tag", tunnel.tag)
 pulumi.export("backup_vault_name", backups.vault_name)
 pulumi.export("health_url", health.url)
+pulumi.export("dashboard_name", dashboard.dashboard_name)

@@ -17,6 +17,8 @@ from infra_kit.aws import (
     BucketArgs,
     CertificateAlarms,
     CertificateAlarmsArgs,
+    Dashboard,
+    DashboardArgs,
     Database,
     DatabaseArgs,
     Key,
@@ -141,8 +143,9 @@ api = WebService(
     env,
     provider=k8s_provider,
     oidc=oidc,
-    # CPU and memory of its pods against their sizing, to the environment's alarm topics (OBS-3).
-    alarms=WorkloadAlarms(AlarmTopics.from_stack(platform), platform.get_output("cluster_name")),
+    # Its SLO burn-rate alerts, and its pods' CPU and memory against their sizing, go to the
+    # environment's warning and critical topics (OBS-3).
+    alarms=WorkloadAlarms(alarm_topics, platform.get_output("cluster_name")),
 )
 
 # Least privilege: exact actions on exactly these resources (SEC-1).
@@ -151,11 +154,15 @@ documents.grant_read(api)
 documents.grant_write(api)
 session_key.grant_read(api)
 
+# Last, so it shows every alarm and graph registered above: the service's SLO section (OBS-4).
+dashboard = Dashboard("orders", DashboardArgs(), env)
+
 pulumi.export("database_endpoint", database.endpoint)
 pulumi.export("database_master_secret_arn", database.master_user_secret_arn)
 pulumi.export("documents_bucket", documents.name)
 pulumi.export("session_key_secret_arn", session_key.arn)
 pulumi.export("api_role_arn", api.iam_role.arn)
+pulumi.export("dashboard_name", dashboard.dashboard_name)
 if env.expiry is not None:
     # Read by the preview garbage collector (infra-kit preview gc).
     pulumi.export("expires_at", env.expiry.tag_value)

@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Backups`, :class:`CertificateAlarms`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Dashboard`, :class:`Backups`, :class:`CertificateAlarms`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.ci_identity import CiIdentities, CiIdentitiesArgs
     from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
     from infra_kit.aws.cluster_services import ClusterServices, ClusterServicesArgs
+    from infra_kit.aws.dashboard import Dashboard, DashboardArgs
     from infra_kit.aws.database import Database, DatabaseArgs
     from infra_kit.aws.grants import Grantee, HasRole, attach_policy
     from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
@@ -52,6 +53,8 @@ __all__ = [
     "ClusterArgs",
     "ClusterServices",
     "ClusterServicesArgs",
+    "Dashboard",
+    "DashboardArgs",
     "Database",
     "DatabaseArgs",
     "Grantee",
@@ -89,6 +92,7 @@ __getattr__, __dir__ = lazy_exports(
         ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
         ".budget": ("Budget", "BudgetArgs"),
         ".certificate": ("CertificateAlarms", "CertificateAlarmsArgs"),
+        ".dashboard": ("Dashboard", "DashboardArgs"),
         ".ci_identity": ("CiIdentities", "CiIdentitiesArgs"),
         ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),
         ".cluster_services": ("ClusterServices", "ClusterServicesArgs"),

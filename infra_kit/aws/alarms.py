@@ -31,6 +31,7 @@ __all__ = [
     "Graph",
     "Metric",
     "MetricMath",
+    "Search",
     "Severity",
     "WatchedAlarm",
     "alarm_pair",
@@ -110,6 +111,25 @@ Signal = Metric | MetricMath
 
 
 @dataclass(frozen=True)
+class Search:
+    """Every metric ``name`` of ``namespace`` with the dimensions ``schema`` whose values match
+    ``filters``: for a graph only (an alarm needs one time series), where the program does not
+    know every dimension value, e.g. the target groups a controller creates behind an ALB."""
+
+    namespace: str
+    name: str
+    schema: tuple[str, ...]
+    filters: Mapping[str, pulumi.Input[str]]
+    stat: str
+    period_seconds: int
+    emitter: str = AWS_SERVICE
+
+
+#: What a dashboard graph may show: an alarm's signal or a search.
+GraphSignal = Signal | Search
+
+
+@dataclass(frozen=True)
 class WatchedAlarm:
     """One alarm as the dashboard and the tests see it."""
 
@@ -122,6 +142,8 @@ class WatchedAlarm:
     comparison: str
     threshold: float
     alarm: aws.cloudwatch.MetricAlarm
+    #: False for an alarm without actions that only feeds a composite alarm, which notifies.
+    notifies: bool = True
 
 
 @dataclass(frozen=True)
@@ -131,7 +153,9 @@ class Graph:
     owner: str
     section: str
     title: str
-    signals: tuple[Signal, ...] = field(default_factory=tuple)
+    signals: tuple[GraphSignal, ...] = field(default_factory=tuple)
+    #: The region the graph reads, when not the stack's (AWS/Billing is only in us-east-1).
+    region: str | None = None
 
 
 def alarm_prefix(env: Environment) -> str:
@@ -139,9 +163,13 @@ def alarm_prefix(env: Environment) -> str:
     return f"{env.profile.name}-"
 
 
-def graph(owner: Component, section: str, title: str, *signals: Signal) -> None:
+def graph(
+    owner: Component, section: str, title: str, *signals: GraphSignal, region: str | None = None
+) -> None:
     """Show ``signals`` on the program's dashboard in ``section`` (OBS-4)."""
-    owner.env.monitoring.graphs.append(Graph(owner.component_name, section, title, tuple(signals)))
+    owner.env.monitoring.graphs.append(
+        Graph(owner.component_name, section, title, tuple(signals), region)
+    )
 
 
 # prescription: OBS-3 -- warning and critical alarms, each to its own topic.

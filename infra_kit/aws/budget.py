@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra_kit.aws.alarms import Metric, graph
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.core.tags import COST_ALLOCATION_TAG_KEYS, REQUIRED_TAG_KEYS
@@ -20,6 +21,10 @@ __all__ = [
     "BudgetArgs",
     "environment_cost_filter",
 ]
+
+#: AWS publishes billing metrics (``AWS/Billing``) in this region only, once billing alerts are
+#: enabled for the account.
+BILLING_METRICS_REGION = "us-east-1"
 
 #: When the budget alerts: ``(percent of the limit, ACTUAL or FORECASTED)``.
 BUDGET_ALERTS: tuple[tuple[int, str], ...] = (
@@ -67,6 +72,10 @@ class Budget(Component):
     """A monthly COST budget of the profile's ``budget.monthly_limit_usd``, for the costs tagged
     with this environment, alerting the notification topic at 80% and 100% of the limit, actual
     and forecast.
+
+    It also shows the account's estimated charges on the dashboard (``AWS/Billing``, in
+    us-east-1, once the billing owner has enabled billing alerts); the budget itself has no
+    CloudWatch metric.
 
     Children: ``aws.budgets.Budget`` ``<name>`` (named ``<project>-<stack>-<name>``) and, only
     with ``activate_cost_allocation_tags_in_stack``, one ``aws.costexplorer.CostAllocationTag``
@@ -140,4 +149,12 @@ class Budget(Component):
             opts=self.child_opts(depends_on=self.tags),
         )
         self.budget_name: pulumi.Output[str] = self.budget.name
+        # prescription: OBS-4 -- cost on the environment's dashboard.
+        graph(
+            self,
+            "Cost",
+            "Estimated charges of the account, month to date (USD)",
+            Metric("AWS/Billing", "EstimatedCharges", {"Currency": "USD"}, "Maximum", 21600),
+            region=BILLING_METRICS_REGION,
+        )
         self.register_outputs({"budget_name": self.budget_name})

@@ -22,3 +22,6 @@ class Monitoring:
     alarms: list[Any] = field(default_factory=list)
     #: :class:`infra_kit.aws.alarms.Graph` records: metrics shown without an alarm.
     graphs: list[Any] = field(default_factory=list)
+    #: :class:`infra_kit.aws.burn_rate.WatchedComposite` records: composite alarms, which
+    #: notify when the alarms they combine are all in ALARM.
+    composites: list[Any] = field(default_factory=list)

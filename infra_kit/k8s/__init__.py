@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         restricted_violations,
     )
     from infra_kit.k8s._sizing import DisruptionBudget, Resources
+    from infra_kit.k8s._slo import Slo
     from infra_kit.k8s.cluster_alarms import ClusterAlarms, ClusterAlarmsArgs
     from infra_kit.k8s.collector import Collectors, CollectorsArgs
     from infra_kit.k8s.namespace import Namespace, NamespaceArgs
@@ -52,6 +53,7 @@ __all__ = [
     "Probe",
     "Probes",
     "Resources",
+    "Slo",
     "WebService",
     "WebServiceArgs",
     "Worker",
@@ -79,6 +81,7 @@ __getattr__, __dir__ = lazy_exports(
         ),
         "._sizing": ("DisruptionBudget", "Resources"),
         ".cluster_alarms": ("ClusterAlarms", "ClusterAlarmsArgs"),
+        "._slo": ("Slo",),
         ".collector": ("Collectors", "CollectorsArgs"),
         ".namespace": ("Namespace", "NamespaceArgs"),
         ".service": ("WebService", "Worker"),

@@ -27,6 +27,7 @@ from infra_kit.k8s._sizing import (
     check_disruption,
     replica_bounds,
 )
+from infra_kit.k8s._slo import Slo
 from infra_kit.k8s._workload import check_environment
 
 if TYPE_CHECKING:
@@ -135,11 +136,16 @@ class WebServiceArgs(WorkloadArgs):
         ingress: an ALB in front of the service (EDGE-1); the NetworkPolicy also admits its
             subnet tier on ``port`` (see :attr:`~infra_kit.k8s.AlbIngress.source_cidrs`).
             Default: none (cluster-internal only).
+        slo: the service's availability and latency objectives, measured at its ALB, which get
+            multi-window burn-rate alerts when the service is given ``alarms`` (OBS-3).
+            Default: the profile's ``slo`` section (:class:`~infra_kit.k8s.Slo` with every
+            field unset). Needs ``ingress``: without an ALB there is nothing to measure.
     """
 
     service_port: int = 80
     allow_from: Sequence[net.Caller] = ()
     ingress: AlbIngress | None = None
+    slo: Slo | None = None
 
 
 @dataclass(frozen=True)
@@ -237,6 +243,13 @@ def plan_workload(
                 raise ValidationError(
                     "allow_from", caller, "not a Caller", "pass Caller(namespace=..., app=...)"
                 )
+        if args.slo is not None and args.ingress is None:
+            raise ValidationError(
+                "slo",
+                args.slo,
+                "an SLO is measured at the service's load balancer, and the service has none",
+                "give it an ingress=AlbIngress(...), or drop slo",
+            )
         if args.ingress is not None:
             if probes.readiness.path is None:
                 raise ValidationError(

@@ -19,6 +19,8 @@ from infra_kit.k8s._ingress import alb_annotations, ingress_spec
 from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs, plan_workload
 from infra_kit.k8s._resource_alarms import WorkloadAlarms, workload_resource_alarms
 from infra_kit.k8s._sizing import SCALE_LIMIT_ANNOTATION, hpa_spec, pdb_spec
+from infra_kit.k8s._slo import LOAD_BALANCER_NAME_ANNOTATION, Slo, load_balancer_name, plan_slo
+from infra_kit.k8s._slo_alerts import watch_service
 from infra_kit.k8s.namespace import Namespace
 from infra_kit.policy.known_gaps import accept_known_gap
 
@@ -51,6 +53,9 @@ class _Workload(Component):
         else:
             namespace, self._ns_deps = net.check_name("namespace", args.namespace), []
         plan = plan_workload(name, args, env.profile, has_role=oidc is not None)
+        slo = None
+        if isinstance(args, WebServiceArgs) and args.ingress is not None:
+            slo = plan_slo(args.slo or Slo(), env.profile)
         labels = env.labels(name, component=self._ROLE, version=plan.image.version)
         super().__init__(name, env, opts)
         self._provider = provider
@@ -166,6 +171,15 @@ class _Workload(Component):
         outputs: dict[str, Any] = {}
         if isinstance(args, WebServiceArgs):
             outputs = self._serve(args, env, meta, plan.probes.readiness.path)
+            if slo is not None and alarms is not None and self.ingress is not None:
+                # prescription: OBS-3 -- SLO burn-rate alerts on the service's ALB.
+                outputs["load_balancer"] = watch_service(
+                    self,
+                    plan=slo,
+                    load_balancer_name=self.load_balancer_name,
+                    ingress=self.ingress,
+                    topics=alarms.topics,
+                )
         if plan.resources.cpu_limit is None:
             accept_known_gap(self.deployment, "cpu-limits")
         if alarms is not None:
@@ -205,15 +219,23 @@ class _Workload(Component):
             opts=self._opts(),
         )
         self.host = f"{name}.{self.namespace}.svc.cluster.local"
+        self.ingress: k8s.networking.v1.Ingress | None = None
         if args.ingress is not None:
             assert health is not None
-            k8s.networking.v1.Ingress(
+            #: The ALB's name, so that its metrics can be found (ADR 0023).
+            self.load_balancer_name = load_balancer_name(
+                environment=env.profile.name,
+                project=env.project,
+                stack=env.stack,
+                namespace=self.namespace,
+                service=name,
+                group=args.ingress.group_name,
+            )
+            annotations = alb_annotations(args.ingress, health_check_path=health, tags=env.tags)
+            annotations[LOAD_BALANCER_NAME_ANNOTATION] = self.load_balancer_name
+            self.ingress = k8s.networking.v1.Ingress(
                 self.child("ingress"),
-                metadata=meta(
-                    annotations=alb_annotations(
-                        args.ingress, health_check_path=health, tags=env.tags
-                    )
-                ),
+                metadata=meta(annotations=annotations),
                 spec=ingress_spec(name, args.ingress.hosts),
                 opts=self._opts(self.service),
             )
@@ -263,10 +285,18 @@ class WebService(_Workload):
       and declared destinations;
     - ``Service`` ``<name>-service``: ClusterIP, ``service_port`` to the ``http`` port;
     - ``Ingress`` ``<name>-ingress`` when ``ingress`` is given: AWS Load Balancer Controller,
-      HTTPS with TLS 1.2+, HTTP redirected, tagged (EDGE-1, SEC-3, TAG-1).
+      HTTPS with TLS 1.2+, HTTP redirected, tagged (EDGE-1, SEC-3, TAG-1), and the ALB named
+      :attr:`load_balancer_name` (at most 32 characters, unique per stack, or per IngressGroup);
+    - with an Ingress and ``alarms``, for each objective of ``slo`` (availability, latency)
+      and each of the profile's ``slo.burn_rate_alerts``: ``aws.cloudwatch.MetricAlarm``
+      ``<name>-<objective>-burn-<long>-<short>-long`` and ``-short`` (no actions) and
+      ``aws.cloudwatch.CompositeAlarm`` ``<name>-<objective>-burn-<long>-<short>`` that notifies
+      the severity's topic when both windows burn (:mod:`infra_kit.aws.burn_rate`); the ALB is
+      found with ``aws.lb.get_load_balancer`` once the Ingress exists (ADR 0023). Its requests,
+      errors, latency and targets are registered for the dashboard (OBS-4).
 
     Prescriptions: SEC-1, SEC-2, SEC-4, K8S-1, K8S-2, K8S-3, K8S-4, HA-1, SCALE-1, SCALE-2,
-    NET-5, OBS-1, and with an Ingress EDGE-1, SEC-3 (in transit) and TAG-1.
+    NET-5, OBS-1, and with an Ingress EDGE-1, SEC-3 (in transit), TAG-1, OBS-3 and OBS-4.
 
     ``provider`` is the cluster's Kubernetes provider. ``oidc`` (the cluster's OIDC identity)
     gives the workload AWS access through IRSA; without it the workload has no IAM role.
@@ -276,6 +306,9 @@ class WebService(_Workload):
     hottest pod's CPU against its CPU limit (or its request, without one) and its memory
     against its memory limit, warning at 75% and critical at 90% (OBS-3). Without it the
     workload has no resource alarms.
+    Its SLO alerts go to the topics of ``alarms`` too; without ``alarms``, no alarm is created,
+    and ``infra-kit check`` refuses a stage or prod service behind an ALB that has none
+    (``IK-OBS-3-SLO-ALERTS``).
     """
 
     TYPE = "infra-kit:k8s:WebService"

@@ -355,6 +355,10 @@ def test_the_ingress_is_an_internal_https_alb_routing_to_the_service(graph: Grap
             "healthcheck-path": "/readyz",
             "load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true",
             "tags": tags,
+            # Named, so that the service's alarms find its metrics (ADR 0023).
+            "load-balancer-name": {"dev": "orders-api-dev-de6aae98"}.get(
+                graph.stack, "orders-api-prod-427ad1c1"
+            ),
         }.items()
     }
     assert ingress["spec"] == {

@@ -31,6 +31,7 @@ def all_cases() -> list[Case]:
         cases_env,
         cases_iam,
         cases_k8s,
+        cases_obs,
         cases_telemetry,
     )
 
@@ -42,4 +43,5 @@ def all_cases() -> list[Case]:
         *cases_env.CASES,
         *cases_alarms.CASES,
         *cases_telemetry.CASES,
+        *cases_obs.CASES,
     ]

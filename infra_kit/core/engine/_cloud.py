@@ -21,6 +21,8 @@ __all__ = ["ACCOUNT_ID", "FakeCloud"]
 
 #: The documented example account id; no real account is ever implied.
 ACCOUNT_ID = "123456789012"
+_ALB_NAME_ANNOTATION = "alb.ingress.kubernetes.io/load-balancer-name"
+_ALB_SCHEME_ANNOTATION = "alb.ingress.kubernetes.io/scheme"
 
 
 def _hex(*parts: str, n: int = 17) -> str:
@@ -94,6 +96,9 @@ _RULES: dict[str, _Rule] = {
     "aws:cloudwatch/logGroup:LogGroup": _Rule("{name}", "arn:{p}:logs:{r}:{a}:log-group:{name}"),
     "aws:cloudwatch/metricAlarm:MetricAlarm": _Rule(
         "{name}", "arn:{p}:cloudwatch:{r}:{a}:alarm:{name}"
+    ),
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": _Rule(
+        "{alarmName}", "arn:{p}:cloudwatch:{r}:{a}:alarm:{alarmName}", "alarmName"
     ),
     "aws:cloudwatch/dashboard:Dashboard": _Rule(
         "{dashboardName}", "arn:{p}:cloudwatch::{a}:dashboard/{dashboardName}", "dashboardName"
@@ -437,8 +442,37 @@ class FakeCloud:
         meta.setdefault("name", f"{name}-{_hex(typ, name, n=8)}")
         meta.setdefault("uid", _uuid(_hex("uid", typ, name, n=32)))
         state["metadata"] = meta
+        if typ == "kubernetes:networking.k8s.io/v1:Ingress":
+            # What the AWS Load Balancer Controller reports once it has created the ALB.
+            state["status"] = {"loadBalancer": {"ingress": [{"hostname": self._alb_host(meta)}]}}
         ns = meta.get("namespace")
         return (f"{ns}/{meta['name']}" if ns else str(meta["name"])), state
+
+    def _alb_host(self, meta: dict[str, Any]) -> str:
+        annotations = meta.get("annotations") or {}
+        name = annotations.get(_ALB_NAME_ANNOTATION) or f"k8s-{_hex('alb', str(meta['name']), n=8)}"
+        kind = "" if annotations.get(_ALB_SCHEME_ANNOTATION) == "internet-facing" else "internal-"
+        return f"{kind}{name}-{int(_hex('alb', name)[:8], 16) % 10**10}.{self.region}.elb.amazonaws.com"
+
+    def _load_balancer(self, args: dict[str, Any]) -> dict[str, Any]:
+        """An ALB looked up by name, as the controller created it (``aws.lb.get_load_balancer``)."""
+        name = args.get("name")
+        if not name:
+            raise SynthError(
+                "the offline engine answers aws.lb.get_load_balancer by name only; pass name="
+            )
+        r, p, h = self.region, self.partition, _hex("alb", str(name))
+        suffix = f"app/{name}/{(h + _hex(h))[:16]}"
+        arn = f"arn:{p}:elasticloadbalancing:{r}:{ACCOUNT_ID}:loadbalancer/{suffix}"
+        return {
+            "id": arn,
+            "arn": arn,
+            "arnSuffix": suffix,
+            "name": name,
+            "loadBalancerType": "application",
+            "dnsName": f"{name}-{int(h[:8], 16) % 10**10}.{r}.elb.amazonaws.com",
+            "zoneId": "Z35SXDOTRQ7X7K",
+        }
 
     # -- invokes ------------------------------------------------------------------------------
     def invoke(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -475,6 +509,7 @@ class FakeCloud:
                 "description": r,
                 "endpoint": f"ec2.{r}.amazonaws.com",
             },
+            "aws:lb/getLoadBalancer:getLoadBalancer": self._load_balancer,
             "aws:index/getPartition:getPartition": lambda a: {
                 "id": p,
                 "partition": p,

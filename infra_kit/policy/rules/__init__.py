@@ -4,6 +4,7 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     alarms,
     availability,
     cost,
+    dashboards,
     encryption,
     engine,
     environment,
