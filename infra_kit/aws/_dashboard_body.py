@@ -74,6 +74,12 @@ AWS_METRICS: Mapping[str, frozenset[str]] = {
         }
     ),
     "AWS/Billing": frozenset({"EstimatedCharges"}),
+    "AWS/CertificateManager": frozenset({"DaysToExpiry"}),
+    "AWS/Lambda": frozenset({"Errors", "Invocations", "Throttles", "Duration"}),
+    "AWS/RDS": frozenset(
+        {"CPUUtilization", "FreeStorageSpace", "DatabaseConnections", "ReplicaLag"}
+    ),
+    "AWS/SQS": frozenset({"ApproximateAgeOfOldestMessage", "ApproximateNumberOfMessagesVisible"}),
 }
 
 _GRID = 24
