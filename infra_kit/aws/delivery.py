@@ -53,7 +53,7 @@ __all__ = [
 ]
 
 #: The CloudWatch namespace of the pipeline's metrics.
-NAMESPACE = "infra-kit/Delivery"
+NAMESPACE = "InfraKit/Delivery"
 #: 1 when a deploy of a stack succeeded (``pulumi up`` and its verification), 0 when it did not.
 DEPLOYMENT_SUCCESS: Final = "DeploymentSuccess"
 #: 1 when a run of the main pipeline failed or was cancelled, 0 when it succeeded.

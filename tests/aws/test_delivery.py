@@ -101,7 +101,7 @@ def test_deployment_success_alarms_fire_below_the_profiles_thresholds() -> None:
     assert queries["result"]["expression"] == "100 * value"
     metric = queries["value"]["metric"]
     assert metric == {
-        "namespace": "infra-kit/Delivery",
+        "namespace": "InfraKit/Delivery",
         "metricName": "DeploymentSuccess",
         "dimensions": {"Environment": "prod"},
         "period": 86400,

@@ -120,7 +120,7 @@ def test_the_function_is_encrypted_traced_on_arm64_and_reads_this_environment(
         "ENVIRONMENT": "prod",
         "ALARM_PREFIX": "prod-",
         "DEPLOYMENTS_PATH": "/infra-kit/prod/deployments",
-        "METRIC_NAMESPACE": "infra-kit/Delivery",
+        "METRIC_NAMESPACE": "InfraKit/Delivery",
         "WINDOW_HOURS": "24",
     }
     logs = graph.named("health-logs", LOG_GROUP)
