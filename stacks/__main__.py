@@ -79,7 +79,14 @@ topics = AlarmTopics(warning=notifications.topic_arn, critical=notifications.cri
 # The deployment success and pipeline failure rates the pipeline publishes (OBS-3, OBS-4).
 delivery = DeliveryAlarms("delivery", DeliveryAlarmsArgs(topics=topics), env)
 # GET <health_url>, signed with the account's credentials: status, deploys, alarms, rates (ADR 0021).
-health = HealthEndpoint("health", HealthEndpointArgs(key=key), env)
+health = HealthEndpoint(
+    "health",
+    HealthEndpointArgs(
+        key=key,
+        topics=AlarmTopics(notifications.topic_arn, notifications.critical_topic_arn),
+    ),
+    env,
+)
 
 network = Network("core", NetworkArgs(flow_log_key=key), env)
 

@@ -75,7 +75,9 @@ def burn_rate_alert(
     for window, signal in (("long", long_window), ("short", short_window)):
         logical = owner.child(key, window)
         args = _alarm_args(signal)
-        args.name = _physical(owner, logical)
+        # <composite>-<severity>-<window>: how the health function reads the alert's state
+        # without reading composite alarms (infra_kit.aws.health_function.handler._burning).
+        args.name = _physical(owner, owner.child(key, severity, window))
         args.alarm_description = (
             f"{description}: the {window} window of a burn-rate alert; it notifies nobody, the "
             f"composite alarm {_physical(owner, owner.child(key))} does (above {threshold:g})"

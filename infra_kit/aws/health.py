@@ -15,15 +15,17 @@ import pulumi_aws as aws
 from infra_kit.aws import actions
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws._rotation_rules import tracing_statement
-from infra_kit.aws.alarms import alarm_prefix
+from infra_kit.aws.alarms import AlarmTopics, alarm_prefix
 from infra_kit.aws.delivery import NAMESPACE, deployments_path
 from infra_kit.aws.grants import Grantee, attach_policy, log_group_write, service_trust
 from infra_kit.aws.health_function import HANDLER, HANDLER_FILE, HANDLER_PATH, PATH
 from infra_kit.aws.health_function.handler import (
     ALARM_PREFIX_VARIABLE,
+    CRITICAL_TOPIC_VARIABLE,
     DEPLOYMENTS_PATH_VARIABLE,
     ENVIRONMENT_VARIABLE,
     NAMESPACE_VARIABLE,
+    WARNING_TOPIC_VARIABLE,
     WINDOW_HOURS_VARIABLE,
 )
 from infra_kit.aws.key import Key, lambda_function_name
@@ -72,6 +74,11 @@ class HealthEndpointArgs:
             environment variables, so it must list ``"lambda"`` in ``via_services``, and its
             log group, so it needs ``log_group_access=True`` with a prefix that covers
             ``/aws/lambda/<project>-<stack>-<name>`` (the default prefixes do).
+        topics: the environment's alarm topics (``AlarmTopics(notifications.topic_arn,
+            notifications.critical_topic_arn)``). Required: an alarm's severity is the topic it
+            notifies. CloudWatch shows composite alarms only to a role allowed DescribeAlarms on
+            every alarm, so the function reads an SLO burn-rate alert from its two window
+            alarms (``...-<severity>-long`` and ``...-<severity>-short``, both in ALARM).
         timeout_seconds: the function's timeout, 1 to 900. Default: 10 (the function makes
             three or four reads).
         reserved_concurrency: executions reserved for (and capping) the function. Default:
@@ -84,6 +91,7 @@ class HealthEndpointArgs:
     """
 
     key: Key
+    topics: AlarmTopics
     timeout_seconds: int = 10
     reserved_concurrency: int | None = None
 
@@ -203,6 +211,8 @@ class HealthEndpoint(Component):
                         DEPLOYMENTS_PATH_VARIABLE: path,
                         NAMESPACE_VARIABLE: NAMESPACE,
                         WINDOW_HOURS_VARIABLE: str(env.profile.alarms.delivery_window_hours),
+                        WARNING_TOPIC_VARIABLE: args.topics.warning,
+                        CRITICAL_TOPIC_VARIABLE: args.topics.critical,
                     }
                 ),
                 # prescription: SEC-3 -- Lambda creates a grant on the key for the function's role.

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.aws.health import HealthEndpoint, HealthEndpointArgs
 from infra_kit.aws.key import Key, KeyArgs
 from infra_kit.core.engine import Graph
@@ -24,6 +25,10 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 ROLE = "aws:iam/role:Role"
 PERMISSION = "aws:lambda/permission:Permission"
 ACCOUNT = "123456789012"
+TOPICS = AlarmTopics(
+    warning=f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts",
+    critical=f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts-critical",
+)
 
 
 def _key(env: Environment, **kwargs: Any) -> Key:
@@ -33,7 +38,9 @@ def _key(env: Environment, **kwargs: Any) -> Key:
 
 def _build(**kwargs: Any) -> Any:
     def build(env: Environment) -> None:
-        health = HealthEndpoint("health", HealthEndpointArgs(key=_key(env), **kwargs), env)
+        health = HealthEndpoint(
+            "health", HealthEndpointArgs(key=_key(env), topics=TOPICS, **kwargs), env
+        )
         health.grant_invoke(_operator())
         pulumi.export("url", health.url)
 
@@ -71,7 +78,7 @@ def test_the_url_is_iam_authorized_and_nothing_opens_the_function(graph: Graph) 
 
 def test_no_argument_offers_an_anonymous_url() -> None:
     fields = set(HealthEndpointArgs.__dataclass_fields__)
-    assert fields == {"key", "timeout_seconds", "reserved_concurrency"}
+    assert fields == {"key", "topics", "timeout_seconds", "reserved_concurrency"}
 
 
 def test_the_role_can_do_exactly_its_reads_its_logs_and_its_traces(graph: Graph) -> None:
@@ -122,6 +129,8 @@ def test_the_function_is_encrypted_traced_on_arm64_and_reads_this_environment(
         "DEPLOYMENTS_PATH": "/infra-kit/prod/deployments",
         "METRIC_NAMESPACE": "InfraKit/Delivery",
         "WINDOW_HOURS": "24",
+        "WARNING_TOPIC_ARN": TOPICS.warning,
+        "CRITICAL_TOPIC_ARN": TOPICS.critical,
     }
     logs = graph.named("health-logs", LOG_GROUP)
     assert logs["inputs"]["name"] == "/aws/lambda/test-prod-health"
@@ -171,7 +180,9 @@ def test_bad_arguments_are_refused_naming_the_key_and_the_fix(
     key_args: dict[str, Any], args: dict[str, Any], key: str, fix: str
 ) -> None:
     def build(env: Environment) -> None:
-        HealthEndpoint("health", HealthEndpointArgs(key=_key(env, **key_args), **args), env)
+        HealthEndpoint(
+            "health", HealthEndpointArgs(key=_key(env, **key_args), topics=TOPICS, **args), env
+        )
 
     with pytest.raises(ValidationError) as refused:
         run_offline(build, environment="dev")

@@ -41,6 +41,8 @@ SETTINGS = HealthSettings(
     deployments_path=deployments_path("prod"),
     namespace=NAMESPACE,
     window_hours=24,
+    warning_topic_arn="arn:aws:sns:us-east-1:123456789012:alerts",
+    critical_topic_arn="arn:aws:sns:us-east-1:123456789012:alerts-critical",
 )
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -77,8 +79,12 @@ def _record(ssm: Any, project: str, stack: str, outcome: str, environment: str =
 
 
 def _alarm(cloudwatch: Any, name: str, state: str) -> None:
+    """An alarm named like alarm_pair's, notifying the topic of the severity its name ends with."""
+    critical = name.endswith("-critical")
+    topic = SETTINGS.critical_topic_arn if critical else SETTINGS.warning_topic_arn
     cloudwatch.put_metric_alarm(
         AlarmName=name,
+        AlarmActions=[topic],
         Namespace="AWS/RDS",
         MetricName="CPUUtilization",
         Statistic="Average",
@@ -261,6 +267,8 @@ def test_the_entry_point_reads_its_settings_from_the_environment(
         "DEPLOYMENTS_PATH": "/infra-kit/prod/deployments",
         "METRIC_NAMESPACE": NAMESPACE,
         "WINDOW_HOURS": "24",
+        "WARNING_TOPIC_ARN": SETTINGS.warning_topic_arn,
+        "CRITICAL_TOPIC_ARN": SETTINGS.critical_topic_arn,
     }.items():
         monkeypatch.setenv(variable, value)
     answer = lambda_handler(_event(), None)
@@ -278,3 +286,42 @@ def test_the_packaged_file_imports_nothing_outside_the_standard_library() -> Non
         "assert 'infra_kit' not in sys.modules and 'boto3' not in sys.modules"
     )
     subprocess.run([sys.executable, "-I", "-c", code], check=True)
+
+
+def _window(cloudwatch: Any, name: str, state: str) -> None:
+    """A burn-rate window alarm: it notifies nobody, its composite does."""
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/ApplicationELB",
+        MetricName="RequestCount",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=0.01,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason=f"test {state}")
+
+
+@pytest.mark.parametrize(
+    ("severity", "long", "short", "status"),
+    [
+        ("critical", "ALARM", "ALARM", "failing"),
+        ("warning", "ALARM", "ALARM", "degraded"),
+        # One window alone is no alert: the composite needs both.
+        ("critical", "ALARM", "OK", "healthy"),
+        ("critical", "OK", "ALARM", "healthy"),
+    ],
+)
+def test_a_burn_rate_alert_fires_when_both_of_its_windows_do(
+    aws: tuple[Any, Any], severity: str, long: str, short: str, status: str
+) -> None:
+    cloudwatch, ssm = aws
+    _healthy_environment(cloudwatch, ssm)
+    stem = f"prod-orders-service-prod-orders-api-availability-burn-1h-5m-{severity}"
+    _window(cloudwatch, f"{stem}-long", long)
+    _window(cloudwatch, f"{stem}-short", short)
+    body = check(cloudwatch, ssm, SETTINGS, NOW)
+    assert body["status"] == status
+    names = [a["name"] for a in body["alarms"][severity]]
+    assert names == ([stem] if status != "healthy" else [])

@@ -73,6 +73,8 @@ ALARM_PREFIX_VARIABLE = "ALARM_PREFIX"
 DEPLOYMENTS_PATH_VARIABLE = "DEPLOYMENTS_PATH"
 NAMESPACE_VARIABLE = "METRIC_NAMESPACE"
 WINDOW_HOURS_VARIABLE = "WINDOW_HOURS"
+WARNING_TOPIC_VARIABLE = "WARNING_TOPIC_ARN"
+CRITICAL_TOPIC_VARIABLE = "CRITICAL_TOPIC_ARN"
 
 _PROBLEM_STATES = ("ALARM", "INSUFFICIENT_DATA")
 _METRICS = {"deployment_success_percent": "DeploymentSuccess", "pipeline_failure_percent": "PipelineFailure"}  # fmt: skip
@@ -104,6 +106,10 @@ class HealthSettings:
     deployments_path: str
     namespace: str
     window_hours: int
+    #: An alarm's severity is the topic it notifies; an alarm that notifies neither (a window
+    #: alarm a composite combines) is not reported on its own.
+    warning_topic_arn: str
+    critical_topic_arn: str
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> HealthSettings:
@@ -115,6 +121,8 @@ class HealthSettings:
                 DEPLOYMENTS_PATH_VARIABLE,
                 NAMESPACE_VARIABLE,
                 WINDOW_HOURS_VARIABLE,
+                WARNING_TOPIC_VARIABLE,
+                CRITICAL_TOPIC_VARIABLE,
             )
             if not environ.get(v)
         ]
@@ -126,6 +134,8 @@ class HealthSettings:
             deployments_path=environ[DEPLOYMENTS_PATH_VARIABLE].rstrip("/"),
             namespace=environ[NAMESPACE_VARIABLE],
             window_hours=int(environ[WINDOW_HOURS_VARIABLE]),
+            warning_topic_arn=environ[WARNING_TOPIC_VARIABLE],
+            critical_topic_arn=environ[CRITICAL_TOPIC_VARIABLE],
         )
 
 
@@ -206,8 +216,52 @@ def _deployments(
     return sorted(deployments, key=lambda d: (d["project"], d["stack"]))
 
 
-def _severity(name: str) -> str:
-    return "critical" if name.endswith("-critical") else "warning"
+def _severity(alarm: Mapping[str, Any], settings: HealthSettings) -> str | None:
+    """``critical`` or ``warning`` by the topic the alarm notifies; None if it notifies neither
+    (or its actions are off, as while a composite's window alarms only feed the composite)."""
+    if alarm.get("ActionsEnabled") is False:
+        return None
+    actions = set(alarm.get("AlarmActions") or [])
+    if settings.critical_topic_arn in actions:
+        return "critical"
+    return "warning" if settings.warning_topic_arn in actions else None
+
+
+_WINDOWS = ("long", "short")
+
+
+def _burning(alarms: list[Mapping[str, Any]]) -> dict[str, str]:
+    """The burn-rate alerts whose long and short window alarms are both in ALARM, by name
+    (``<stem>-<severity>``), with their severity: exactly when their composite alarm fires."""
+    states: dict[str, set[str]] = {}
+    for alarm in alarms:
+        stem, _, window = str(alarm.get("AlarmName")).rpartition("-")
+        if window in _WINDOWS and alarm.get("StateValue") == "ALARM":
+            states.setdefault(stem, set()).add(window)
+    out = {}
+    for stem, windows in states.items():
+        severity = stem.rpartition("-")[2]
+        if windows == set(_WINDOWS) and severity in ("warning", "critical"):
+            out[stem] = severity
+    return out
+
+
+def _every_alarm(cloudwatch: CloudWatchClient, prefix: str) -> list[Mapping[str, Any]]:
+    """The metric alarms whose names start with ``prefix``. (Composite alarms are shown only to
+    a role allowed DescribeAlarms on every alarm: :func:`_burning` reads burn-rate alerts from
+    their window alarms instead.)"""
+    alarms: list[Mapping[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = cloudwatch.describe_alarms(
+            AlarmNamePrefix=prefix,
+            AlarmTypes=["MetricAlarm"],
+            **({"NextToken": token} if token else {}),
+        )
+        alarms += page.get("MetricAlarms") or []
+        token = page.get("NextToken")
+        if not token:
+            return alarms
 
 
 def _alarms(
@@ -215,14 +269,7 @@ def _alarms(
 ) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {"critical": [], "warning": []}
     try:
-        alarms = list(
-            _pages(
-                cloudwatch.describe_alarms,
-                "MetricAlarms",
-                AlarmNamePrefix=settings.alarm_prefix,
-                AlarmTypes=["MetricAlarm"],
-            )
-        )
+        alarms = _every_alarm(cloudwatch, settings.alarm_prefix)
     except Exception as error:  # any failure to read is reported
         found.degraded.append(f"alarms could not be read ({_error(error)})")
         return out
@@ -231,7 +278,9 @@ def _alarms(
         if state not in _PROBLEM_STATES:
             continue
         name = str(alarm.get("AlarmName"))
-        severity = _severity(name)
+        severity = _severity(alarm, settings)
+        if severity is None:
+            continue
         out[severity].append(
             {
                 "name": name,
@@ -246,6 +295,15 @@ def _alarms(
             found.failing.append(f"critical alarm {name} is in ALARM")
         else:
             found.degraded.append(f"warning alarm {name} is in ALARM")
+    for name, severity in _burning(alarms).items():
+        out[severity].append(
+            {"name": name, "state": "ALARM", "reason": "both burn-rate windows are above their "
+             "threshold: the error budget burns too fast", "since": None}
+        )  # fmt: skip
+        if severity == "critical":
+            found.failing.append(f"critical burn-rate alert {name} is firing")
+        else:
+            found.degraded.append(f"warning burn-rate alert {name} is firing")
     for listed in out.values():
         listed.sort(key=lambda a: a["name"])
     return out
