@@ -31,9 +31,10 @@ import pulumi
 import pulumi_aws as aws
 
 from infra_kit.aws import actions
+from infra_kit.aws._function_basics import function_role_and_logs
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws.alarms import AlarmTopics, Metric, alarm_pair
-from infra_kit.aws.grants import log_group_write, service_trust
+from infra_kit.aws.grants import log_group_write
 from infra_kit.aws.rotation import AGE_FILE, AGE_HANDLER, AGE_PATH
 from infra_kit.aws.rotation.age import DIMENSION, METRIC, NAMESPACE
 
@@ -99,28 +100,13 @@ def watch_rotation(
 def _age_publisher(
     secret: Secret, function_name: str
 ) -> tuple[aws.lambda_.Function, aws.lambda_.Invocation]:
-    env = secret.env
     key = secret.key
-    role = aws.iam.Role(
-        secret.child("age-role"),
-        aws.iam.RoleArgs(
-            assume_role_policy=service_trust(
-                "lambda.amazonaws.com", source_account=env.account_id
-            ).to_json(),
-            description=f"Age publisher of secret {secret.component_name}",
-            max_session_duration=3600,
-        ),
-        opts=secret.child_opts(),
-    )
-    logs = aws.cloudwatch.LogGroup(
-        secret.child("age-logs"),
-        aws.cloudwatch.LogGroupArgs(
-            name=f"/aws/lambda/{function_name}",
-            retention_in_days=env.profile.logs.retention_days,
-            kms_key_id=key.arn if key.log_group_access else None,
-            deletion_protection_enabled=env.profile.protect_stateful,
-        ),
-        opts=secret.stateful_opts(),
+    role, logs = function_role_and_logs(
+        secret,
+        "age",
+        function_name=function_name,
+        description=f"Age publisher of secret {secret.component_name}",
+        key_arn=key.arn if key.log_group_access else None,
     )
     policy = PolicyDocument(
         [

@@ -13,11 +13,12 @@ import pulumi
 import pulumi_aws as aws
 
 from infra_kit.aws import actions
+from infra_kit.aws._function_basics import function_role_and_logs
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws._rotation_rules import tracing_statement
 from infra_kit.aws.alarms import AlarmTopics, alarm_prefix
 from infra_kit.aws.delivery import NAMESPACE, deployments_path
-from infra_kit.aws.grants import Grantee, attach_policy, log_group_write, service_trust
+from infra_kit.aws.grants import Grantee, attach_policy, log_group_write
 from infra_kit.aws.health_function import HANDLER, HANDLER_FILE, HANDLER_PATH, PATH
 from infra_kit.aws.health_function.handler import (
     ALARM_PREFIX_VARIABLE,
@@ -143,27 +144,12 @@ class HealthEndpoint(Component):
         path = deployments_path(environment)
         prefix = alarm_prefix(env)
 
-        role = aws.iam.Role(
-            self.child("role"),
-            aws.iam.RoleArgs(
-                assume_role_policy=service_trust(
-                    "lambda.amazonaws.com", source_account=env.account_id
-                ).to_json(),
-                description=f"Health endpoint {name} of {env.project}/{env.stack}",
-                max_session_duration=3600,
-            ),
-            opts=self.child_opts(),
-        )
-        # Created before the function, so Lambda never creates it unencrypted and unbounded.
-        logs = aws.cloudwatch.LogGroup(
-            self.child("logs"),
-            aws.cloudwatch.LogGroupArgs(
-                name=f"/aws/lambda/{function_name}",
-                retention_in_days=env.profile.logs.retention_days,
-                kms_key_id=args.key.arn,
-                deletion_protection_enabled=env.profile.protect_stateful,
-            ),
-            opts=self.stateful_opts(),
+        # The log group is created before the function, so Lambda never creates it unencrypted.
+        role, logs = function_role_and_logs(
+            self,
+            function_name=function_name,
+            description=f"Health endpoint {name} of {env.project}/{env.stack}",
+            key_arn=args.key.arn,
         )
         policy = PolicyDocument(
             [

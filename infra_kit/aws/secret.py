@@ -8,6 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra_kit.aws import actions
+from infra_kit.aws._function_basics import function_role_and_logs
 from infra_kit.aws._policy import PolicyDocument, Statement
 from infra_kit.aws._rotation_rules import (
     GET_RANDOM_PASSWORD,
@@ -24,7 +25,6 @@ from infra_kit.aws.grants import (
     attach_policy,
     kms_via_service,
     log_group_write,
-    service_trust,
 )
 from infra_kit.aws.key import Key, lambda_function_name
 from infra_kit.aws.rotation import HANDLER, HANDLER_FILE, HANDLER_PATH
@@ -273,26 +273,13 @@ class Secret(Component):
         self, rotation: RotationArgs, days: int, function_name: str
     ) -> aws.lambda_.Function:
         env = self.env
-        trust = service_trust("lambda.amazonaws.com", source_account=env.account_id)
-        role = aws.iam.Role(
-            self.child("rotation-role"),
-            aws.iam.RoleArgs(
-                assume_role_policy=trust.to_json(),
-                description=f"Rotation function of secret {self.component_name}",
-                max_session_duration=3600,
-            ),
-            opts=self.child_opts(),
-        )
-        # Created before the function, so Lambda never creates it unencrypted and unbounded.
-        logs = aws.cloudwatch.LogGroup(
-            self.child("rotation-logs"),
-            aws.cloudwatch.LogGroupArgs(
-                name=f"/aws/lambda/{function_name}",
-                retention_in_days=env.profile.logs.retention_days,
-                kms_key_id=self.key.arn if self.key.log_group_access else None,
-                deletion_protection_enabled=env.profile.protect_stateful,
-            ),
-            opts=self.stateful_opts(),
+        # The log group is created before the function, so Lambda never creates it unencrypted.
+        role, logs = function_role_and_logs(
+            self,
+            "rotation",
+            function_name=function_name,
+            description=f"Rotation function of secret {self.component_name}",
+            key_arn=self.key.arn if self.key.log_group_access else None,
         )
         function = aws.lambda_.Function(
             self.child("rotation"),
