@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from infra_kit.aws.delivery import (
     DEPLOYMENT_SUCCESS,
@@ -48,19 +46,11 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
-    for variable, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(variable, value)
-    with mock_aws():
-        yield (
-            boto3.client("cloudwatch", region_name=REGION),
-            boto3.client("ssm", region_name=REGION),
-        )
+def aws(moto_account: None) -> tuple[Any, Any]:
+    return (
+        boto3.client("cloudwatch", region_name=REGION),
+        boto3.client("ssm", region_name=REGION),
+    )
 
 
 def _record(ssm: Any, project: str, stack: str, outcome: str, environment: str = "prod") -> None:

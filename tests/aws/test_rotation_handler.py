@@ -17,13 +17,11 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.secretsmanager.models import secretsmanager_backends
 
@@ -36,18 +34,10 @@ OLD = {"username": "orders", "password": "old-password", "host": "db.internal"}
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for variable, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(variable, value)
+def client(moto_account: None, monkeypatch: pytest.MonkeyPatch) -> Any:
     for variable in ("PASSWORD_FIELD", "PASSWORD_LENGTH", "EXCLUDE_CHARACTERS"):
         monkeypatch.delenv(variable, raising=False)
-    with mock_aws():
-        yield boto3.client("secretsmanager", region_name=REGION)
+    return boto3.client("secretsmanager", region_name=REGION)
 
 
 # -- Secrets Manager's part, played on moto's backend ---------------------------------------------

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.secretsmanager.models import secretsmanager_backends
 
@@ -21,19 +19,11 @@ REGION = "us-east-1"
 
 
 @pytest.fixture
-def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Any]]:
-    for variable, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(variable, value)
-    with mock_aws():
-        yield (
-            boto3.client("secretsmanager", region_name=REGION),
-            boto3.client("cloudwatch", region_name=REGION),
-        )
+def clients(moto_account: None) -> tuple[Any, Any]:
+    return (
+        boto3.client("secretsmanager", region_name=REGION),
+        boto3.client("cloudwatch", region_name=REGION),
+    )
 
 
 def _published(cloudwatch: Any, name: str, now: datetime) -> list[float]:
