@@ -78,15 +78,8 @@ def schedule_interval_hours(schedule: str) -> int | None:
         return int(rate[1]) * (24 if rate[2].startswith("day") else 1)
     cron = re.fullmatch(r"cron\((.*)\)", text)
     fields = cron[1].split() if cron else []
-    if (
-        len(fields) != 6
-        or not fields[0].isdigit()
-        or (fields[2], fields[4])
-        not in (
-            ("?", "*"),
-            ("*", "?"),
-        )
-    ):
+    daily = (fields[2], fields[4]) in (("?", "*"), ("*", "?")) if len(fields) == 6 else False
+    if not daily or not fields[0].isdigit():
         return None  # not once or more every day
     hours = _cron_hours(fields[1])
     if not hours:
@@ -133,9 +126,10 @@ def _plan_problems(
         name = entry.get("ruleName") or plan["name"]
         delete_after = as_dict(entry.get("lifecycle")).get("deleteAfter")
         if retention is not None and not is_redacted(delete_after) and delete_after != retention:
+            kept = f"{delete_after} days" if delete_after is not None else "forever"
             problems.append(
-                f"rule {name!r} keeps recovery points {delete_after} days "
-                f"(lifecycle.deleteAfter), not the profile's backup.retention_days={retention}"
+                f"rule {name!r} keeps recovery points {kept} (lifecycle.deleteAfter), not the "
+                f"profile's backup.retention_days={retention}"
             )
         schedule = entry.get("schedule")
         if interval is None or is_redacted(schedule):
