@@ -51,12 +51,12 @@ def _backups(
     selection: bool = True,
     retention: int = 365,
     schedule: str = "cron(0 1,5,9,13,17,21 ? * * *)",
+    target: str = "backups-d87acb4",
 ) -> GraphDoc:
     vault = resource(VAULT, "backups", {"kmsKeyArn": KEY} if key else {}, stack=stack)
-    rule = {"ruleName": "r", "targetVaultName": "backups-d87acb4", "schedule": schedule,
+    rule = {"ruleName": "r", "targetVaultName": target, "schedule": schedule,
             "lifecycle": {"deleteAfter": retention}}  # fmt: skip
     plan = resource(PLAN, "backups-plan", {"rules": [rule]}, stack=stack)
-    plan["dependencies"] = [vault["urn"]]
     extra = []
     if selection:
         chosen = resource(SELECTION, "backups-selection", {"planId": "8a11"}, stack=stack)
@@ -132,6 +132,13 @@ CASES: list[Case] = [
         offending=(urn(VAULT, "backups"),),
         good=lambda: _backups(schedule="rate(4 hours)"),
         label="retention-and-interval-of-the-profile",
+    ),
+    Case(
+        "IK-DR-1-BACKUP-PLAN",
+        bad=lambda: _backups(target="backups-archive-0a1b2c3"),
+        offending=(urn(VAULT, "backups"),),
+        good=lambda: _backups(target="[unknown]"),
+        label="the-plan-fills-another-vault",
     ),
     Case(
         "IK-DR-1-BACKUP-PLAN",

@@ -101,10 +101,6 @@ def _names_match(name: object, record: Mapping[str, Any]) -> bool:
     return re.fullmatch(re.escape(str(record["name"])) + r"-[0-9a-f]{7}", name) is not None
 
 
-def _refers(record: Mapping[str, Any], target: Mapping[str, Any], name: object) -> bool:
-    return target["urn"] in as_list(record.get("dependencies")) or _names_match(name, target)
-
-
 def _selects(selection: Mapping[str, Any], plan: Mapping[str, Any]) -> bool:
     """Whether ``selection`` picks resources for ``plan``: it depends on the plan, or its plan id
     is the plan's (or known only at deploy time)."""
@@ -179,7 +175,7 @@ def backup_plan(graph: GraphDoc) -> Iterator[Hit]:
             rules = [
                 as_dict(r)
                 for r in one_or_many(GraphDoc.inputs(plan).get("rules"))
-                if _refers(plan, vault, as_dict(r).get("targetVaultName"))
+                if _names_match(as_dict(r).get("targetVaultName"), vault)
             ]
             if rules:
                 targeting.append(plan)
@@ -189,7 +185,7 @@ def backup_plan(graph: GraphDoc) -> Iterator[Hit]:
         elif not any(_selects(selection, plan) for selection in selections for plan in targeting):
             problems.append("no selection picks resources for its plan, so nothing is backed up")
         if backup.get("enable_vault_lock") is True and not any(
-            _refers(lock, vault, GraphDoc.inputs(lock).get("backupVaultName")) for lock in locks
+            _names_match(GraphDoc.inputs(lock).get("backupVaultName"), vault) for lock in locks
         ):
             problems.append(
                 "the profile sets backup.enable_vault_lock but no VaultLockConfiguration locks it"
