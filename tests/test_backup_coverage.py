@@ -6,6 +6,10 @@ for prod. A resource is covered when AWS ends up with the tag the platform's sel
 (``infra-kit:backup=prod``) on it; the EBS volumes Kubernetes creates are covered when the default
 StorageClass passes that tag to the CSI driver. Anything else that holds data needs an entry in
 :data:`NOT_BACKED_UP`.
+
+``IK-DR-1-BACKUP-TAG`` enforces the same on every stack, for the types AWS Backup protects; this
+test shares its reading of CSI volume tags and its access-log exemption, and checks that the rule
+names the resources this audit finds uncovered.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ import pytest
 
 from infra_kit.core.engine import Graph
 from infra_kit.core.tags import BACKUP_TAG
+from infra_kit.policy import RULES, GraphDoc, rules_for
+from infra_kit.policy.rules.backups import ACCESS_LOGS_REASON, is_access_log_bucket
 from infra_kit.policy.rules.state import STATEFUL_TYPES
+from infra_kit.policy.rules.tags import csi_tags
 from tests.conftest import CLUSTER_SERVICES, REPO, graph_of
 
 SELECTION = "aws:backup/selection:Selection"
@@ -37,12 +44,7 @@ Resource = dict[str, Any]
 #: What holds data but is not in the backup plan, and why. Each entry: a test on the resource
 #: record and the reason, written for a reviewer.
 NOT_BACKED_UP: tuple[tuple[str, Callable[[Resource], bool], str], ...] = (
-    (
-        "access-log buckets",
-        lambda r: r["type"] == "aws:s3/bucket:Bucket" and r["name"].endswith("-access-logs"),
-        "server access logs are an audit trail kept for logs.retention_days, not data a service "
-        "restores; their bucket is versioned and protected like any other",
-    ),
+    ("access-log buckets", is_access_log_bucket, ACCESS_LOGS_REASON),
     (
         "Secrets Manager secrets",
         lambda r: r["type"] == "aws:secretsmanager/secret:Secret",
@@ -84,9 +86,13 @@ def _selected_value(graphs: dict[str, Graph]) -> str:
 
 
 def _volume_tags(storage_class: Resource) -> dict[str, str]:
-    parameters = storage_class["inputs"].get("parameters") or {}
-    pairs = [v.split("=", 1) for k, v in parameters.items() if k.startswith("tagSpecification_")]
-    return dict(pairs)
+    return csi_tags(storage_class["inputs"].get("parameters") or {})
+
+
+def _rule_finds(graph: Graph) -> list[str]:
+    """URNs ``IK-DR-1-BACKUP-TAG`` names in ``graph``."""
+    rules_for()
+    return sorted(hit.urn for hit in RULES["IK-DR-1-BACKUP-TAG"].run(GraphDoc(graph.to_contract())))
 
 
 def uncovered(graphs: dict[str, Graph], value: str) -> list[str]:
@@ -123,6 +129,9 @@ def test_every_stateful_resource_of_prod_is_backed_up_or_says_why_not(
     prod_graphs: dict[str, Graph],
 ) -> None:
     assert uncovered(prod_graphs, _selected_value(prod_graphs)) == []
+    assert {project: _rule_finds(graph) for project, graph in prod_graphs.items()} == {
+        project: [] for project in prod_graphs
+    }
 
 
 def test_the_database_data_bucket_and_volumes_are_selected_by_tag(
@@ -152,9 +161,11 @@ def test_a_resource_without_the_tag_is_reported(
 ) -> None:
     graphs = dict(prod_graphs)
     graph = copy.deepcopy(graphs["orders-service"])
-    graph.named(name, type_)["inputs"]["tags"].pop(BACKUP_TAG)
+    record = graph.named(name, type_)
+    record["inputs"]["tags"].pop(BACKUP_TAG)
     graphs["orders-service"] = graph
     assert uncovered(graphs, "prod") == [f"orders-service: {type_} {name}"]
+    assert _rule_finds(graph) == [record["urn"]]
 
 
 def test_volumes_without_the_tag_are_reported(prod_graphs: dict[str, Graph]) -> None:
@@ -166,6 +177,7 @@ def test_volumes_without_the_tag_are_reported(prod_graphs: dict[str, Graph]) -> 
         del parameters[key]
     graphs["cluster-services"] = graph
     assert uncovered(graphs, "prod") == [f"cluster-services: {STORAGE_CLASS} {gp3['name']}"]
+    assert _rule_finds(graph) == [gp3["urn"]]
 
 
 def test_every_reason_for_leaving_data_out_is_written_for_a_reviewer() -> None:

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from infra_kit.aws.alarms import Metric, graph
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
+from infra_kit.core.profile.cost import BUDGET_ALERTS
 from infra_kit.core.tags import COST_ALLOCATION_TAG_KEYS, REQUIRED_TAG_KEYS
 from infra_kit.errors import ValidationError
 
@@ -25,14 +26,6 @@ __all__ = [
 #: AWS publishes billing metrics (``AWS/Billing``) in this region only, once billing alerts are
 #: enabled for the account.
 BILLING_METRICS_REGION = "us-east-1"
-
-#: When the budget alerts: ``(percent of the limit, ACTUAL or FORECASTED)``.
-BUDGET_ALERTS: tuple[tuple[int, str], ...] = (
-    (80, "ACTUAL"),
-    (80, "FORECASTED"),
-    (100, "ACTUAL"),
-    (100, "FORECASTED"),
-)
 
 
 def environment_cost_filter(environment: str) -> aws.budgets.BudgetCostFilterArgs:

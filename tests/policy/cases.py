@@ -27,6 +27,7 @@ def all_cases() -> list[Case]:
     from tests.policy import (
         cases_alarms,
         cases_aws,
+        cases_backups,
         cases_engine,
         cases_env,
         cases_iam,
@@ -44,4 +45,5 @@ def all_cases() -> list[Case]:
         *cases_alarms.CASES,
         *cases_telemetry.CASES,
         *cases_obs.CASES,
+        *cases_backups.CASES,
     ]

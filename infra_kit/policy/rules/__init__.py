@@ -3,6 +3,7 @@
 from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their rules
     alarms,
     availability,
+    backups,
     cost,
     dashboards,
     encryption,

@@ -19,7 +19,7 @@ from infra_kit.policy._registry import Hit, Severity, rule
 from infra_kit.policy.rules._values import as_dict, one_or_many
 from infra_kit.policy.rules.encryption import EBS_CSI_PROVISIONER
 
-__all__ = ["LAUNCHED_RESOURCE_TYPES", "taggable_types"]
+__all__ = ["LAUNCHED_RESOURCE_TYPES", "csi_tags", "taggable_types"]
 
 DATA_FILE = "aws-taggable-types.json"
 #: What an EC2 launch template creates, each needing its own tag specification (TAG-1).
@@ -80,7 +80,9 @@ def _launch_template_problems(inputs: Mapping[str, Any]) -> list[str]:
     return problems
 
 
-def _csi_tags(parameters: Mapping[str, Any]) -> dict[str, str]:
+def csi_tags(parameters: Mapping[str, Any]) -> dict[str, str]:
+    """The tags a CSI StorageClass gives its volumes: its ``tagSpecification_<n>`` "key=value"
+    parameters."""
     tags = {}
     for key, value in parameters.items():
         if str(key).startswith(_CSI_TAG_PARAMETER) and isinstance(value, str) and "=" in value:
@@ -113,7 +115,7 @@ def created_by_aws(graph: GraphDoc) -> Iterator[Hit]:
     for record, obj in graph.kubernetes_of_kind("StorageClass"):
         if obj.get("provisioner") != EBS_CSI_PROVISIONER:
             continue
-        missing = missing_required_tags(_csi_tags(as_dict(obj.get("parameters"))))
+        missing = missing_required_tags(csi_tags(as_dict(obj.get("parameters"))))
         if missing:
             name = as_dict(obj.get("metadata")).get("name")
             yield Hit(
