@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from infra_kit.aws.alarms import AlarmTopics, Severity, alarm_pair
 from infra_kit.core.component import Component
-from infra_kit.k8s import cluster_metrics
+from infra_kit.k8s import cluster_signals
 
 __all__ = ["RESOURCE_SECTION", "WorkloadAlarms", "workload_resource_alarms"]
 
@@ -70,7 +70,7 @@ def workload_resource_alarms(
         created[resource] = alarm_pair(
             owner,
             resource,
-            signal=cluster_metrics.workload_signal(
+            signal=cluster_signals.workload_signal(
                 resource,
                 cluster_name=alarms.cluster_name,
                 namespace=namespace,

@@ -9,7 +9,7 @@ import pulumi
 from infra_kit.aws.alarms import AlarmTopics, alarm_pair
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
-from infra_kit.k8s import cluster_metrics
+from infra_kit.k8s import cluster_signals
 from infra_kit.k8s._resource_alarms import RESOURCE_SECTION
 
 __all__ = ["ClusterAlarms", "ClusterAlarmsArgs"]
@@ -59,13 +59,13 @@ class ClusterAlarms(Component):
         period = profile.period_seconds
         signals = {
             "node-cpu": (
-                cluster_metrics.node_cpu_signal(args.cluster_name, period),
+                cluster_signals.node_cpu_signal(args.cluster_name, period),
                 "The busiest node's CPU is this % busy. Pods there are slowed when it is "
                 "full; the cluster autoscaler adds nodes only for pods it cannot place: "
                 "look for a workload without requests, or raise the node size.",
             ),
             "node-memory": (
-                cluster_metrics.node_memory_signal(args.cluster_name, period),
+                cluster_signals.node_memory_signal(args.cluster_name, period),
                 "The fullest node's memory is this % used. Near 100% the kubelet evicts "
                 "pods: look for a workload whose use outgrows its request.",
             ),

@@ -32,11 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import pulumi
-
-from infra_kit.aws.alarms import Metric, MetricMath
+from typing import Any
 
 __all__ = [
     "CLUSTER",
@@ -52,9 +48,6 @@ __all__ = [
     "WORKLOAD_NAMESPACE",
     "ClusterMetric",
     "metric_declarations",
-    "node_cpu_signal",
-    "node_memory_signal",
-    "workload_signal",
 ]
 
 #: The CloudWatch namespace of every cluster metric, in every environment.
@@ -115,51 +108,3 @@ CLUSTER_METRICS: tuple[ClusterMetric, ...] = (
 def metric_declarations() -> list[dict[str, Any]]:
     """The ``awsemf`` ``metric_declarations`` that publish :data:`CLUSTER_METRICS`."""
     return [m.declaration() for m in CLUSTER_METRICS]
-
-
-def _metric(
-    metric: ClusterMetric,
-    dimensions: Mapping[str, pulumi.Input[str]],
-    stat: str,
-    period_seconds: int,
-) -> Metric:
-    if set(dimensions) != set(metric.dimensions):
-        raise ValueError(
-            f"{metric.name} is published with dimensions {sorted(metric.dimensions)}, "
-            f"not {sorted(dimensions)}"
-        )
-    return Metric(NAMESPACE, metric.name, dict(dimensions), stat, period_seconds, EMITTER)
-
-
-def node_cpu_signal(cluster_name: pulumi.Input[str], period_seconds: int) -> MetricMath:
-    """The busiest node's CPU utilization in percent."""
-    idle = _metric(NODE_CPU, {CLUSTER: cluster_name}, "Minimum", period_seconds)
-    return MetricMath("100 * (1 - idle)", {"idle": idle}, "busiest node CPU %")
-
-
-def node_memory_signal(cluster_name: pulumi.Input[str], period_seconds: int) -> MetricMath:
-    """The fullest node's memory utilization in percent."""
-    used = _metric(NODE_MEMORY, {CLUSTER: cluster_name}, "Maximum", period_seconds)
-    return MetricMath("100 * used", {"used": used}, "fullest node memory %")
-
-
-def workload_signal(
-    resource: Literal["cpu", "memory"],
-    *,
-    cluster_name: pulumi.Input[str],
-    namespace: pulumi.Input[str],
-    deployment: pulumi.Input[str],
-    period_seconds: int,
-    has_cpu_limit: bool,
-) -> MetricMath:
-    """The hottest pod of a Deployment, in percent of its memory limit, or of its CPU limit
-    (``has_cpu_limit``) or else its CPU request."""
-    if resource == "memory":
-        metric, against = POD_MEMORY_LIMIT, "limit"
-    elif has_cpu_limit:
-        metric, against = POD_CPU_LIMIT, "limit"
-    else:
-        metric, against = POD_CPU_REQUEST, "request"
-    dimensions = {CLUSTER: cluster_name, WORKLOAD_NAMESPACE: namespace, WORKLOAD: deployment}
-    pod = _metric(metric, dimensions, "Maximum", period_seconds)
-    return MetricMath("100 * pod", {"pod": pod}, f"hottest pod {resource} % of {against}")

@@ -17,6 +17,7 @@ from infra_kit.k8s import (
     WorkerArgs,
     WorkloadAlarms,
     cluster_metrics,
+    cluster_signals,
 )
 from tests.k8s.helpers import IMAGE, synth
 
@@ -138,10 +139,10 @@ def test_a_worker_has_the_same_alarms_and_a_workload_without_alarms_has_none() -
 
 def test_every_signal_reads_a_metric_with_the_dimension_set_the_collectors_publish() -> None:
     signals: list[MetricMath] = [
-        cluster_metrics.node_cpu_signal("main", 300),
-        cluster_metrics.node_memory_signal("main", 300),
+        cluster_signals.node_cpu_signal("main", 300),
+        cluster_signals.node_memory_signal("main", 300),
         *(
-            cluster_metrics.workload_signal(
+            cluster_signals.workload_signal(
                 resource,  # type: ignore[arg-type]  # both literals, looped
                 cluster_name="main",
                 namespace="apps",
@@ -160,7 +161,7 @@ def test_every_signal_reads_a_metric_with_the_dimension_set_the_collectors_publi
 
 def test_a_signal_with_other_dimensions_than_the_published_ones_is_refused() -> None:
     with pytest.raises(ValueError, match="published with dimensions"):
-        cluster_metrics._metric(  # pyright: ignore[reportPrivateUsage]
+        cluster_signals._metric(  # pyright: ignore[reportPrivateUsage]
             cluster_metrics.NODE_CPU, {"k8s.node.name": "n"}, "Maximum", 300
         )
 

@@ -7,14 +7,40 @@ from typing import Any
 import yaml
 
 from infra_kit.k8s import cluster_metrics
-from infra_kit.k8s._collector_config import GatewayDestinations, gateway_config
 from tests.policy.cases import Case
 from tests.policy.graphs import doc, k8s, resource
 
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
-DESTINATIONS = GatewayDestinations(
-    "us-east-1", "/p/prod/otel/logs", "/p/prod/otel/metrics", "p/prod", "/p/prod/otel/containers"
-)
+
+
+def gateway_config() -> dict[str, Any]:
+    """The metrics part of the collector gateway's configuration, written out: these cases also
+    run in the policy pack's environment, which has no Pulumi SDKs to render the real one with
+    (tests/test_alarm_emission.py judges the rendered one)."""
+    common = {"region": "us-east-1", "log_group_name": "/p/prod/otel/metrics"}
+    return {
+        "receivers": {"otlp": {"protocols": {"grpc": {"endpoint": "0.0.0.0:4317"}}}},
+        "exporters": {
+            "awsemf": {
+                **common,
+                "namespace": "p/prod",
+                "dimension_rollup_option": "NoDimensionRollup",
+            },
+            "awsemf/cluster": {
+                **common,
+                "namespace": cluster_metrics.NAMESPACE,
+                "dimension_rollup_option": "NoDimensionRollup",
+                "resource_to_telemetry_conversion": {"enabled": True},
+                "metric_declarations": cluster_metrics.metric_declarations(),
+            },
+        },
+        "service": {
+            "pipelines": {
+                "metrics": {"receivers": ["otlp"], "exporters": ["awsemf"]},
+                "metrics/cluster": {"receivers": ["otlp"], "exporters": ["awsemf/cluster"]},
+            }
+        },
+    }
 
 
 def gateway(config: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +50,7 @@ def gateway(config: dict[str, Any]) -> dict[str, Any]:
 
 def without_declaration(metric_name: str) -> dict[str, Any]:
     """The gateway's configuration, less the declaration of ``metric_name``."""
-    config = gateway_config(DESTINATIONS)
+    config = gateway_config()
     exporter = config["exporters"]["awsemf/cluster"]
     exporter["metric_declarations"] = [
         d
@@ -59,17 +85,17 @@ NODE_MEMORY_BY_NODE = alarm(
 )
 UNBOUNDED = gateway(
     {
-        **gateway_config(DESTINATIONS),
+        **gateway_config(),
         "exporters": {
-            **gateway_config(DESTINATIONS)["exporters"],
+            **gateway_config()["exporters"],
             "awsemf": {
-                **gateway_config(DESTINATIONS)["exporters"]["awsemf"],
+                **gateway_config()["exporters"]["awsemf"],
                 "resource_to_telemetry_conversion": {"enabled": True},
             },
         },
     }
 )
-BOUNDED = gateway(gateway_config(DESTINATIONS))
+BOUNDED = gateway(gateway_config())
 
 CASES: list[Case] = [
     Case(
