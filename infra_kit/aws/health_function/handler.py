@@ -250,18 +250,14 @@ def _every_alarm(cloudwatch: CloudWatchClient, prefix: str) -> list[Mapping[str,
     """The metric alarms whose names start with ``prefix``. (Composite alarms are shown only to
     a role allowed DescribeAlarms on every alarm: :func:`_burning` reads burn-rate alerts from
     their window alarms instead.)"""
-    alarms: list[Mapping[str, Any]] = []
-    token: str | None = None
-    while True:
-        page = cloudwatch.describe_alarms(
+    return list(
+        _pages(
+            cloudwatch.describe_alarms,
+            "MetricAlarms",
             AlarmNamePrefix=prefix,
             AlarmTypes=["MetricAlarm"],
-            **({"NextToken": token} if token else {}),
         )
-        alarms += page.get("MetricAlarms") or []
-        token = page.get("NextToken")
-        if not token:
-            return alarms
+    )
 
 
 def _alarms(
