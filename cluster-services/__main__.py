@@ -3,7 +3,8 @@
 The platform stack of the same environment (``stacks/__main__.py``) creates the network and the
 cluster, whose API endpoint is private; this stack is deployed after it, from where that
 endpoint is reachable, and reads its outputs through a StackReference. It installs the default
-storage class and the cluster's controllers, the telemetry collectors, and each app team's
+storage class and the cluster's controllers (cluster autoscaler, load balancer controller,
+cert-manager, ExternalDNS and Argo Rollouts), the telemetry collectors, and each app team's
 namespace with the team's namespace-scoped access.
 
 Every environment-dependent value comes from the environment profile loaded from
@@ -43,6 +44,10 @@ tenancy = load_tenant_access(env)
 platform = pulumi.StackReference(config.require("platform_stack"))
 cluster_name = platform.get_output("cluster_name")
 key_arn = platform.get_output("kms_key_arn")
+oidc = OidcIdentity(
+    provider_arn=platform.get_output("oidc_provider_arn"),
+    issuer_url=platform.get_output("oidc_issuer_url"),
+)
 
 # Named as the platform's cluster was, so its children keep the logical names they had there.
 services = ClusterServices(
@@ -54,6 +59,10 @@ services = ClusterServices(
         key_arn=key_arn,
         autoscaler_role_arn=platform.get_output("autoscaler_role_arn"),
         load_balancer_controller_role_arn=platform.get_output("load_balancer_controller_role_arn"),
+        oidc=oidc,
+        # ExternalDNS names ingresses in the platform's one zone, and changes nothing else.
+        dns_zone_id=platform.get_output("dns_zone_id"),
+        dns_zone_name=platform.get_output("dns_zone_name"),
     ),
     env,
 )
@@ -65,10 +74,7 @@ collectors = Collectors(
     CollectorsArgs(cluster_name=cluster_name, log_kms_key_arn=key_arn),
     env,
     provider=services.k8s_provider,
-    oidc=OidcIdentity(
-        provider_arn=platform.get_output("oidc_provider_arn"),
-        issuer_url=platform.get_output("oidc_issuer_url"),
-    ),
+    oidc=oidc,
     cert_manager=services.cert_manager,
 )
 

@@ -12,8 +12,14 @@ Value names are those of the chart's ``values.yaml`` at the pinned tag (see
   PodDisruptionBudget of ``maxUnavailable: 1`` (HA-1, K8S-3); the controller and cainjector elect
   a leader, the webhook serves from both. Every container, the ``startupapicheck`` Job included,
   has requests and limits (K8S-1).
-- Every image is set to the chart's own version by tag. Digests are not pinned yet (the
-  ``controller-digest`` known gap where the profile requires them).
+- Each long-running part spreads its replicas across zones (required) and nodes (preferred),
+  selected by the labels the chart gives its pods (HA-1).
+- Every image is set to the chart's own version; where the profile requires digests, a part
+  whose digest is known is pinned by ``<part>.image.digest`` (the chart renders
+  ``image:tag@digest``). A part referenced by tag only is pulled ``Always`` (SEC-4).
+- ``acmesolver`` has no resources value: its pods are created by the controller for HTTP-01
+  challenges, sized by the controller's own solver defaults; the platform's issuers are
+  self-signed and in-cluster CAs (the collectors' TLS), which start no solver.
 - The chart's pods already meet the restricted profile (non-root, RuntimeDefault seccomp, no
   capabilities, read-only root filesystem, no privilege escalation), and are left as they are.
 - The ``startupapicheck`` Job runs as a post-install hook and succeeds only once the webhook
@@ -23,58 +29,64 @@ Value names are those of the chart's ``values.yaml`` at the pinned tag (see
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-__all__ = ["CERT_MANAGER_PARTS", "CERT_MANAGER_RESOURCES", "cert_manager_values"]
+from infra_kit.aws import _cluster_versions as pins
+from infra_kit.aws._controller_values import PDB, PinnedImage, pin_image, resources_of, zone_spread
+
+__all__ = ["CERT_MANAGER_PARTS", "cert_manager_images", "cert_manager_values"]
 
 #: The chart's long-running parts: the top-level values are the controller's.
 CERT_MANAGER_PARTS = ("controller", "webhook", "cainjector")
-#: Requests and limits of each container the chart runs (K8S-1), in the chart's shape. The
-#: controller and cainjector cache Secrets and Certificates cluster-wide, so their memory grows
-#: with the cluster; limits above the requests absorb a resync after a restart or a burst of
-#: issuance without throttling or killing the controller.
-CERT_MANAGER_RESOURCES: dict[str, dict[str, dict[str, str]]] = {
-    "controller": {
-        "requests": {"cpu": "50m", "memory": "128Mi"},
-        "limits": {"cpu": "500m", "memory": "256Mi"},
-    },
-    "webhook": {
-        "requests": {"cpu": "20m", "memory": "64Mi"},
-        "limits": {"cpu": "200m", "memory": "128Mi"},
-    },
-    "cainjector": {
-        "requests": {"cpu": "20m", "memory": "128Mi"},
-        "limits": {"cpu": "200m", "memory": "256Mi"},
-    },
-    "startupapicheck": {
-        "requests": {"cpu": "10m", "memory": "32Mi"},
-        "limits": {"cpu": "100m", "memory": "64Mi"},
-    },
-}
 _REPLICAS = 2
+_RELEASE = pins.CERT_MANAGER_CHART
 
 
-def _resources(part: str) -> dict[str, Any]:
-    return copy.deepcopy(CERT_MANAGER_RESOURCES[part])
-
-
-def _long_running(part: str, version: str) -> dict[str, Any]:
+def cert_manager_images(version: str, *, require_digest: bool) -> dict[str, PinnedImage]:
+    """The image of each part of the chart at ``version``, pinned as the profile asks."""
     return {
-        "replicaCount": _REPLICAS,
-        "podDisruptionBudget": {"enabled": True, "maxUnavailable": 1},
-        "resources": _resources(part),
-        "image": {"tag": version},
+        part: pin_image(repository, version, require_digest=require_digest)
+        for part, repository in pins.CERT_MANAGER_IMAGES.items()
     }
 
 
-def cert_manager_values(version: str) -> dict[str, Any]:
-    """Values of the ``cert-manager`` chart at ``version`` (its release tag, e.g. ``v1.21.1``)."""
+def _image(image: PinnedImage) -> dict[str, Any]:
+    out: dict[str, Any] = {"tag": image.tag, "pullPolicy": image.pull_policy}
+    if image.digest:
+        out["digest"] = image.digest
+    return out
+
+
+def _long_running(part: str, image: PinnedImage) -> dict[str, Any]:
+    # The chart labels each part's pods with its name ("cert-manager" for the controller),
+    # the release and the component.
+    name = "cert-manager" if part == "controller" else part
+    selector = {
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/instance": _RELEASE,
+        "app.kubernetes.io/component": part,
+    }
+    return {
+        "replicaCount": _REPLICAS,
+        "podDisruptionBudget": {"enabled": True, **PDB},
+        "resources": resources_of(_RELEASE, part),
+        "topologySpreadConstraints": zone_spread(selector),
+        "image": _image(image),
+    }
+
+
+def cert_manager_values(version: str, *, require_digest: bool = False) -> dict[str, Any]:
+    """Values of the ``cert-manager`` chart at ``version`` (its release tag, e.g. ``v1.21.1``);
+    ``require_digest`` is the profile's ``workloads.require_image_digest``."""
+    images = cert_manager_images(version, require_digest=require_digest)
     return {
         "crds": {"enabled": True, "keep": True},
-        **_long_running("controller", version),
-        "webhook": _long_running("webhook", version),
-        "cainjector": _long_running("cainjector", version),
-        "startupapicheck": {"resources": _resources("startupapicheck"), "image": {"tag": version}},
-        "acmesolver": {"image": {"tag": version}},
+        **_long_running("controller", images["controller"]),
+        "webhook": _long_running("webhook", images["webhook"]),
+        "cainjector": _long_running("cainjector", images["cainjector"]),
+        "startupapicheck": {
+            "resources": resources_of(_RELEASE, "startupapicheck"),
+            "image": _image(images["startupapicheck"]),
+        },
+        "acmesolver": {"image": _image(images["acmesolver"])},
     }

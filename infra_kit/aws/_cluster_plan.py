@@ -23,6 +23,7 @@ from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
 from infra_kit.aws._access_grants import AccessGrant, grants_cluster_admin, validate_grants
 from infra_kit.aws._cluster_security import NodeEgress, SecurityRule, plan_security_rules
+from infra_kit.aws._controller_values import PDB, PinnedImage, resources_of, zone_spread
 from infra_kit.aws._launch_template import IMDSV2_ONLY, encrypted_root_volume, tag_specifications
 from infra_kit.errors import ValidationError
 
@@ -336,22 +337,34 @@ def _service_account(name: str, role_arn: pulumi.Input[str]) -> dict[str, Any]:
 def autoscaler_values(
     *,
     cluster_name: pulumi.Input[str],
-    versions: pins.ClusterVersions,
+    image: PinnedImage,
     region: str,
     role_arn: pulumi.Input[str],
 ) -> dict[str, Any]:
     """Helm values of the cluster autoscaler: auto-discovery of this cluster's node groups.
 
     Similar node groups (one per AZ) are kept balanced; the least-waste expander picks the
-    group; nodes running kube-system pods may be removed, so the cluster scales back down.
+    group; nodes running kube-system pods may be removed, so the cluster scales back down. Two
+    replicas (one leads) spread over zones, with requests, limits and a PDB that never blocks a
+    drain; the chart builds the image as ``repository:tag``, so a digest rides on the tag.
     """
+    chart = pins.CLUSTER_AUTOSCALER_CHART
+    # The chart labels its pods with the release and "<cloudProvider>-<chart>".
+    selector = {"app.kubernetes.io/instance": chart, "app.kubernetes.io/name": f"aws-{chart}"}
     return {
         "cloudProvider": "aws",
         "awsRegion": region,
         "autoDiscovery": {"clusterName": cluster_name},
         "fullnameOverride": "cluster-autoscaler",
         "replicaCount": 2,
-        "image": {"tag": versions.cluster_autoscaler_image_tag},
+        "image": {
+            "repository": image.repository,
+            "tag": image.tag_with_digest,
+            "pullPolicy": image.pull_policy,
+        },
+        "resources": resources_of(chart),
+        "topologySpreadConstraints": zone_spread(selector),
+        "podDisruptionBudget": dict(PDB),
         "rbac": {
             "create": True,
             "serviceAccount": _service_account(AUTOSCALER_SERVICE_ACCOUNT, role_arn),
@@ -371,13 +384,25 @@ def load_balancer_controller_values(
     vpc_id: pulumi.Input[str],
     role_arn: pulumi.Input[str],
     tags: Mapping[str, str],
+    image: PinnedImage,
 ) -> dict[str, Any]:
-    """Helm values of the AWS Load Balancer Controller; what it creates carries the tags."""
+    """Helm values of the AWS Load Balancer Controller; what it creates carries the tags. Two
+    replicas spread over zones, with requests, limits and a PDB that never blocks a drain."""
+    chart = pins.LOAD_BALANCER_CONTROLLER_CHART
+    selector = {"app.kubernetes.io/name": chart, "app.kubernetes.io/instance": chart}
     return {
         "clusterName": cluster_name,
         "region": region,
         "vpcId": vpc_id,
         "replicaCount": 2,
+        "image": {
+            "repository": image.repository,
+            "tag": image.tag_with_digest,
+            "pullPolicy": image.pull_policy,
+        },
+        "resources": resources_of(chart),
+        "topologySpreadConstraints": zone_spread(selector),
+        "podDisruptionBudget": dict(PDB),
         "serviceAccount": _service_account(LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, role_arn),
         "defaultTags": dict(tags),
         # Listeners and rules carry the cluster's tag, which the controller's IAM policy

@@ -9,7 +9,13 @@ used). Add-on versions are those EKS lists as compatible with the minor version
 autoscaler image follows the Kubernetes minor version, as its project requires. The cert-manager
 chart's version is its release tag (``deploy/charts/cert-manager`` of github.com/cert-manager/
 cert-manager, tag v1.21.1, read 2026-12-01); its values are checked against that tag's
-``values.yaml``.
+``values.yaml``. The load balancer controller's image is its chart's ``appVersion``
+(``stable/aws-load-balancer-controller`` of github.com/aws/eks-charts, chart 1.14.0, app v2.14.0).
+ExternalDNS is the ``external-dns`` chart 1.21.1 (``charts/external-dns`` of
+github.com/kubernetes-sigs/external-dns, tag external-dns-helm-chart-1.21.1, appVersion 0.21.0,
+image tag v0.21.0); Argo Rollouts is the ``argo-rollouts`` chart 2.41.0 (``charts/argo-rollouts``
+of github.com/argoproj/argo-helm, tag argo-rollouts-2.41.0, appVersion v1.9.0); all read
+2026-12-02, their values checked against those tags' ``values.yaml``.
 
 To support a new Kubernetes version: add it to ``SUPPORTED_KUBERNETES_VERSIONS`` in
 :mod:`infra_kit.core.profile` and add its row to ``PINNED`` below; a test keeps the two in step.
@@ -32,13 +38,21 @@ __all__ = [
     "ADDON_METRICS_SERVER",
     "ADDON_POD_IDENTITY",
     "ADDON_VPC_CNI",
+    "ARGO_ROLLOUTS_CHART",
+    "ARGO_ROLLOUTS_IMAGE",
+    "ARGO_ROLLOUTS_REPOSITORY",
     "CERT_MANAGER_CHART",
+    "CERT_MANAGER_IMAGES",
     "CERT_MANAGER_REPOSITORY",
     "CHART_REPOSITORIES",
     "CLUSTER_AUTOSCALER_CHART",
     "CLUSTER_AUTOSCALER_IMAGE",
     "CLUSTER_AUTOSCALER_REPOSITORY",
+    "EXTERNAL_DNS_CHART",
+    "EXTERNAL_DNS_IMAGE",
+    "EXTERNAL_DNS_REPOSITORY",
     "LOAD_BALANCER_CONTROLLER_CHART",
+    "LOAD_BALANCER_CONTROLLER_IMAGE",
     "LOAD_BALANCER_CONTROLLER_REPOSITORY",
     "PINNED",
     "ClusterVersions",
@@ -59,14 +73,31 @@ CLUSTER_AUTOSCALER_REPOSITORY = "https://kubernetes.github.io/autoscaler"
 CLUSTER_AUTOSCALER_IMAGE = "registry.k8s.io/autoscaling/cluster-autoscaler"
 LOAD_BALANCER_CONTROLLER_CHART = "aws-load-balancer-controller"
 LOAD_BALANCER_CONTROLLER_REPOSITORY = "https://aws.github.io/eks-charts"
+LOAD_BALANCER_CONTROLLER_IMAGE = "public.ecr.aws/eks/aws-load-balancer-controller"
 CERT_MANAGER_CHART = "cert-manager"
 CERT_MANAGER_REPOSITORY = "https://charts.jetstack.io"
+#: The image of each part of the cert-manager chart (``imageRegistry``/``imageNamespace``/
+#: ``<part>.image.name`` of its values).
+CERT_MANAGER_IMAGES: Mapping[str, str] = MappingProxyType(
+    {
+        part: f"quay.io/jetstack/cert-manager-{part}"
+        for part in ("controller", "webhook", "cainjector", "startupapicheck", "acmesolver")
+    }
+)
+EXTERNAL_DNS_CHART = "external-dns"
+EXTERNAL_DNS_REPOSITORY = "https://kubernetes-sigs.github.io/external-dns/"
+EXTERNAL_DNS_IMAGE = "registry.k8s.io/external-dns/external-dns"
+ARGO_ROLLOUTS_CHART = "argo-rollouts"
+ARGO_ROLLOUTS_REPOSITORY = "https://argoproj.github.io/argo-helm"
+ARGO_ROLLOUTS_IMAGE = "quay.io/argoproj/argo-rollouts"
 #: The Helm repository of each chart.
 CHART_REPOSITORIES: Mapping[str, str] = MappingProxyType(
     {
         CLUSTER_AUTOSCALER_CHART: CLUSTER_AUTOSCALER_REPOSITORY,
         LOAD_BALANCER_CONTROLLER_CHART: LOAD_BALANCER_CONTROLLER_REPOSITORY,
         CERT_MANAGER_CHART: CERT_MANAGER_REPOSITORY,
+        EXTERNAL_DNS_CHART: EXTERNAL_DNS_REPOSITORY,
+        ARGO_ROLLOUTS_CHART: ARGO_ROLLOUTS_REPOSITORY,
     }
 )
 
@@ -83,6 +114,11 @@ class ClusterVersions:
         load_balancer_controller_chart: version of the ``aws-load-balancer-controller`` chart.
         cert_manager_chart: version of the ``cert-manager`` chart (a release tag, ``v`` included);
             its images run the same version.
+        load_balancer_controller_image_tag: the controller's image tag (its chart's appVersion).
+        external_dns_chart: version of the ``external-dns`` chart.
+        external_dns_image_tag: ExternalDNS's image tag (``v`` and its chart's appVersion).
+        argo_rollouts_chart: version of the ``argo-rollouts`` chart.
+        argo_rollouts_image_tag: Argo Rollouts' image tag (its chart's appVersion).
     """
 
     kubernetes_version: str
@@ -91,6 +127,11 @@ class ClusterVersions:
     cluster_autoscaler_image_tag: str
     load_balancer_controller_chart: str
     cert_manager_chart: str
+    load_balancer_controller_image_tag: str = "v2.14.0"
+    external_dns_chart: str = "1.21.1"
+    external_dns_image_tag: str = "v0.21.0"
+    argo_rollouts_chart: str = "2.41.0"
+    argo_rollouts_image_tag: str = "v1.9.0"
 
 
 def _row(

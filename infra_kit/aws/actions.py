@@ -23,6 +23,9 @@ __all__ = [
     "LAMBDA_INVOKE_FUNCTION_URL",
     "LOGS_WRITE",
     "RDS_CONNECT",
+    "ROUTE53_CHANGE_RECORDS",
+    "ROUTE53_LIST_RECORDS",
+    "ROUTE53_LIST_ZONES",
     "S3_DELETE",
     "S3_READ",
     "S3_STATE_BUCKET_SETTINGS",
@@ -115,6 +118,14 @@ CLOUDWATCH_PUT_METRICS: tuple[str, ...] = ("cloudwatch:PutMetricData",)
 CLOUDWATCH_DESCRIBE_ALARMS: tuple[str, ...] = ("cloudwatch:DescribeAlarms",)
 #: Read metric values; GetMetricData takes no resource ARN and no condition key.
 CLOUDWATCH_GET_METRIC_DATA: tuple[str, ...] = ("cloudwatch:GetMetricData",)
+
+#: Change the records of one hosted zone; authorized against the zone's ARN, and narrowed by the
+#: ``route53:ChangeResourceRecordSets*`` condition keys (record types, names, actions).
+ROUTE53_CHANGE_RECORDS: tuple[str, ...] = ("route53:ChangeResourceRecordSets",)
+#: Read the records of one hosted zone; authorized against the zone's ARN.
+ROUTE53_LIST_RECORDS: tuple[str, ...] = ("route53:ListResourceRecordSets",)
+#: List the account's hosted zones; takes no resource ARN.
+ROUTE53_LIST_ZONES: tuple[str, ...] = ("route53:ListHostedZones",)
 
 #: Read the parameters under one Parameter Store path; authorized against the path's own ARN.
 SSM_GET_PARAMETERS_BY_PATH: tuple[str, ...] = ("ssm:GetParametersByPath",)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +11,21 @@ import pulumi_kubernetes as k8s
 
 from infra_kit.aws import _cluster_plan as values
 from infra_kit.aws import _cluster_versions as pins
-from infra_kit.aws._cert_manager import cert_manager_values
+from infra_kit.aws._argo_rollouts import (
+    ARGO_ROLLOUTS_SERVICE_ACCOUNT,
+    argo_rollouts_policy,
+    argo_rollouts_values,
+)
+from infra_kit.aws._cert_manager import cert_manager_images, cert_manager_values
+from infra_kit.aws._controller_values import PDB, PinnedImage, pin_image
+from infra_kit.aws._external_dns import (
+    EXTERNAL_DNS_SELECTOR,
+    EXTERNAL_DNS_SERVICE_ACCOUNT,
+    external_dns_policy,
+    external_dns_values,
+    hosted_zone_arn,
+)
+from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.core.tags import backup_tags, merge_tags
@@ -27,12 +42,18 @@ class ClusterServicesArgs:
     Args:
         kubeconfig: the cluster's kubeconfig (``Cluster.kubeconfig``); kept secret.
         cluster_name: the EKS cluster's name (``Cluster.name``), which the autoscaler discovers
-            node groups by and the load balancer controller tags what it creates with.
+            node groups by, the load balancer controller tags what it creates with, and
+            ExternalDNS owns its records by.
         vpc_id: the cluster's VPC, for the load balancer controller.
         key_arn: the KMS key that encrypts persistent volumes (the key given to the Cluster).
         autoscaler_role_arn: the IRSA role of the cluster autoscaler (``Cluster.autoscaler_role``).
         load_balancer_controller_role_arn: the IRSA role of the load balancer controller
             (``Cluster.load_balancer_controller_role``).
+        oidc: the cluster's OIDC provider (``Cluster.oidc``), which the IRSA roles of
+            ExternalDNS and Argo Rollouts trust.
+        dns_zone_id: the id of the platform's Route 53 hosted zone, the only zone ExternalDNS
+            may change.
+        dns_zone_name: that zone's domain name (e.g. ``dev.example.com``).
         kubernetes_version: the cluster's Kubernetes version, which picks the charts' pinned
             versions. Default: ``cluster.kubernetes_version`` of the profile, as the Cluster's.
     """
@@ -43,6 +64,9 @@ class ClusterServicesArgs:
     key_arn: pulumi.Input[str]
     autoscaler_role_arn: pulumi.Input[str]
     load_balancer_controller_role_arn: pulumi.Input[str]
+    oidc: OidcIdentity
+    dns_zone_id: pulumi.Input[str]
+    dns_zone_name: pulumi.Input[str]
     kubernetes_version: str | None = None
 
 
@@ -56,18 +80,33 @@ class ClusterServices(Component):
       ``infra-kit:backup`` tag that puts its volumes in AWS Backup, ``Retain`` where the profile
       protects state).
     - Helm ``Release`` ``autoscaler`` (cluster autoscaler), ``lb-controller`` (AWS Load Balancer
-      Controller) and ``cert-manager`` (CRDs included), each atomic at its pinned version, in
-      ``kube-system``, 2 replicas of each part; the controllers' service accounts use the IRSA
-      roles the Cluster created. Pass :attr:`cert_manager` to ``Collectors``, whose
-      certificates need it.
+      Controller), ``cert-manager`` (CRDs included), ``external-dns`` (ExternalDNS) and
+      ``rollouts`` (Argo Rollouts, CRDs included and kept), each atomic at its pinned version,
+      in ``kube-system``. Every container has requests and limits, every long-running part a
+      zone spread and a PodDisruptionBudget of ``maxUnavailable: 1``, and every image a digest
+      where the profile requires one and a digest is known, else ``pullPolicy: Always``
+      (:mod:`infra_kit.aws._controller_values`). 2 replicas of each part, but ExternalDNS (one,
+      as the chart runs it).
+    - ``IrsaRole`` ``external-dns-role`` (records of the one hosted zone only, ``ListHostedZones``
+      on ``*`` with its reason) and ``rollouts-role`` (``cloudwatch:GetMetricData`` for
+      CloudWatch analyses). The autoscaler and load balancer controller use the IRSA roles the
+      Cluster created.
+    - ``PodDisruptionBudget`` ``external-dns-pdb``, which the ExternalDNS chart does not render.
+
+    Pass :attr:`cert_manager` to ``Collectors``, whose certificates need it, and make objects of
+    the Argo Rollouts CRDs (``Rollout``, ``AnalysisTemplate``) depend on :attr:`rollouts`.
 
     The cluster's API endpoint is private, so this runs where the VPC is reachable, after the
     stack that creates the VPC and the cluster: creating both in one stack would need the API
     before anything could run inside the VPC.
 
     Prescriptions: SEC-3 (encrypted default volumes; cert-manager for in-cluster TLS), HA-1 (2
-    replicas of each controller), SCALE-1 (cluster autoscaler), TAG-1 (volume and load balancer
-    tags), DR-1 (Retain volumes, backed up by tag), K8S-4 (atomic releases roll back).
+    replicas of each controller, spread over zones), K8S-1 (requests and limits), K8S-3 (PDBs
+    that never block a drain), SEC-4 (digests, pull policy), SEC-1 (a role per controller,
+    scoped), SCALE-1 (cluster autoscaler), TAG-1 (volume and load balancer tags), DR-1 (Retain
+    volumes, backed up by tag), K8S-4 (atomic releases roll back), DEP-1 and DEP-2 (Argo
+    Rollouts runs canaries with automated analysis and rollback), EDGE-1 (ExternalDNS names the
+    ingresses in the platform's zone).
     """
 
     TYPE = "infra-kit:aws:ClusterServices"
@@ -81,6 +120,8 @@ class ClusterServices(Component):
     ) -> None:
         version = args.kubernetes_version or env.profile.cluster.kubernetes_version
         self.versions = pins.versions_for(version)
+        v = self.versions
+        self._require_digest = env.profile.workloads.require_image_digest
         super().__init__(name, env, opts)
         self.k8s_provider = k8s.Provider(
             self.child("k8s"),
@@ -106,57 +147,136 @@ class ClusterServices(Component):
             allow_volume_expansion=True,
             opts=k8s_opts,
         )
+        autoscaler_image = self._pin(pins.CLUSTER_AUTOSCALER_IMAGE, v.cluster_autoscaler_image_tag)
         self.autoscaler = self._release(
             "autoscaler",
             pins.CLUSTER_AUTOSCALER_CHART,
-            self.versions.cluster_autoscaler_chart,
+            v.cluster_autoscaler_chart,
             values.autoscaler_values(
                 cluster_name=args.cluster_name,
-                versions=self.versions,
+                image=autoscaler_image,
                 region=env.region,
                 role_arn=args.autoscaler_role_arn,
             ),
+            [autoscaler_image],
             k8s_opts,
         )
-        accept_known_gap(self.autoscaler, "controller-resources")
-        if env.profile.workloads.require_image_digest:
-            accept_known_gap(self.autoscaler, "controller-digest")
+        lbc_image = self._pin(
+            pins.LOAD_BALANCER_CONTROLLER_IMAGE, v.load_balancer_controller_image_tag
+        )
         self.load_balancer_controller = self._release(
             "lb-controller",
             pins.LOAD_BALANCER_CONTROLLER_CHART,
-            self.versions.load_balancer_controller_chart,
+            v.load_balancer_controller_chart,
             values.load_balancer_controller_values(
                 cluster_name=args.cluster_name,
                 region=env.region,
                 vpc_id=args.vpc_id,
                 role_arn=args.load_balancer_controller_role_arn,
                 tags=env.tags,
+                image=lbc_image,
             ),
+            [lbc_image],
             k8s_opts,
         )
-        accept_known_gap(self.load_balancer_controller, "controller-resources")
         # prescription: SEC-3 -- cert-manager issues and renews the in-cluster TLS certificates.
         # Objects of its CRDs depend on this release, ready only once its webhook answers.
         self.cert_manager = self._release(
             "cert-manager",
             pins.CERT_MANAGER_CHART,
-            self.versions.cert_manager_chart,
-            cert_manager_values(self.versions.cert_manager_chart),
+            v.cert_manager_chart,
+            cert_manager_values(v.cert_manager_chart, require_digest=self._require_digest),
+            cert_manager_images(v.cert_manager_chart, require_digest=self._require_digest).values(),
             k8s_opts,
         )
-        if env.profile.workloads.require_image_digest:
-            accept_known_gap(self.cert_manager, "controller-digest")
+        # prescription: SEC-1 -- ExternalDNS changes the records of the platform's zone only.
+        self.external_dns_role = IrsaRole(
+            self.child("external-dns-role"),
+            IrsaRoleArgs(
+                oidc=args.oidc,
+                namespace=values.CONTROLLER_NAMESPACE,
+                service_account=EXTERNAL_DNS_SERVICE_ACCOUNT,
+                policies={
+                    "route53": external_dns_policy(hosted_zone_arn(env.partition, args.dns_zone_id))
+                },
+            ),
+            env,
+            opts=self.child_opts(),
+        )
+        dns_image = self._pin(pins.EXTERNAL_DNS_IMAGE, v.external_dns_image_tag)
+        self.external_dns = self._release(
+            "external-dns",
+            pins.EXTERNAL_DNS_CHART,
+            v.external_dns_chart,
+            external_dns_values(
+                cluster_name=args.cluster_name,
+                zone_id=args.dns_zone_id,
+                zone_name=args.dns_zone_name,
+                region=env.region,
+                role_arn=self.external_dns_role.arn,
+                image=dns_image,
+            ),
+            [dns_image],
+            k8s_opts,
+        )
+        # The chart renders no PodDisruptionBudget; this one lets its single pod be evicted
+        # (K8S-3: never blocks a drain), and states the choice where check can read it.
+        self.external_dns_pdb = k8s.policy.v1.PodDisruptionBudget(
+            self.child("external-dns-pdb"),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=pins.EXTERNAL_DNS_CHART, namespace=values.CONTROLLER_NAMESPACE
+            ),
+            spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
+                max_unavailable=PDB["maxUnavailable"],
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(EXTERNAL_DNS_SELECTOR)),
+            ),
+            opts=self.child_opts(provider=self.k8s_provider, depends_on=[self.external_dns]),
+        )
+        # prescription: DEP-2 -- Argo Rollouts aborts and rolls back a canary whose analysis
+        # fails; its role reads the CloudWatch metrics the analyses query.
+        self.rollouts_role = IrsaRole(
+            self.child("rollouts-role"),
+            IrsaRoleArgs(
+                oidc=args.oidc,
+                namespace=values.CONTROLLER_NAMESPACE,
+                service_account=ARGO_ROLLOUTS_SERVICE_ACCOUNT,
+                policies={"cloudwatch": argo_rollouts_policy()},
+            ),
+            env,
+            opts=self.child_opts(),
+        )
+        rollouts_image = self._pin(pins.ARGO_ROLLOUTS_IMAGE, v.argo_rollouts_image_tag)
+        #: The Argo Rollouts release: objects of its CRDs (Rollout, AnalysisTemplate) depend on it.
+        self.rollouts = self._release(
+            "rollouts",
+            pins.ARGO_ROLLOUTS_CHART,
+            v.argo_rollouts_chart,
+            argo_rollouts_values(role_arn=self.rollouts_role.arn, image=rollouts_image),
+            [rollouts_image],
+            k8s_opts,
+        )
         self.register_outputs({"storage_class": self.storage_class.metadata.name})
 
-    def _release(
+    def _pin(self, repository: str, tag: str) -> PinnedImage:
+        return pin_image(repository, tag, require_digest=self._require_digest)
+
+    def _release(  # noqa: PLR0917 -- one call per chart, each argument in the same order
         self,
         suffix: str,
         chart: str,
         version: str,
         chart_values: dict[str, Any],
+        images: Iterable[PinnedImage],
         opts: pulumi.ResourceOptions,
     ) -> k8s.helm.v3.Release:
         args = values.release_args(
             chart, version, chart_values, namespace=values.CONTROLLER_NAMESPACE
         )
-        return k8s.helm.v3.Release(self.child(suffix), args, opts=opts)
+        release = k8s.helm.v3.Release(self.child(suffix), args, opts=opts)
+        # prescription: SEC-4 -- an image without a known digest is named as a gap, not hidden.
+        unpinned = sorted({i.reference for i in images if not i.digest})
+        if self._require_digest and unpinned:
+            accept_known_gap(
+                release, "controller-digest", detail=f"Pinned by tag: {', '.join(unpinned)}."
+            )
+        return release

@@ -23,21 +23,23 @@ KNOWN_GAPS: dict[str, tuple[str, str]] = {
         "Known gap, still to be fixed: this container has CPU and memory requests and a memory "
         "limit but no CPU limit, which K8S-1 asks for.",
     ),
-    "controller-resources": (
-        "IK-K8S-1-RESOURCES",
-        "Known gap, still to be fixed: the chart's values set no resources, so the controller's "
-        "pods run without the requests and limits K8S-1 asks for.",
-    ),
     "controller-digest": (
         "IK-SEC-4-IMAGE-DIGEST",
-        "Known gap, still to be fixed: the controller's image is pinned by tag, not by digest.",
+        "Known gap, still to be fixed: no digest of this controller image could be read from a "
+        "source that maps it to its tag, so it is pinned by tag and pulled Always.",
     ),
 }
 
 
 def accept_known_gap(
-    resource: pulumi.Resource, gap: str, *, resources: Sequence[str] = ()
+    resource: pulumi.Resource,
+    gap: str,
+    *,
+    resources: Sequence[str] = (),
+    detail: str = "",
 ) -> pulumi.ComponentResource:
-    """Record that ``resource`` (or the named descendants) has the known gap ``gap``."""
+    """Record that ``resource`` (or the named descendants) has the known gap ``gap``;
+    ``detail`` names what exactly has it (which images, say) and is appended to the reason."""
     rule_id, reason = KNOWN_GAPS[gap]
-    return suppress(resource, rule_id, reason, resources=resources)
+    text = f"{reason} {detail}" if detail else reason
+    return suppress(resource, rule_id, text, resources=resources)

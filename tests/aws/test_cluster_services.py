@@ -11,6 +11,7 @@ import pytest
 
 from infra_kit.aws._kubeconfig import render_kubeconfig
 from infra_kit.aws.cluster_services import ClusterServices, ClusterServicesArgs
+from infra_kit.aws.irsa import OidcIdentity
 from infra_kit.core.engine import Graph
 from infra_kit.core.environment import Environment
 from infra_kit.testing import run_offline
@@ -25,13 +26,22 @@ from tests.aws.cluster_fixtures import (
 from tests.support import failing
 
 SERVICES_TYPE = "infra-kit:aws:ClusterServices"
+PDB = "kubernetes:policy/v1:PodDisruptionBudget"
+IRSA = "infra-kit:aws:IrsaRole"
 KEY_ARN = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0a1b2c3d-0000-4000-8000-000000000001"
 CA_ROLE = f"arn:aws:iam::{ACCOUNT}:role/core-ca-role-7f3847b"
 LBC_ROLE = f"arn:aws:iam::{ACCOUNT}:role/core-lbc-role-1ab9119"
+ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/0F28BDB268F3D6F83ECFA6C4BAB539D9"
+OIDC_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER.removeprefix('https://')}"
+ZONE_ID = "Z0123456789ABCDEFGHIJ"
 
 
 def _cluster_name(environment: str) -> str:
     return f"test-{environment}-core"
+
+
+def zone_name(environment: str) -> str:
+    return f"{environment}.example.com"
 
 
 def synth(environment: str, **args: Any) -> Graph:
@@ -55,6 +65,9 @@ def synth(environment: str, **args: Any) -> Graph:
                 key_arn=KEY_ARN,
                 autoscaler_role_arn=CA_ROLE,
                 load_balancer_controller_role_arn=LBC_ROLE,
+                oidc=OidcIdentity(provider_arn=OIDC_PROVIDER, issuer_url=ISSUER),
+                dns_zone_id=ZONE_ID,
+                dns_zone_name=zone_name(env.profile.name),
                 **args,
             ),
             env,
@@ -85,9 +98,20 @@ def test_the_services_are_one_component_owning_every_kubernetes_resource(environ
         (RELEASE, "core-autoscaler"),
         (RELEASE, "core-lb-controller"),
         (RELEASE, "core-cert-manager"),
+        (RELEASE, "core-external-dns"),
+        (RELEASE, "core-rollouts"),
+        (PDB, "core-external-dns-pdb"),
+        (IRSA, "core-external-dns-role"),
+        (IRSA, "core-rollouts-role"),
     }
-    # Nothing of AWS: the cluster, its network and its controllers' roles are another stack's.
-    assert [r["type"] for r in g if r["custom"] and r["type"].startswith("aws:")] == []
+    # Of AWS, only the roles of the controllers installed here: the cluster, its network and
+    # the roles of the autoscaler and load balancer controller are another stack's.
+    assert sorted(r["type"] for r in g if r["custom"] and r["type"].startswith("aws:")) == [
+        "aws:iam/role:Role",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/rolePolicy:RolePolicy",
+    ]
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
@@ -95,7 +119,7 @@ def test_kubernetes_resources_use_the_clusters_provider(environment: str) -> Non
     g = graph(environment)
     provider = g.named("core-k8s", K8S_PROVIDER)
     kubernetes = [r for r in g if r["custom"] and r["type"].startswith("kubernetes:")]
-    assert {r["type"] for r in kubernetes} == {RELEASE, STORAGE_CLASS}
+    assert {r["type"] for r in kubernetes} == {RELEASE, STORAGE_CLASS, PDB}
     for resource in kubernetes:
         assert resource["provider"] == provider["urn"]
 
@@ -188,9 +212,10 @@ def test_cert_manager_is_a_pinned_atomic_release_with_its_crds_and_sized_parts(
     for part in (values, values["webhook"], values["cainjector"], values["startupapicheck"]):
         resources = part["resources"]
         assert set(resources["requests"]) == set(resources["limits"]) == {"cpu", "memory"}
+    # No digest of cert-manager v1.21.1 is known: by tag, pulled Always, in every environment.
     for part in ("webhook", "cainjector", "startupapicheck", "acmesolver"):
-        assert values[part]["image"] == {"tag": "v1.21.1"}
-    assert values["image"] == {"tag": "v1.21.1"}
+        assert values[part]["image"] == {"tag": "v1.21.1", "pullPolicy": "Always"}
+    assert values["image"] == {"tag": "v1.21.1", "pullPolicy": "Always"}
 
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)

@@ -33,6 +33,7 @@ def all_cases() -> list[Case]:
         cases_iam,
         cases_k8s,
         cases_obs,
+        cases_releases,
         cases_telemetry,
     )
 
@@ -46,4 +47,5 @@ def all_cases() -> list[Case]:
         *cases_telemetry.CASES,
         *cases_obs.CASES,
         *cases_backups.CASES,
+        *cases_releases.CASES,
     ]

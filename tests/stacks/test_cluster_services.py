@@ -25,7 +25,13 @@ def test_helm_values_carry_the_platforms_cluster_region_and_irsa_roles(
         r["inputs"]["chart"]: r["inputs"]["values"]
         for r in cluster_services_graph(stack).of_type("kubernetes:helm.sh/v3:Release")
     }
-    assert set(releases) == {"cluster-autoscaler", "aws-load-balancer-controller", "cert-manager"}
+    assert set(releases) == {
+        "cluster-autoscaler",
+        "aws-load-balancer-controller",
+        "cert-manager",
+        "external-dns",
+        "argo-rollouts",
+    }
     autoscaler = releases["cluster-autoscaler"]
     assert autoscaler["autoDiscovery"]["clusterName"] == platform["cluster_name"]
     assert autoscaler["awsRegion"] == "us-east-1"
@@ -64,7 +70,7 @@ def test_the_kubeconfig_read_from_the_platform_stays_secret(
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_the_telemetry_gateway_trusts_the_platforms_oidc_provider_only(
+def test_each_workload_role_trusts_the_platforms_oidc_provider_for_one_service_account(
     stack: str, platform_graph: Graphs, cluster_services_graph: Graphs
 ) -> None:
     platform = platform_graph(stack).outputs
@@ -74,12 +80,18 @@ def test_the_telemetry_gateway_trusts_the_platforms_oidc_provider_only(
         for r, s in iam_statements(cluster_services_graph(stack))
         if r["type"] == "aws:iam/role:Role" and "Federated" in s.get("Principal", {})
     ]
-    assert len(trusts) == 1
-    (statement,) = trusts
-    assert statement["Principal"] == {"Federated": [platform["oidc_provider_arn"]]}
-    conditions = statement["Condition"]["StringEquals"]
-    assert conditions[f"{issuer}:aud"] == "sts.amazonaws.com"
-    assert conditions[f"{issuer}:sub"].split(":")[2] == "observability"
+    subjects = []
+    for statement in trusts:
+        assert statement["Principal"] == {"Federated": [platform["oidc_provider_arn"]]}
+        conditions = statement["Condition"]["StringEquals"]
+        assert conditions[f"{issuer}:aud"] == "sts.amazonaws.com"
+        subjects.append(conditions[f"{issuer}:sub"].split(":", 2)[2])
+    # The telemetry gateway, ExternalDNS and Argo Rollouts: one role each.
+    assert sorted(subjects) == [
+        "kube-system:argo-rollouts",
+        "kube-system:external-dns",
+        "observability:otel-gateway",
+    ]
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -17,6 +17,7 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     netpol,
     network,
     pods,
+    releases,
     resources,
     secrets,
     state,

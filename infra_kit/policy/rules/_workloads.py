@@ -13,16 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
-from infra_kit.policy.rules._values import as_dict, as_list, is_redacted
+from infra_kit.policy.rules._values import as_dict, as_list, is_false, is_redacted
 
 __all__ = [
     "HELM_RELEASE_TYPE",
+    "IMAGE_ONLY_PARTS",
     "LONG_RUNNING_KINDS",
     "PodTemplate",
+    "ReleasePart",
     "helm_releases",
     "pod_containers",
     "pod_templates",
     "release_label",
+    "release_parts",
     "selector_matches",
 ]
 
@@ -160,6 +163,65 @@ def release_label(record: Mapping[str, Any]) -> str:
     inputs = GraphDoc.inputs(record)
     chart = inputs.get("chart") or record.get("name")
     return f"Helm release {record.get('name')} (chart {chart})"
+
+
+#: Parts of a chart that name an image but run no pod of their own that the values could size,
+#: keyed by chart and path: ``(chart, path)`` -> why they need no resources value.
+IMAGE_ONLY_PARTS: dict[tuple[str, str], str] = {
+    ("cert-manager", "values.acmesolver"): "cert-manager's controller starts HTTP-01 solver pods "
+    "itself, sized by its own solver defaults; the chart has no resources value for them",
+}
+_REPLICA_KEYS = ("replicaCount", "replicas")
+
+
+@dataclass(frozen=True)
+class ReleasePart:
+    """One part of a Helm release's values: the top level, or a nested mapping that sets an
+    ``image`` (a chart's webhook, cainjector, controller, Job...).
+
+    ``replicas`` is the part's ``replicaCount``/``replicas`` (``None`` when the values leave it
+    to the chart); ``long_running`` is true for the top level and for a part that sets replicas:
+    a Deployment, as opposed to a one-off Job."""
+
+    path: str
+    values: dict[str, Any]
+    replicas: int | None
+    long_running: bool
+
+
+def _replicas(values: Mapping[str, Any]) -> int | None:
+    for key in _REPLICA_KEYS:
+        value = values.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def release_parts(record: Mapping[str, Any], values: Mapping[str, Any]) -> list[ReleasePart]:
+    """The parts of ``values`` that run containers the chart lets the values configure.
+
+    The top level counts when it sets an image, resources or replicas; a nested mapping counts
+    when it sets an ``image`` mapping, unless it says ``enabled: false`` or is one of
+    :data:`IMAGE_ONLY_PARTS`."""
+    chart = str(GraphDoc.inputs(record).get("chart") or "")
+    parts: list[ReleasePart] = []
+    if any(k in values for k in ("image", "resources", *_REPLICA_KEYS)):
+        parts.append(ReleasePart("values", dict(values), _replicas(values), True))
+
+    def walk(node: Mapping[str, Any], path: str) -> None:
+        for key, value in node.items():
+            if not isinstance(value, dict) or key == "image":
+                continue
+            here = f"{path}.{key}"
+            if is_false(value.get("enabled")):
+                continue
+            if isinstance(value.get("image"), dict) and (chart, here) not in IMAGE_ONLY_PARTS:
+                replicas = _replicas(value)
+                parts.append(ReleasePart(here, value, replicas, replicas is not None))
+            walk(value, here)
+
+    walk(values, "values")
+    return parts
 
 
 # -- SEC-4: the restricted profile ----------------------------------------------------------------

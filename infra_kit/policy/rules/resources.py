@@ -16,6 +16,7 @@ from infra_kit.policy.rules._workloads import (
     pod_containers,
     pod_templates,
     release_label,
+    release_parts,
 )
 
 _RESOURCE_KEYS = (
@@ -53,7 +54,8 @@ def _missing_resources(resources: object) -> list[str] | None:
     installs with Helm as much as for its own workloads.""",
     fix="""Set resources.requests and resources.limits (cpu and memory) on every container and
     init container (infra-kit workloads: cpu_request, memory_request, memory_limit, cpu_limit);
-    for a Helm release, set the chart's resources value.""",
+    for a Helm release, set the chart's resources value of every part that runs a container
+    (the top level and each part with an image: webhook, cainjector, controller, Jobs).""",
 )
 def container_resources(graph: GraphDoc) -> Iterator[Hit]:
     for template in pod_templates(graph):
@@ -65,19 +67,24 @@ def container_resources(graph: GraphDoc) -> Iterator[Hit]:
         if gaps:
             yield Hit(template.urn, f"{template.label}: {'; '.join(gaps)}")
     for record, values in helm_releases(graph):
-        if "resources" not in values:
+        parts = release_parts(record, values)
+        if not any("resources" in part.values for part in parts):
             yield Hit(
                 str(record["urn"]),
                 f"{release_label(record)} sets no resources in its values, so its pods run "
                 "with the chart's defaults (often none)",
             )
             continue
-        missing = _missing_resources(values["resources"])
-        if missing:
-            yield Hit(
-                str(record["urn"]),
-                f"{release_label(record)}: values.resources has no {', '.join(missing)}",
-            )
+        gaps = []
+        for part in parts:
+            if "resources" not in part.values:
+                gaps.append(f"{part.path} sets an image but no resources")
+                continue
+            missing = _missing_resources(part.values["resources"])
+            if missing:
+                gaps.append(f"{part.path}.resources has no {', '.join(missing)}")
+        if gaps:
+            yield Hit(str(record["urn"]), f"{release_label(record)}: {'; '.join(gaps)}")
 
 
 # -- K8S-1: probes ------------------------------------------------------------------------------
