@@ -24,6 +24,8 @@ from infra_kit.aws import (
     ClusterArgs,
     Dashboard,
     DashboardArgs,
+    DnsZone,
+    DnsZoneArgs,
     Key,
     KeyArgs,
     Network,
@@ -33,6 +35,7 @@ from infra_kit.aws import (
 )
 from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.aws.delivery import DeliveryAlarms, DeliveryAlarmsArgs
+from infra_kit.aws.dns_zone import dns_zone_from_config
 from infra_kit.aws.health import HealthEndpoint, HealthEndpointArgs
 from infra_kit.aws.platform_access import load_platform_access
 from infra_kit.core.environment import Environment
@@ -87,6 +90,11 @@ health = HealthEndpoint(
     ),
     env,
 )
+
+# The environment's public domain (EDGE-1): services' names and their certificates' DNS
+# validation records live here. Its parent delegates to its name servers once, by hand, on a
+# fresh account (README, Deploying for real; ADR 0024).
+zone = DnsZone("public", DnsZoneArgs(domain=dns_zone_from_config(env)), env)
 
 network = Network("core", NetworkArgs(flow_log_key=key), env)
 
@@ -148,3 +156,7 @@ pulumi.export("api_tunnel_tag", tunnel.tag)
 pulumi.export("backup_vault_name", backups.vault_name)
 pulumi.export("health_url", health.url)
 pulumi.export("dashboard_name", dashboard.dashboard_name)
+# The public zone: services' certificates validate in it, ExternalDNS writes their records in it.
+pulumi.export("dns_zone_id", zone.zone_id)
+pulumi.export("dns_zone_name", zone.zone_name)
+pulumi.export("dns_zone_name_servers", zone.name_servers)

@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Dashboard`, :class:`Backups`, :class:`CertificateAlarms`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Dashboard`, :class:`Backups`, :class:`CertificateAlarms`, :class:`DnsZone`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.cluster_services import ClusterServices, ClusterServicesArgs
     from infra_kit.aws.dashboard import Dashboard, DashboardArgs
     from infra_kit.aws.database import Database, DatabaseArgs
+    from infra_kit.aws.dns_zone import DnsZone, DnsZoneArgs
     from infra_kit.aws.grants import Grantee, HasRole, attach_policy
     from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity, irsa_trust_policy
     from infra_kit.aws.key import Key, KeyArgs
@@ -57,6 +58,8 @@ __all__ = [
     "DashboardArgs",
     "Database",
     "DatabaseArgs",
+    "DnsZone",
+    "DnsZoneArgs",
     "Grantee",
     "HasRole",
     "IrsaRole",
@@ -97,6 +100,7 @@ __getattr__, __dir__ = lazy_exports(
         ".cluster": ("Cluster", "ClusterArgs", "NodeEgress"),
         ".cluster_services": ("ClusterServices", "ClusterServicesArgs"),
         ".database": ("Database", "DatabaseArgs"),
+        ".dns_zone": ("DnsZone", "DnsZoneArgs"),
         ".grants": ("Grantee", "HasRole", "attach_policy"),
         ".irsa": ("IrsaRole", "IrsaRoleArgs", "OidcIdentity", "irsa_trust_policy"),
         ".key": ("Key", "KeyArgs"),
