@@ -3,8 +3,8 @@
 Nothing here registers a resource: :func:`plan_cluster` checks every argument against the
 environment profile before the component creates anything (ENV-3); the ``*_args`` functions
 build the typed pulumi_aws ``*Args`` of the control plane, launch template and node groups, and
-the other functions the add-on configurations, Helm values and StorageClass parameters that
-carry the prescriptions.
+the other functions the add-on configurations and StorageClass parameters that carry the
+prescriptions (the controllers' Helm values are in :mod:`infra_kit.aws._controller_charts`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from infra_kit.aws import _cluster_policies as policies
 from infra_kit.aws import _cluster_versions as pins
 from infra_kit.aws._access_grants import AccessGrant, grants_cluster_admin, validate_grants
 from infra_kit.aws._cluster_security import NodeEgress, SecurityRule, plan_security_rules
-from infra_kit.aws._controller_values import PDB, PinnedImage, resources_of, zone_spread
 from infra_kit.aws._launch_template import IMDSV2_ONLY, encrypted_root_volume, tag_specifications
 from infra_kit.errors import ValidationError
 
@@ -43,12 +42,10 @@ __all__ = [
     "ClusterArgs",
     "ClusterPlan",
     "admin_labels",
-    "autoscaler_values",
     "cni_configuration",
     "control_plane_args",
     "ebs_csi_configuration",
     "launch_template_args",
-    "load_balancer_controller_values",
     "log_group_name",
     "node_group_args",
     "oidc_issuer",
@@ -328,87 +325,6 @@ def storage_class_parameters(
     for i, (key, value) in enumerate(sorted(tags.items()), start=1):
         parameters[f"tagSpecification_{i}"] = f"{key}={value}"
     return parameters
-
-
-def _service_account(name: str, role_arn: pulumi.Input[str]) -> dict[str, Any]:
-    return {"create": True, "name": name, "annotations": {ROLE_ANNOTATION: role_arn}}
-
-
-def autoscaler_values(
-    *,
-    cluster_name: pulumi.Input[str],
-    image: PinnedImage,
-    region: str,
-    role_arn: pulumi.Input[str],
-) -> dict[str, Any]:
-    """Helm values of the cluster autoscaler: auto-discovery of this cluster's node groups.
-
-    Similar node groups (one per AZ) are kept balanced; the least-waste expander picks the
-    group; nodes running kube-system pods may be removed, so the cluster scales back down. Two
-    replicas (one leads) spread over zones, with requests, limits and a PDB that never blocks a
-    drain; the chart builds the image as ``repository:tag``, so a digest rides on the tag.
-    """
-    chart = pins.CLUSTER_AUTOSCALER_CHART
-    # The chart labels its pods with the release and "<cloudProvider>-<chart>".
-    selector = {"app.kubernetes.io/instance": chart, "app.kubernetes.io/name": f"aws-{chart}"}
-    return {
-        "cloudProvider": "aws",
-        "awsRegion": region,
-        "autoDiscovery": {"clusterName": cluster_name},
-        "fullnameOverride": "cluster-autoscaler",
-        "replicaCount": 2,
-        "image": {
-            "repository": image.repository,
-            "tag": image.tag_with_digest,
-            "pullPolicy": image.pull_policy,
-        },
-        "resources": resources_of(chart),
-        "topologySpreadConstraints": zone_spread(selector),
-        "podDisruptionBudget": dict(PDB),
-        "rbac": {
-            "create": True,
-            "serviceAccount": _service_account(AUTOSCALER_SERVICE_ACCOUNT, role_arn),
-        },
-        "extraArgs": {
-            "balance-similar-node-groups": True,
-            "skip-nodes-with-system-pods": False,
-            "expander": "least-waste",
-        },
-    }
-
-
-def load_balancer_controller_values(
-    *,
-    cluster_name: pulumi.Input[str],
-    region: str,
-    vpc_id: pulumi.Input[str],
-    role_arn: pulumi.Input[str],
-    tags: Mapping[str, str],
-    image: PinnedImage,
-) -> dict[str, Any]:
-    """Helm values of the AWS Load Balancer Controller; what it creates carries the tags. Two
-    replicas spread over zones, with requests, limits and a PDB that never blocks a drain."""
-    chart = pins.LOAD_BALANCER_CONTROLLER_CHART
-    selector = {"app.kubernetes.io/name": chart, "app.kubernetes.io/instance": chart}
-    return {
-        "clusterName": cluster_name,
-        "region": region,
-        "vpcId": vpc_id,
-        "replicaCount": 2,
-        "image": {
-            "repository": image.repository,
-            "tag": image.tag_with_digest,
-            "pullPolicy": image.pull_policy,
-        },
-        "resources": resources_of(chart),
-        "topologySpreadConstraints": zone_spread(selector),
-        "podDisruptionBudget": dict(PDB),
-        "serviceAccount": _service_account(LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT, role_arn),
-        "defaultTags": dict(tags),
-        # Listeners and rules carry the cluster's tag, which the controller's IAM policy
-        # requires before it changes them (on by default; set so that it stays on).
-        "controllerConfig": {"featureGates": {"ListenerRulesTagging": True}},
-    }
 
 
 def control_plane_args(

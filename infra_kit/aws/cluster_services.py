@@ -17,6 +17,7 @@ from infra_kit.aws._argo_rollouts import (
     argo_rollouts_values,
 )
 from infra_kit.aws._cert_manager import cert_manager_images, cert_manager_values
+from infra_kit.aws._controller_charts import autoscaler_values, load_balancer_controller_values
 from infra_kit.aws._controller_values import PDB, PinnedImage, pin_image
 from infra_kit.aws._external_dns import (
     EXTERNAL_DNS_SELECTOR,
@@ -152,7 +153,7 @@ class ClusterServices(Component):
             "autoscaler",
             pins.CLUSTER_AUTOSCALER_CHART,
             v.cluster_autoscaler_chart,
-            values.autoscaler_values(
+            autoscaler_values(
                 cluster_name=args.cluster_name,
                 image=autoscaler_image,
                 region=env.region,
@@ -168,7 +169,7 @@ class ClusterServices(Component):
             "lb-controller",
             pins.LOAD_BALANCER_CONTROLLER_CHART,
             v.load_balancer_controller_chart,
-            values.load_balancer_controller_values(
+            load_balancer_controller_values(
                 cluster_name=args.cluster_name,
                 region=env.region,
                 vpc_id=args.vpc_id,
