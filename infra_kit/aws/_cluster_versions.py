@@ -115,6 +115,8 @@ class ClusterVersions:
         cert_manager_chart: version of the ``cert-manager`` chart (a release tag, ``v`` included);
             its images run the same version.
         load_balancer_controller_image_tag: the controller's image tag (its chart's appVersion).
+            This and the four below are the same for every supported Kubernetes version today,
+            so each row takes the default; a row that needs another version overrides it.
         external_dns_chart: version of the ``external-dns`` chart.
         external_dns_image_tag: ExternalDNS's image tag (``v`` and its chart's appVersion).
         argo_rollouts_chart: version of the ``argo-rollouts`` chart.

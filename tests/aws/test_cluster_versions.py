@@ -156,3 +156,18 @@ def test_a_plain_http_endpoint_is_refused() -> None:
 def test_a_malformed_cluster_name_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"cluster_name='bad name': not an EKS cluster name"):
         config(cluster_name="bad name")
+
+
+@pytest.mark.parametrize("version", SUPPORTED_KUBERNETES_VERSIONS)
+def test_every_version_pins_the_controllers_charts_and_images_as_their_charts_release_them(
+    version: str,
+) -> None:
+    row = PINNED[version]
+    # Chart version and its appVersion, read from each chart's Chart.yaml at that tag.
+    assert (row.load_balancer_controller_chart, row.load_balancer_controller_image_tag) == (
+        "1.14.0",
+        "v2.14.0",
+    )
+    assert (row.external_dns_chart, row.external_dns_image_tag) == ("1.21.1", "v0.21.0")
+    assert (row.argo_rollouts_chart, row.argo_rollouts_image_tag) == ("2.41.0", "v1.9.0")
+    assert row.cert_manager_chart == "v1.21.1"
