@@ -18,6 +18,9 @@ from infra_kit.aws import (
     ApiTunnelArgs,
     Backups,
     BackupsArgs,
+    Bucket,
+    BucketArgs,
+    BucketPurpose,
     Budget,
     BudgetArgs,
     Cluster,
@@ -38,6 +41,7 @@ from infra_kit.aws.delivery import DeliveryAlarms, DeliveryAlarmsArgs
 from infra_kit.aws.dns_zone import dns_zone_from_config
 from infra_kit.aws.health import HealthEndpoint, HealthEndpointArgs
 from infra_kit.aws.platform_access import load_platform_access
+from infra_kit.aws.web_acl import WebAcl, WebAclArgs
 from infra_kit.core.environment import Environment
 from infra_kit.policy.suppress import suppress
 
@@ -95,6 +99,17 @@ health = HealthEndpoint(
 # validation records live here. Its parent delegates to its name servers once, by hand, on a
 # fresh account (README, Deploying for real; ADR 0024).
 zone = DnsZone("public", DnsZoneArgs(domain=dns_zone_from_config(env)), env)
+# One web ACL for every internet-facing ALB of the environment (EDGE-1): the managed rule
+# groups and the rate limit; each Ingress names it and the load balancer controller associates
+# it with the ALB it creates (ADR 0024).
+web_acl = WebAcl("edge", WebAclArgs(key=key), env)
+# Where the environment's ALBs write their access logs, each under its own prefix (EDGE-1).
+# SSE-S3: the only encryption ALB access log delivery supports (ADR 0010, ADR 0024).
+alb_logs = Bucket(
+    "alb-access-logs",
+    BucketArgs(purpose=BucketPurpose.ACCESS_LOGS, enable_load_balancer_log_delivery=True),
+    env,
+)
 
 network = Network("core", NetworkArgs(flow_log_key=key), env)
 
@@ -160,3 +175,6 @@ pulumi.export("dashboard_name", dashboard.dashboard_name)
 pulumi.export("dns_zone_id", zone.zone_id)
 pulumi.export("dns_zone_name", zone.zone_name)
 pulumi.export("dns_zone_name_servers", zone.name_servers)
+# What an internet-facing AlbIngress names: the WAF and the access-log bucket.
+pulumi.export("web_acl_arn", web_acl.arn)
+pulumi.export("alb_access_log_bucket", alb_logs.name)

@@ -71,6 +71,13 @@ NOT_BACKED_UP: tuple[tuple[str, Callable[[Resource], bool], str], ...] = (
         "messages in flight; it is protected so its subscriptions are not lost with it",
     ),
     (
+        "Route 53 hosted zones",
+        lambda r: r["type"] == "aws:route53/zone:Zone",
+        "Route 53 is not an AWS Backup resource type; a zone holds only records that stacks "
+        "and the cluster's DNS controller write from code again, and it is protected in stage "
+        "and prod so the name servers its parent delegates to are never lost",
+    ),
+    (
         "the backup vault",
         lambda r: r["type"] == "aws:backup/vault:Vault",
         "the vault holds the recovery points themselves; it is locked in prod and protected",

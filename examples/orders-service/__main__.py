@@ -1,8 +1,9 @@
 """orders-service: what an app team writes to run a production-grade service on the platform.
 
-It reads the platform stack of the same environment (cluster, network, OIDC provider) through a
-StackReference, creates its own data key, database, bucket and secret, and deploys a web service
-that reaches them through its own IAM role. Sizes, retention and protection come from the
+It reads the platform stack of the same environment (cluster, network, OIDC provider, DNS zone,
+web ACL and ALB log bucket) through a StackReference, creates its own data key, database, bucket,
+secret and public name with its certificate, and deploys an internet-facing web service that
+reaches them through its own IAM role. Sizes, retention and protection come from the
 environment profile in ``Pulumi.<stack>.yaml``; nothing here depends on which environment it is.
 
 A pull request's preview environment is a stack ``pr-<n>`` of this program on the dev platform
@@ -15,8 +16,6 @@ import pulumi_kubernetes as k8s
 from infra_kit.aws import (
     Bucket,
     BucketArgs,
-    CertificateAlarms,
-    CertificateAlarmsArgs,
     Dashboard,
     DashboardArgs,
     Database,
@@ -31,10 +30,12 @@ from infra_kit.aws import (
     subnet_cidr,
 )
 from infra_kit.aws.alarms import AlarmTopics
+from infra_kit.aws.public_name import PublicName, PublicNameArgs
 from infra_kit.core.environment import Environment
 from infra_kit.k8s import (
     AlbIngress,
     Egress,
+    Exposure,
     Namespace,
     NamespaceArgs,
     WebService,
@@ -111,11 +112,17 @@ namespace: str | Namespace = "apps"
 if env.profile.workloads.create_stack_namespace:
     namespace = Namespace(env.stack, NamespaceArgs(name=env.stack), env, provider=k8s_provider)
 
-# The ALB's certificate is issued outside this program; its expiry is watched here (EDGE-1).
-certificate_arn = config.require("certificate_arn")
-CertificateAlarms(
-    "orders-certificate",
-    CertificateAlarmsArgs(certificate_arn=certificate_arn, alarm_topics=alarm_topics),
+# The service's public name: an ACM certificate for the host, validated by DNS in the platform's
+# zone, with expiry alarms (EDGE-1). The host must be in that zone; the Ingress below uses the
+# certificate only once ACM has issued it.
+public_name = PublicName(
+    "orders-public",
+    PublicNameArgs(
+        host=config.require("host"),
+        zone_id=platform.require_output("dns_zone_id"),
+        zone_name=platform.require_output("dns_zone_name"),
+        alarm_topics=alarm_topics,
+    ),
     env,
 )
 
@@ -138,7 +145,15 @@ api = WebService(
                 [5432],
             )
         ],
-        ingress=AlbIngress(certificate_arn=certificate_arn, hosts=[config.require("host")]),
+        # A public API, said so explicitly: behind the environment's web ACL, with access logs
+        # in its bucket, HTTP redirected to HTTPS under the TLS 1.3/1.2 policy (EDGE-1, SEC-3).
+        ingress=AlbIngress(
+            certificate_arn=public_name.certificate_arn,
+            exposure=Exposure.INTERNET_FACING,
+            hosts=[public_name.host],
+            waf_acl_arn=platform.require_output("web_acl_arn"),
+            access_log_bucket=platform.require_output("alb_access_log_bucket"),
+        ),
     ),
     env,
     provider=k8s_provider,

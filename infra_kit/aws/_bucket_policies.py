@@ -4,8 +4,11 @@ and the IAM statements of its policies. Pure logic: no Pulumi resources are crea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -20,8 +23,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCESS_LOG_SSE_S3_REASON",
+    "ALB_ACCESS_LOG_SSE_S3_REASON",
     "BucketPurpose",
     "check_args",
+    "load_balancer_log_principal",
+    "load_balancer_log_statement",
     "log_delivery_statement",
     "objects_arn",
     "read_statements",
@@ -29,6 +35,8 @@ __all__ = [
 ]
 
 _LOGGING_SERVICE = "logging.s3.amazonaws.com"
+#: Who delivers ALB access logs in each Region (source and date inside the file).
+ELB_LOG_DELIVERY_FILE = Path(__file__).with_name("data") / "elb-log-delivery-accounts.json"
 _MIN_REASON_WORDS = 3
 # S3_READ splits into object-level actions (on ``arn/*``) and ListBucket (on the bucket ARN).
 _BUCKET_LEVEL_ACTIONS = frozenset({"s3:ListBucket"})
@@ -50,6 +58,15 @@ ACCESS_LOG_SSE_S3_REASON = (
     "S3 server access log destination: the Amazon S3 User Guide documents default encryption of "
     "a log destination bucket as SSE-S3 only and SSE-KMS as not supported, so this bucket cannot "
     "use a customer-managed key (docs/adr/0010-access-log-buckets-stay-sse-s3.md)."
+)
+
+
+#: Why an access-log bucket that also receives ALB access logs is encrypted with SSE-S3.
+ALB_ACCESS_LOG_SSE_S3_REASON = (
+    "S3 server access and ALB access log destination: the Amazon S3 User Guide documents SSE-S3 "
+    "as the only default encryption of a server access log destination, and the Elastic Load "
+    "Balancing User Guide SSE-S3 as the only server-side encryption an ALB access log bucket "
+    "supports, so this bucket cannot use a customer-managed key (docs/adr/0010, docs/adr/0024)."
 )
 
 
@@ -75,6 +92,13 @@ def check_args(args: BucketArgs) -> None:
                 "access_log_source_arns",
                 list(args.access_log_source_arns),
                 "only an ACCESS_LOGS bucket receives access logs",
+                "remove it, or set purpose=BucketPurpose.ACCESS_LOGS",
+            )
+        if args.enable_load_balancer_log_delivery:
+            raise ValidationError(
+                "enable_load_balancer_log_delivery",
+                True,
+                "only an ACCESS_LOGS bucket receives load balancer access logs",
                 "remove it, or set purpose=BucketPurpose.ACCESS_LOGS",
             )
         target = args.access_log_bucket
@@ -149,6 +173,38 @@ def log_delivery_statement(
         actions=["s3:PutObject"],
         resources=[objects_arn(arn)],
         conditions=conditions,
+    )
+
+
+@cache
+def _elb_log_delivery() -> dict[str, object]:
+    return json.loads(ELB_LOG_DELIVERY_FILE.read_text(encoding="utf-8"))
+
+
+def load_balancer_log_principal(region: str, partition: str) -> dict[str, list[str]]:
+    """Who writes ALB access logs in ``region``: the Region's Elastic Load Balancing account
+    in Regions available before August 2022, the ``logdelivery.elasticloadbalancing.amazonaws.com``
+    service principal in newer ones (data/elb-log-delivery-accounts.json)."""
+    data = _elb_log_delivery()
+    accounts = data["accounts"]
+    assert isinstance(accounts, dict)
+    account = accounts.get(region)
+    if account is not None:
+        return {"AWS": [f"arn:{partition}:iam::{account}:root"]}
+    return {"Service": [str(data["service_principal"])]}
+
+
+def load_balancer_log_statement(
+    arn: pulumi.Output[str], account_id: pulumi.Input[str], region: str, partition: str
+) -> Statement:
+    """Let Elastic Load Balancing put the access logs of ``account_id``'s load balancers in
+    ``region`` under any prefix: ``<arn>/<prefix>/AWSLogs/<account>/...``, the keys it writes."""
+    resource = pulumi.Output.all(arn, account_id).apply(lambda v: f"{v[0]}/*/AWSLogs/{v[1]}/*")
+    return Statement(
+        sid="AllowLoadBalancerAccessLogDelivery",
+        principals=load_balancer_log_principal(region, partition),
+        actions=["s3:PutObject"],
+        resources=[resource],
     )
 
 

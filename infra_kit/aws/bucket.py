@@ -11,8 +11,10 @@ import pulumi_aws as aws
 from infra_kit.aws import actions
 from infra_kit.aws._bucket_policies import (
     ACCESS_LOG_SSE_S3_REASON,
+    ALB_ACCESS_LOG_SSE_S3_REASON,
     BucketPurpose,
     check_args,
+    load_balancer_log_statement,
     log_delivery_statement,
     objects_arn,
     read_statements,
@@ -59,6 +61,12 @@ class BucketArgs:
         access_log_source_arns: for an ``ACCESS_LOGS`` bucket, the ARNs of the buckets whose
             logs it accepts (``aws:SourceArn``). Default: any bucket of this account
             (``aws:SourceAccount`` only). Refused on a ``DATA`` bucket.
+        enable_load_balancer_log_delivery: for an ``ACCESS_LOGS`` bucket, also let Elastic
+            Load Balancing deliver the access logs of this account's load balancers in the
+            stack's region (any prefix), with the principal AWS documents for the region: its
+            ELB account in regions available before August 2022, the
+            ``logdelivery.elasticloadbalancing.amazonaws.com`` service otherwise. ALB access logs
+            also support SSE-S3 only (ADR 0024). Default: False. Refused on a ``DATA`` bucket.
         allow_destroy_with_objects_reason: lets ``pulumi destroy`` delete the bucket with its
             objects (``force_destroy``), losing them. Give a sentence saying why; it is kept in
             the ``infra-kit:destroy-with-objects-reason`` tag. Default (None): a bucket that still
@@ -69,6 +77,7 @@ class BucketArgs:
     purpose: BucketPurpose = BucketPurpose.DATA
     access_log_bucket: Bucket | None = None
     access_log_source_arns: Sequence[pulumi.Input[str]] = ()
+    enable_load_balancer_log_delivery: bool = False
     allow_destroy_with_objects_reason: str | None = None
 
 
@@ -94,7 +103,8 @@ class Bucket(Component):
       ``buckets.noncurrent_version_expiration_days``; an access-log bucket also expires logs
       after ``logs.retention_days``);
     - ``aws.s3.BucketPolicy`` ``<name>-policy`` (deny any request without TLS; an access-log
-      bucket also lets ``logging.s3.amazonaws.com`` put objects for this account);
+      bucket also lets ``logging.s3.amazonaws.com`` put objects for this account, and with
+      ``enable_load_balancer_log_delivery`` Elastic Load Balancing put ``*/AWSLogs/<account>/*``);
     - ``aws.s3.BucketLogging`` ``<name>-logging`` when access logging is on.
 
     Grants: :meth:`grant_read` and :meth:`grant_write` add one inline policy to the grantee's role.
@@ -118,6 +128,7 @@ class Bucket(Component):
         self.purpose = args.purpose
         self.key: Key | None = args.key
         self._reason = args.allow_destroy_with_objects_reason
+        self._load_balancer_logs = args.enable_load_balancer_log_delivery
         source_arns = list(args.access_log_source_arns)
         self.bucket, self.policy = self._bucket(name, args.purpose, source_arns)
         self.arn: pulumi.Output[str] = self.bucket.arn
@@ -211,7 +222,12 @@ class Bucket(Component):
             )
             bucket_key = None
             # prescription: SEC-3 -- the AWS limitation is stated in the graph, not hidden in a rule.
-            suppress(bucket, "IK-SEC-3-CMK", ACCESS_LOG_SSE_S3_REASON)
+            reason = (
+                ALB_ACCESS_LOG_SSE_S3_REASON
+                if self._load_balancer_logs
+                else ACCESS_LOG_SSE_S3_REASON
+            )
+            suppress(bucket, "IK-SEC-3-CMK", reason)
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
             aws.s3.BucketServerSideEncryptionConfigurationInitArgs(
@@ -245,6 +261,12 @@ class Bucket(Component):
             statements.append(
                 log_delivery_statement(bucket.arn, self.env.account_id, log_source_arns)
             )
+            if self._load_balancer_logs:
+                statements.append(
+                    load_balancer_log_statement(
+                        bucket.arn, self.env.account_id, self.env.region, self.env.partition
+                    )
+                )
         policy = aws.s3.BucketPolicy(
             f"{name}-policy",
             aws.s3.BucketPolicyArgs(bucket=bucket.id, policy=PolicyDocument(statements).to_json()),

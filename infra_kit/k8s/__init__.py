@@ -16,7 +16,7 @@ from infra_kit._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from infra_kit.k8s._images import ImageRef, check_image
-    from infra_kit.k8s._ingress import DEFAULT_SSL_POLICY, AlbIngress
+    from infra_kit.k8s._ingress import DEFAULT_SSL_POLICY, AlbIngress, BackendProtocol, Exposure
     from infra_kit.k8s._network import Caller, Egress
     from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs
     from infra_kit.k8s._probes import Probe, Probes
@@ -38,6 +38,7 @@ __all__ = [
     "DEFAULT_SSL_POLICY",
     "RESTRICTED_UID",
     "AlbIngress",
+    "BackendProtocol",
     "Caller",
     "ClusterAlarms",
     "ClusterAlarmsArgs",
@@ -46,6 +47,7 @@ __all__ = [
     "ContainerSecurity",
     "DisruptionBudget",
     "Egress",
+    "Exposure",
     "ImageRef",
     "Namespace",
     "NamespaceArgs",
@@ -68,7 +70,7 @@ __getattr__, __dir__ = lazy_exports(
     __name__,
     {
         "._images": ("ImageRef", "check_image"),
-        "._ingress": ("DEFAULT_SSL_POLICY", "AlbIngress"),
+        "._ingress": ("DEFAULT_SSL_POLICY", "AlbIngress", "BackendProtocol", "Exposure"),
         "._network": ("Caller", "Egress"),
         "._plan": ("WebServiceArgs", "WorkerArgs", "WorkloadArgs"),
         "._probes": ("Probe", "Probes"),

@@ -15,7 +15,7 @@ from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
 from infra_kit.k8s import _network as net
 from infra_kit.k8s import _workload as pod
-from infra_kit.k8s._ingress import alb_annotations, ingress_spec
+from infra_kit.k8s._ingress import AlbIngress, alb_annotations, ingress_spec
 from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs, plan_workload
 from infra_kit.k8s._resource_alarms import WorkloadAlarms, workload_resource_alarms
 from infra_kit.k8s._sizing import SCALE_LIMIT_ANNOTATION, hpa_spec, pdb_spec
@@ -23,6 +23,7 @@ from infra_kit.k8s._slo import LOAD_BALANCER_NAME_ANNOTATION, Slo, load_balancer
 from infra_kit.k8s._slo_alerts import watch_service
 from infra_kit.k8s.namespace import Namespace
 from infra_kit.policy.known_gaps import accept_known_gap
+from infra_kit.policy.suppress import suppress
 
 __all__ = ["ROLE_ARN_ANNOTATION", "WebService", "Worker"]
 
@@ -231,7 +232,12 @@ class _Workload(Component):
                 service=name,
                 group=args.ingress.group_name,
             )
-            annotations = alb_annotations(args.ingress, health_check_path=health, tags=env.tags)
+            annotations = alb_annotations(
+                args.ingress,
+                health_check_path=health,
+                tags=env.tags,
+                log_prefix=f"{self.namespace}/{name}",
+            )
             annotations[LOAD_BALANCER_NAME_ANNOTATION] = self.load_balancer_name
             self.ingress = k8s.networking.v1.Ingress(
                 self.child("ingress"),
@@ -239,6 +245,7 @@ class _Workload(Component):
                 spec=ingress_spec(name, args.ingress.hosts),
                 opts=self._opts(self.service),
             )
+            _record_edge_decisions(self.ingress, args.ingress)
         return {"host": self.host}
 
     def _opts(self, *after: pulumi.Resource) -> pulumi.ResourceOptions:
@@ -360,3 +367,22 @@ class Worker(_Workload):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__(name, args, env, provider=provider, oidc=oidc, alarms=alarms, opts=opts)
+
+
+#: Why an Ingress with ``Exposure.INTERNET_FACING`` passes IK-EDGE-1-PUBLIC-LOAD-BALANCER.
+EXPLICIT_EXPOSURE_REASON = (
+    "The service's AlbIngress states exposure=Exposure.INTERNET_FACING explicitly, with TLS from "
+    "a managed certificate; its WAF and access logs are checked by IK-EDGE-1-WAF and "
+    "IK-EDGE-1-ALB-ACCESS-LOGS"
+)
+
+
+def _record_edge_decisions(ingress: k8s.networking.v1.Ingress, args: AlbIngress) -> None:
+    """Put the edge decisions of ``args`` in the graph as suppressions under the Ingress, each
+    with its reason: the explicit public exposure, and a WAF or access logs turned off."""
+    if args.internet_facing:
+        suppress(ingress, "IK-EDGE-1-PUBLIC-LOAD-BALANCER", EXPLICIT_EXPOSURE_REASON)
+    if args.disable_waf_reason is not None:
+        suppress(ingress, "IK-EDGE-1-WAF", args.disable_waf_reason)
+    if args.disable_access_logs_reason is not None:
+        suppress(ingress, "IK-EDGE-1-ALB-ACCESS-LOGS", args.disable_access_logs_reason)

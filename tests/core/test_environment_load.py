@@ -152,10 +152,16 @@ def test_a_key_the_program_declares_is_accepted_and_recorded(tmp_path: Path) -> 
     (record,) = [r for r in graph.resources if r["type"] == "infra-kit:core:Environment"]
     assert record["outputs"]["config_keys"] == {
         "set": [
+            "platform:dns_zone",
             "platform:environment",
             "platform:identities_stack",
             "platform:owner_email",
             "platform:placeholder_subscriptions_reason",
         ],
-        "declared": ["identities_stack", "owner_email", "placeholder_subscriptions_reason"],
+        "declared": [
+            "dns_zone",
+            "identities_stack",
+            "owner_email",
+            "placeholder_subscriptions_reason",
+        ],
     }

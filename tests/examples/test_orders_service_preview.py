@@ -82,7 +82,9 @@ def test_the_preview_runs_in_a_namespace_named_after_its_stack(preview: Graph) -
     kinds = {o["kind"] for o in objects}
     assert {"ResourceQuota", "LimitRange", "Deployment", "Ingress"} <= kinds
     (ingress,) = [o for o in objects if o["kind"] == "Ingress"]
-    assert [rule["host"] for rule in ingress["spec"]["rules"]] == ["pr-123.orders.dev.example.com"]
+    assert [rule["host"] for rule in ingress["spec"]["rules"]] == [
+        "pr-123.orders.dev.infra-kit.example.com"
+    ]
 
 
 def test_the_preview_is_billed_to_its_feature_and_protects_nothing(preview: Graph) -> None:

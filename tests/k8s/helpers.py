@@ -25,6 +25,7 @@ IMAGE = f"123456789012.dkr.ecr.us-east-1.amazonaws.com/orders-api:1.4.2@{DIGEST}
 #: Pinned by tag only: accepted where the profile does not require digests (not prod).
 TAGGED_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/orders-api:1.4.2"
 CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
+WAF_ACL_ARN = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/edge/0a1b2c3d-1111"
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:orders-db-AbCdEf"
 WORKLOAD_KINDS = ("Deployment", "DaemonSet", "StatefulSet", "Job", "CronJob")
 #: The egress rules every workload's NetworkPolicy starts with: DNS, then the node's agent.

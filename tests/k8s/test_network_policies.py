@@ -13,9 +13,17 @@ from typing import Any
 import pytest
 
 from infra_kit.core.engine import Graph
-from infra_kit.k8s import AlbIngress, Caller, WebService, WebServiceArgs, Worker, WorkerArgs
+from infra_kit.k8s import (
+    AlbIngress,
+    Caller,
+    Exposure,
+    WebService,
+    WebServiceArgs,
+    Worker,
+    WorkerArgs,
+)
 from infra_kit.k8s._network import AWS_API_REASON
-from tests.k8s.helpers import CERTIFICATE, IMAGE, OIDC, matches, obj, synth
+from tests.k8s.helpers import CERTIFICATE, IMAGE, OIDC, WAF_ACL_ARN, matches, obj, synth
 from tests.support import validate_manifests
 
 PUBLIC = {
@@ -67,10 +75,19 @@ def _from_cidrs(cidrs: Sequence[str]) -> list[dict[str, Any]]:
     return [{"from": [{"ipBlock": {"cidr": c}} for c in cidrs], "ports": ON_PORT}]
 
 
+def _public() -> AlbIngress:
+    return AlbIngress(
+        certificate_arn=CERTIFICATE,
+        exposure=Exposure.INTERNET_FACING,
+        waf_acl_arn=WAF_ACL_ARN,
+        access_log_bucket="alb-access-logs",
+    )
+
+
 def test_an_internet_facing_alb_is_admitted_from_exactly_the_public_subnets(
     environment: str,
 ) -> None:
-    graph = _web(environment, ingress=AlbIngress(certificate_arn=CERTIFICATE, internet_facing=True))
+    graph = _web(environment, ingress=_public())
     assert _ingress(graph) == _from_cidrs(PUBLIC[environment])
     assert validate_manifests(graph) == []
 
@@ -78,19 +95,25 @@ def test_an_internet_facing_alb_is_admitted_from_exactly_the_public_subnets(
 def test_an_internal_alb_is_admitted_from_the_private_subnets(environment: str) -> None:
     """The controller puts an internal ALB in the private subnets, where the pods live too, so
     this default also admits every pod of the cluster on the port: the documented limit."""
-    graph = _web(environment, ingress=AlbIngress(certificate_arn=CERTIFICATE))
+    graph = _web(
+        environment, ingress=AlbIngress(certificate_arn=CERTIFICATE, exposure=Exposure.INTERNAL)
+    )
     assert _ingress(graph) == _from_cidrs(PRIVATE[environment])
 
 
-@pytest.mark.parametrize("internet_facing", [False, True])
+@pytest.mark.parametrize("exposure", list(Exposure))
 def test_explicit_alb_source_cidrs_replace_the_default(
-    environment: str, internet_facing: bool
+    environment: str, exposure: Exposure
 ) -> None:
     dedicated = ["10.0.152.0/26", "10.0.152.64/26"]
     graph = _web(
         environment,
         ingress=AlbIngress(
-            certificate_arn=CERTIFICATE, internet_facing=internet_facing, source_cidrs=dedicated
+            certificate_arn=CERTIFICATE,
+            exposure=exposure,
+            waf_acl_arn=WAF_ACL_ARN,
+            access_log_bucket="alb-access-logs",
+            source_cidrs=dedicated,
         ),
     )
     assert _ingress(graph) == _from_cidrs(dedicated)

@@ -9,11 +9,12 @@ import pytest
 
 from infra_kit.aws._cidr import SubnetTier
 from infra_kit.errors import ValidationError
-from infra_kit.k8s import DEFAULT_SSL_POLICY, AlbIngress, Caller, Egress
+from infra_kit.k8s import DEFAULT_SSL_POLICY, AlbIngress, Caller, Egress, Exposure
 from infra_kit.k8s._ingress import alb_annotations, alb_source_cidrs
 from infra_kit.k8s._network import AWS_API_REASON, egress_reasons, egress_rule, tier_cidrs
 
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111"
+WAF = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/edge/0a1b2c3d"
 VPC = "10.0.0.0/16"
 #: The subnet tiers of 10.0.0.0/16 in AZs 0, 1 and 2, as the Network lays them out.
 TIERS = {
@@ -146,9 +147,10 @@ def test_callers_are_kubernetes_names(namespace: str, app: str) -> None:
 
 def test_alb_annotations_terminate_tls_and_redirect_http() -> None:
     annotations = alb_annotations(
-        AlbIngress(certificate_arn=CERT),
+        AlbIngress(certificate_arn=CERT, exposure=Exposure.INTERNAL),
         health_check_path="/readyz",
         tags={"team": "a", "env": "b"},
+        log_prefix="apps/web",
     )
     prefix = "alb.ingress.kubernetes.io/"
     assert {k.removeprefix(prefix): v for k, v in annotations.items()} == {
@@ -159,6 +161,7 @@ def test_alb_annotations_terminate_tls_and_redirect_http() -> None:
         "certificate-arn": CERT,
         "ssl-policy": DEFAULT_SSL_POLICY,
         "backend-protocol": "HTTP",
+        "healthcheck-protocol": "HTTP",
         "healthcheck-path": "/readyz",
         "load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true",
         "tags": "env=b,team=a",
@@ -166,21 +169,34 @@ def test_alb_annotations_terminate_tls_and_redirect_http() -> None:
     assert DEFAULT_SSL_POLICY == "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
-def test_an_internet_facing_alb_is_opt_in_and_can_take_a_waf() -> None:
+def test_an_internet_facing_alb_takes_the_waf_and_writes_access_logs() -> None:
     waf = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/edge/abc"
     annotations = alb_annotations(
-        AlbIngress(certificate_arn=CERT, internet_facing=True, waf_acl_arn=waf, group_name="edge"),
+        AlbIngress(
+            certificate_arn=CERT,
+            exposure=Exposure.INTERNET_FACING,
+            waf_acl_arn=waf,
+            access_log_bucket="alb-logs",
+            group_name="edge",
+        ),
         health_check_path="/readyz",
         tags={},
+        log_prefix="apps/web",
     )
     internal = alb_annotations(
-        AlbIngress(certificate_arn=CERT), health_check_path="/readyz", tags={}
+        AlbIngress(certificate_arn=CERT, exposure=Exposure.INTERNAL),
+        health_check_path="/readyz",
+        tags={},
+        log_prefix="apps/web",
     )
     prefix = "alb.ingress.kubernetes.io/"
     assert annotations == {
         **internal,
         f"{prefix}scheme": "internet-facing",
         f"{prefix}wafv2-acl-arn": waf,
+        f"{prefix}load-balancer-attributes": "routing.http.drop_invalid_header_fields.enabled=true,"
+        "access_logs.s3.enabled=true,access_logs.s3.bucket=alb-logs,"
+        "access_logs.s3.prefix=apps/web",
         f"{prefix}group.name": "edge",
     }
     assert internal[f"{prefix}scheme"] == "internal"
@@ -189,45 +205,56 @@ def test_an_internet_facing_alb_is_opt_in_and_can_take_a_waf() -> None:
 @pytest.mark.parametrize("arn", ["", "arn:aws:iam::123456789012:server-certificate/x"])
 def test_an_ingress_without_an_acm_certificate_is_refused(arn: str) -> None:
     with pytest.raises(ValidationError, match="ingress.certificate_arn=.*needs an ACM certificate"):
-        AlbIngress(certificate_arn=arn)
+        AlbIngress(certificate_arn=arn, exposure=Exposure.INTERNAL)
 
 
 def test_a_tls_policy_older_than_1_2_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"ingress.ssl_policy='ELBSecurityPolicy-2016-08'"):
-        AlbIngress(certificate_arn=CERT, ssl_policy="ELBSecurityPolicy-2016-08")
+        AlbIngress(
+            certificate_arn=CERT, exposure=Exposure.INTERNAL, ssl_policy="ELBSecurityPolicy-2016-08"
+        )
 
 
 def test_bad_hosts_and_source_ranges_are_refused() -> None:
     with pytest.raises(ValidationError, match="ingress.hosts='not a host'"):
-        AlbIngress(certificate_arn=CERT, hosts=["not a host"])
+        AlbIngress(certificate_arn=CERT, exposure=Exposure.INTERNAL, hosts=["not a host"])
     with pytest.raises(
         ValidationError,
         match=r"^ingress.source_cidrs='0.0.0.0/0': the ALB's interfaces live in the VPC, so "
         r"every address is never needed\. Fix: list the ALB subnets' CIDRs, or leave it unset "
         r"for its subnet tier's",
     ):
-        AlbIngress(certificate_arn=CERT, source_cidrs=["0.0.0.0/0"])
+        AlbIngress(certificate_arn=CERT, exposure=Exposure.INTERNAL, source_cidrs=["0.0.0.0/0"])
     with pytest.raises(ValidationError, match=r"^ingress.source_cidrs='10.0.0.1/24': not a CIDR"):
-        AlbIngress(certificate_arn=CERT, source_cidrs=["10.0.0.1/24"])
+        AlbIngress(certificate_arn=CERT, exposure=Exposure.INTERNAL, source_cidrs=["10.0.0.1/24"])
 
 
 @pytest.mark.parametrize("environment", sorted(AZS))
 def test_an_internet_facing_alb_is_admitted_from_the_public_subnets(environment: str) -> None:
     count = AZS[environment]
-    ingress = AlbIngress(certificate_arn=CERT, internet_facing=True)
+    ingress = AlbIngress(
+        certificate_arn=CERT,
+        exposure=Exposure.INTERNET_FACING,
+        waf_acl_arn=WAF,
+        access_log_bucket="alb-logs",
+    )
     assert alb_source_cidrs(ingress, VPC, count) == tuple(TIERS[SubnetTier.PUBLIC][:count])
 
 
 @pytest.mark.parametrize("environment", sorted(AZS))
 def test_an_internal_alb_is_admitted_from_the_private_subnets(environment: str) -> None:
     count = AZS[environment]
-    ingress = AlbIngress(certificate_arn=CERT)
+    ingress = AlbIngress(certificate_arn=CERT, exposure=Exposure.INTERNAL)
     assert alb_source_cidrs(ingress, VPC, count) == tuple(TIERS[SubnetTier.PRIVATE][:count])
 
 
-@pytest.mark.parametrize("internet_facing", [False, True])
-def test_explicit_alb_subnets_win_over_the_tier_default(internet_facing: bool) -> None:
+@pytest.mark.parametrize("exposure", list(Exposure))
+def test_explicit_alb_subnets_win_over_the_tier_default(exposure: Exposure) -> None:
     ingress = AlbIngress(
-        certificate_arn=CERT, internet_facing=internet_facing, source_cidrs=["10.0.152.0/26"]
+        certificate_arn=CERT,
+        exposure=exposure,
+        waf_acl_arn=WAF,
+        access_log_bucket="alb-logs",
+        source_cidrs=["10.0.152.0/26"],
     )
     assert alb_source_cidrs(ingress, VPC, 3) == ("10.0.152.0/26",)

@@ -15,7 +15,15 @@ from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.core.engine import Graph
 from infra_kit.core.profile import BUILTIN_PROFILES
 from infra_kit.errors import ConfigError, ValidationError
-from infra_kit.k8s import AlbIngress, Slo, WebService, WebServiceArgs, WorkloadAlarms, _slo_alerts
+from infra_kit.k8s import (
+    AlbIngress,
+    Exposure,
+    Slo,
+    WebService,
+    WebServiceArgs,
+    WorkloadAlarms,
+    _slo_alerts,
+)
 from infra_kit.k8s._slo import LOAD_BALANCER_NAME_ANNOTATION, load_balancer_name
 from infra_kit.testing import run_offline
 from tests.k8s.helpers import CERTIFICATE, IMAGE, obj, refusal, synth
@@ -37,7 +45,11 @@ def _service(env: Any, p: Any, *, slo: Slo | None = None, topics: AlarmTopics | 
             namespace="shop",
             image=IMAGE,
             ingress=ingress
-            or AlbIngress(certificate_arn=CERTIFICATE, hosts=["orders.example.com"]),
+            or AlbIngress(
+                certificate_arn=CERTIFICATE,
+                exposure=Exposure.INTERNAL,
+                hosts=["orders.example.com"],
+            ),
             slo=slo,
         ),
         env,

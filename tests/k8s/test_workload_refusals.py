@@ -15,6 +15,7 @@ from infra_kit.k8s import (
     Collectors,
     CollectorsArgs,
     DisruptionBudget,
+    Exposure,
     Probe,
     Probes,
     WebService,
@@ -107,7 +108,7 @@ CASES: list[tuple[str, WebServiceArgs, str]] = [
         "ingress without http readiness",
         replace(
             BASE,
-            ingress=AlbIngress(certificate_arn=CERTIFICATE),
+            ingress=AlbIngress(certificate_arn=CERTIFICATE, exposure=Exposure.INTERNAL),
             probes=Probes(
                 startup=Probe(command=("true",), failure_threshold=30),
                 readiness=Probe(command=("test", "-f", "/tmp/ready"), period_seconds=5),

@@ -28,6 +28,7 @@ def all_cases() -> list[Case]:
         cases_alarms,
         cases_aws,
         cases_backups,
+        cases_edge,
         cases_engine,
         cases_env,
         cases_iam,
@@ -47,5 +48,6 @@ def all_cases() -> list[Case]:
         *cases_telemetry.CASES,
         *cases_obs.CASES,
         *cases_backups.CASES,
+        *cases_edge.CASES,
         *cases_releases.CASES,
     ]

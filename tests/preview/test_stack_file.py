@@ -33,7 +33,7 @@ def test_the_stack_file_is_the_template_with_the_number_and_a_generated_header(
     assert "{number}" not in text
     config = yaml.safe_load(text)["config"]
     assert config["orders-service:platform_stack"] == "organization/platform/dev"
-    assert config["orders-service:host"] == "pr-123.orders.dev.example.com"
+    assert config["orders-service:host"] == "pr-123.orders.dev.infra-kit.example.com"
     assert config["orders-service:environment"]["tags"]["feature"] == "orders-service-pr-123"
     assert "service" not in config["orders-service:environment"]["tags"]
 

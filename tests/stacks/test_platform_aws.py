@@ -118,6 +118,8 @@ def test_every_log_group_is_encrypted_retained_and_deletion_protected_per_the_pr
         "otel-metrics": profile["logs"]["retention_days"],
         "health-logs": profile["logs"]["retention_days"],
         "otel-containers": profile["logs"]["retention_days"],
+        # The web ACL's request log: sized like application logs, from the edge section.
+        "edge-logs": profile["edge"]["waf_log_retention_days"],
     }
     assert sorted(groups) == sorted(expected_retention)
     for name, group in groups.items():

@@ -19,6 +19,7 @@ from infra_kit.core.profile.data import (
     KeyProfile,
     SecretProfile,
 )
+from infra_kit.core.profile.edge import EdgeProfile
 from infra_kit.core.profile.network import NatStrategy, NetworkProfile
 from infra_kit.core.profile.observability import AlarmProfile, LogProfile, SloProfile
 from infra_kit.core.profile.tagging import TagValues
@@ -50,6 +51,7 @@ class EnvironmentProfile(Frozen):
     alarms: AlarmProfile
     slo: SloProfile
     budget: BudgetProfile
+    edge: EdgeProfile
     backup: BackupProfile
     recovery: RecoveryProfile
     preview_ttl_hours: int | None = Field(default=None, ge=1, le=24 * 14)

@@ -15,6 +15,7 @@ from infra_kit.core.profile.backup import BACKUP_ROWS
 from infra_kit.core.profile.cluster import CLUSTER_ROWS
 from infra_kit.core.profile.cost import COST_ROWS
 from infra_kit.core.profile.data import DATA_ROWS
+from infra_kit.core.profile.edge import EDGE_ROWS
 from infra_kit.core.profile.network import NETWORK_ROWS
 from infra_kit.core.profile.observability import OBSERVABILITY_ROWS
 from infra_kit.core.profile.workloads import WORKLOAD_ROWS
@@ -43,6 +44,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = profiles_from(
         *DATA_ROWS,
         *OBSERVABILITY_ROWS,
         *COST_ROWS,
+        *EDGE_ROWS,
         *BACKUP_ROWS,
     ]
 )
