@@ -34,6 +34,7 @@ from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.core.environment import Environment
 from infra_kit.k8s import (
     AlbIngress,
+    Canary,
     Egress,
     Namespace,
     NamespaceArgs,
@@ -139,6 +140,11 @@ api = WebService(
             )
         ],
         ingress=AlbIngress(certificate_arn=certificate_arn, hosts=[config.require("host")]),
+        # New versions reach users by canary where the profile runs canaries (stage, prod): an
+        # analysis of the ALB's error rate and latency promotes them or rolls them back. Dev and
+        # previews keep a surge-only rolling update (DEP-1, DEP-2). Needs the Argo Rollouts
+        # controller, which the cluster-services stack installs: deploy it first.
+        canary=Canary(),
     ),
     env,
     provider=k8s_provider,

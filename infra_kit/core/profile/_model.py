@@ -21,6 +21,7 @@ from infra_kit.core.profile.data import (
 )
 from infra_kit.core.profile.network import NatStrategy, NetworkProfile
 from infra_kit.core.profile.observability import AlarmProfile, LogProfile, SloProfile
+from infra_kit.core.profile.rollouts import RolloutProfile
 from infra_kit.core.profile.tagging import TagValues
 from infra_kit.core.profile.workloads import WorkloadProfile
 
@@ -49,6 +50,7 @@ class EnvironmentProfile(Frozen):
     workloads: WorkloadProfile
     alarms: AlarmProfile
     slo: SloProfile
+    rollouts: RolloutProfile
     budget: BudgetProfile
     backup: BackupProfile
     recovery: RecoveryProfile

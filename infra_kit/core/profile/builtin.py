@@ -17,6 +17,7 @@ from infra_kit.core.profile.cost import COST_ROWS
 from infra_kit.core.profile.data import DATA_ROWS
 from infra_kit.core.profile.network import NETWORK_ROWS
 from infra_kit.core.profile.observability import OBSERVABILITY_ROWS
+from infra_kit.core.profile.rollouts import ROLLOUT_ROWS
 from infra_kit.core.profile.workloads import WORKLOAD_ROWS
 
 __all__ = ["BUILTIN_PROFILES", "ENVIRONMENT_ROWS"]
@@ -42,6 +43,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = profiles_from(
         *WORKLOAD_ROWS,
         *DATA_ROWS,
         *OBSERVABILITY_ROWS,
+        *ROLLOUT_ROWS,
         *COST_ROWS,
         *BACKUP_ROWS,
     ]
