@@ -106,11 +106,6 @@ class CanaryPlan:
         """How long a healthy canary takes from its first step to full promotion (the pauses)."""
         return sum(pause for _, pause in self.steps)
 
-    def wait_seconds(self, progress_deadline_seconds: int) -> int:
-        """How long ``pulumi up`` waits for the Rollout to be Healthy: every pause, and one
-        progress deadline for the pods to become ready."""
-        return self.promotion_seconds + progress_deadline_seconds
-
     @property
     def abort_seconds(self) -> int:
         """How long a failing analysis takes to abort once the failure shows in CloudWatch:

@@ -7,12 +7,12 @@ returned a plan. The Rollout replaces the Deployment: same pod template, labels 
 ``replicas`` (the HPA scales the Rollout), canary steps with background analysis, and
 ``progressDeadlineAbort`` so that a rollout that stops progressing rolls back.
 
-``pulumi up`` waits for the Rollout to be ``Healthy`` (``pulumi.com/waitFor``), as it waits for a
-Deployment to finish rolling out: at most every pause plus one progress deadline
-(``pulumi.com/timeoutSeconds``). A canary that aborts leaves the Rollout ``Degraded``, so the
-update fails once that time is up; the rollback itself has already happened. The wait also
-orders the one-time switch of a service from a Deployment to a Rollout: Pulumi deletes the old
-Deployment only once the Rollout's pods are ready.
+``pulumi up`` waits for the Rollout's ``Available`` condition (``pulumi.com/waitFor``), at most one
+progress deadline: true once as many pods are available as the Rollout wants, counting the
+stable version's. So the first deploy of a Rollout, and the one-time switch of a service from a
+Deployment, wait for the new pods before Pulumi deletes the old Deployment, while an update
+returns as soon as the controller takes it: the canary's steps then run for minutes, and the
+deploy pipeline's verify step waits for them (phase ``Healthy``) and fails at once on an abort.
 
 Both kinds are the custom resources of the Argo Rollouts controller, which the cluster-services
 stack installs with its CRDs: that stack must be deployed to the cluster first, or the
@@ -30,10 +30,10 @@ import pulumi_kubernetes as k8s
 from infra_kit.core.component import Component
 from infra_kit.k8s._canary import ROLLOUTS_API, CanaryPlan, analysis_spec, rollout_strategy
 
-__all__ = ["WAIT_FOR_HEALTHY", "analysis_template_name", "canary_rollout"]
+__all__ = ["WAIT_FOR_AVAILABLE", "analysis_template_name", "canary_rollout"]
 
-#: Pulumi's await on a Rollout: its phase, which Argo Rollouts sets to Healthy once fully promoted.
-WAIT_FOR_HEALTHY = {"pulumi.com/waitFor": "jsonpath={.status.phase}=Healthy"}
+#: Pulumi's await on a Rollout: enough pods available, whichever version serves them.
+WAIT_FOR_AVAILABLE = {"pulumi.com/waitFor": "condition=Available"}
 
 
 def analysis_template_name(service: str) -> str:
@@ -83,8 +83,8 @@ def canary_rollout(
         metadata=meta(
             annotations={
                 **annotations,
-                **WAIT_FOR_HEALTHY,
-                "pulumi.com/timeoutSeconds": str(plan.wait_seconds(progress_deadline_seconds)),
+                **WAIT_FOR_AVAILABLE,
+                "pulumi.com/timeoutSeconds": str(progress_deadline_seconds),
             }
         ),
         spec=spec,

@@ -26,10 +26,11 @@ def test_prod_rolls_orders_api_out_by_canary_steps_and_no_deployment() -> None:
     (rollout,) = _objects(graph, "Rollout")
     assert rollout["apiVersion"] == "argoproj.io/v1alpha1"
     assert rollout["metadata"]["name"] == "orders-api"
-    # pulumi up waits for the canary: three 300 s pauses and one 600 s progress deadline.
+    # pulumi up waits for available pods (the switch from the Deployment), at most one progress
+    # deadline; the pipeline's verify step waits for the canary's steps.
     annotations = rollout["metadata"]["annotations"]
-    assert annotations["pulumi.com/waitFor"] == "jsonpath={.status.phase}=Healthy"
-    assert annotations["pulumi.com/timeoutSeconds"] == "1500"
+    assert annotations["pulumi.com/waitFor"] == "condition=Available"
+    assert annotations["pulumi.com/timeoutSeconds"] == "600"
     spec = rollout["spec"]
     assert "replicas" not in spec
     assert spec["progressDeadlineSeconds"] == 600
