@@ -34,6 +34,7 @@ from infra_kit.aws.public_name import PublicName, PublicNameArgs
 from infra_kit.core.environment import Environment
 from infra_kit.k8s import (
     AlbIngress,
+    Canary,
     Egress,
     Exposure,
     Namespace,
@@ -154,6 +155,11 @@ api = WebService(
             waf_acl_arn=platform.require_output("web_acl_arn"),
             access_log_bucket=platform.require_output("alb_access_log_bucket"),
         ),
+        # New versions reach users by canary where the profile runs canaries (stage, prod): an
+        # analysis of the ALB's error rate and latency promotes them or rolls them back. Dev and
+        # previews keep a surge-only rolling update (DEP-1, DEP-2). Needs the Argo Rollouts
+        # controller, which the cluster-services stack installs: deploy it first.
+        canary=Canary(),
     ),
     env,
     provider=k8s_provider,

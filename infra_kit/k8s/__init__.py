@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from infra_kit._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from infra_kit.k8s._canary import Canary
     from infra_kit.k8s._images import ImageRef, check_image
     from infra_kit.k8s._ingress import DEFAULT_SSL_POLICY, AlbIngress, BackendProtocol, Exposure
     from infra_kit.k8s._network import Caller, Egress
@@ -40,6 +41,7 @@ __all__ = [
     "AlbIngress",
     "BackendProtocol",
     "Caller",
+    "Canary",
     "ClusterAlarms",
     "ClusterAlarmsArgs",
     "Collectors",
@@ -69,6 +71,7 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
+        "._canary": ("Canary",),
         "._images": ("ImageRef", "check_image"),
         "._ingress": ("DEFAULT_SSL_POLICY", "AlbIngress", "BackendProtocol", "Exposure"),
         "._network": ("Caller", "Egress"),

@@ -17,6 +17,7 @@ from infra_kit.core.naming import check_name as check_component_name
 from infra_kit.core.profile import EnvironmentProfile
 from infra_kit.errors import ValidationError
 from infra_kit.k8s import _network as net
+from infra_kit.k8s._canary import Canary, CanaryPlan, plan_canary
 from infra_kit.k8s._images import ImageRef, check_image
 from infra_kit.k8s._ingress import AlbIngress, alb_source_cidrs
 from infra_kit.k8s._probes import Probes, check_probes
@@ -27,7 +28,7 @@ from infra_kit.k8s._sizing import (
     check_disruption,
     replica_bounds,
 )
-from infra_kit.k8s._slo import Slo
+from infra_kit.k8s._slo import Slo, plan_slo
 from infra_kit.k8s._workload import check_environment
 
 if TYPE_CHECKING:
@@ -140,12 +141,20 @@ class WebServiceArgs(WorkloadArgs):
             multi-window burn-rate alerts when the service is given ``alarms`` (OBS-3).
             Default: the profile's ``slo`` section (:class:`~infra_kit.k8s.Slo` with every
             field unset). Needs ``ingress``: without an ALB there is nothing to measure.
+        canary: roll new versions out by canary, an Argo Rollouts ``Rollout`` whose background
+            analysis reads the ALB's error rate and latency and aborts (rolls back) on failure
+            (DEP-1, DEP-2); see :class:`~infra_kit.k8s.Canary`. Only where the profile's
+            ``rollouts.enable_canary`` is true (stage, prod); elsewhere the service keeps its
+            Deployment, so a program passes it in every environment. Needs ``ingress``, and
+            the Argo Rollouts controller on the cluster (the cluster-services stack).
+            Default: none: a Deployment with a surge-only rolling update (K8S-4).
     """
 
     service_port: int = 80
     allow_from: Sequence[net.Caller] = ()
     ingress: AlbIngress | None = None
     slo: Slo | None = None
+    canary: Canary | None = None
 
 
 @dataclass(frozen=True)
@@ -159,6 +168,8 @@ class WorkloadPlan:
     metrics: tuple[tuple[str, int], ...]
     egress: tuple[net.Egress, ...]
     ingress_cidrs: tuple[str, ...]
+    #: Set only where the service rolls out by canary (``canary`` given, the profile on).
+    canary: CanaryPlan | None = None
 
 
 def _port(key: str, port: object) -> None:
@@ -236,6 +247,7 @@ def plan_workload(
     if args.memory_target_percent:
         metrics.append(("memory", args.memory_target_percent))
     ingress_cidrs: tuple[str, ...] = ()
+    canary: CanaryPlan | None = None
     if isinstance(args, WebServiceArgs):
         _port("service_port", args.service_port)
         for caller in args.allow_from:
@@ -261,6 +273,13 @@ def plan_workload(
             ingress_cidrs = alb_source_cidrs(
                 args.ingress, profile.network.vpc_cidr, profile.network.az_count
             )
+        if args.canary is not None:
+            canary = plan_canary(
+                args.canary,
+                profile,
+                plan_slo(args.slo or Slo(), profile),
+                has_ingress=args.ingress is not None,
+            )
     return WorkloadPlan(
         image=image,
         probes=probes,
@@ -269,4 +288,5 @@ def plan_workload(
         metrics=tuple(metrics),
         egress=(*args.egress_to, *((aws_apis,) if has_role else ())),
         ingress_cidrs=ingress_cidrs,
+        canary=canary,
     )

@@ -305,12 +305,18 @@ class Resources:
 
 # prescription: SCALE-1 -- every Deployment that scales has an HPA with bounds and a metric.
 def hpa_spec(
-    deployment: pulumi.Input[str], bounds: ReplicaBounds, metrics: Sequence[tuple[str, int]]
+    deployment: pulumi.Input[str],
+    bounds: ReplicaBounds,
+    metrics: Sequence[tuple[str, int]],
+    *,
+    target: tuple[str, str] = ("apps/v1", "Deployment"),
 ) -> k8s.autoscaling.v2.HorizontalPodAutoscalerSpecArgs:
-    """An autoscaling/v2 HPA of ``deployment`` on resource utilization targets (SCALE-1)."""
+    """An autoscaling/v2 HPA of ``deployment`` on resource utilization targets (SCALE-1);
+    ``target`` is its ``(apiVersion, kind)``, a Rollout's where the service rolls out by
+    canary."""
     return k8s.autoscaling.v2.HorizontalPodAutoscalerSpecArgs(
         scale_target_ref=k8s.autoscaling.v2.CrossVersionObjectReferenceArgs(
-            api_version="apps/v1", kind="Deployment", name=deployment
+            api_version=target[0], kind=target[1], name=deployment
         ),
         min_replicas=bounds.min,
         max_replicas=bounds.max,

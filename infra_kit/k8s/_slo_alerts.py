@@ -3,7 +3,8 @@
 The AWS Load Balancer Controller creates the ALB, so its ``LoadBalancer`` dimension
 (``app/<name>/<id>``) is not in the program. The Ingress names the ALB
 (:data:`~infra_kit.k8s._slo.LOAD_BALANCER_NAME_ANNOTATION`); :func:`watch_service` looks it up by
-that name with ``aws.lb.get_load_balancer``, made dependent on the Ingress: the engine runs the
+that name with ``aws.lb.get_load_balancer`` (:func:`find_load_balancer`, which a canary's
+analysis reads too), made dependent on the Ingress: the engine runs the
 lookup only once the Ingress exists, and the Kubernetes provider reports the Ingress created
 only once the controller has written its ``status.loadBalancer``, i.e. once the ALB exists.
 During a preview that creates the Ingress the lookup is not run and the alarms' dimension shows
@@ -27,7 +28,7 @@ from infra_kit.k8s._slo import (
     service_graphs,
 )
 
-__all__ = ["SCALING_SECTION", "service_section", "watch_service"]
+__all__ = ["SCALING_SECTION", "find_load_balancer", "service_section", "watch_service"]
 
 SCALING_SECTION = "Scaling events"
 
@@ -37,21 +38,24 @@ def service_section(service: str) -> str:
     return f"Service {service}"
 
 
-def watch_service(
-    owner: Component,
-    *,
-    plan: SloPlan,
-    load_balancer_name: str,
-    ingress: k8s.networking.v1.Ingress,
-    topics: AlarmTopics,
+def find_load_balancer(
+    owner: Component, load_balancer_name: str, ingress: k8s.networking.v1.Ingress
 ) -> pulumi.Output[str]:
-    """Burn-rate alerts on both objectives and the service's graphs; returns the ALB's
-    ``LoadBalancer`` dimension value."""
+    """The ``LoadBalancer`` dimension value (``app/<name>/<id>``) of the ALB ``ingress`` gets,
+    looked up once the Ingress exists."""
     found = aws.lb.get_load_balancer_output(
         name=load_balancer_name,
         opts=pulumi.InvokeOutputOptions(parent=owner, depends_on=[ingress]),
     )
-    lb = found.arn_suffix
+    return found.arn_suffix
+
+
+def watch_service(
+    owner: Component, *, plan: SloPlan, load_balancer: pulumi.Input[str], topics: AlarmTopics
+) -> None:
+    """Burn-rate alerts on both objectives and the service's graphs, on the ALB whose
+    ``LoadBalancer`` dimension is ``load_balancer`` (:func:`find_load_balancer`)."""
+    lb = load_balancer
     name = owner.component_name
     section = service_section(name)
     for alert in plan.alerts:
@@ -90,4 +94,3 @@ def watch_service(
         graph(owner, section, f"{name}: {title}", *signals)
     for title, searches in scaling_graphs(lb).items():
         graph(owner, SCALING_SECTION, f"{name}: {title}", *searches)
-    return lb

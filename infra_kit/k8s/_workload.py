@@ -167,7 +167,7 @@ def secret_env(secret_arns: Mapping[str, pulumi.Input[str]]) -> list[k8s.core.v1
 
 
 def topology_spread(
-    selector: Mapping[str, str],
+    selector: Mapping[str, str], revision_label: str = "pod-template-hash"
 ) -> list[k8s.core.v1.TopologySpreadConstraintArgs]:
     """Spread replicas across zones (hard) and nodes (soft) (HA-1).
 
@@ -175,8 +175,9 @@ def topology_spread(
     of the replicas. ``nodeTaintsPolicy: Honor`` leaves tainted nodes (the ``unreachable`` nodes of
     a failed zone, nodes being drained) out of the count, so the constraint cannot hold
     replacement pods hostage to a zone that is gone. Nodes: ``ScheduleAnyway``: a preference, so
-    a scale-up is never stuck waiting for an empty node. ``matchLabelKeys: pod-template-hash``
-    spreads each revision on its own during a rolling update.
+    a scale-up is never stuck waiting for an empty node. ``matchLabelKeys: [revision_label]``
+    spreads each revision on its own during a rollout: ``pod-template-hash`` for a Deployment's
+    pods, ``rollouts-pod-template-hash`` for a Rollout's.
     """
     labels = k8s.meta.v1.LabelSelectorArgs(match_labels=dict(selector))
     return [
@@ -185,7 +186,7 @@ def topology_spread(
             topology_key="topology.kubernetes.io/zone",
             when_unsatisfiable="DoNotSchedule",
             label_selector=labels,
-            match_label_keys=["pod-template-hash"],
+            match_label_keys=[revision_label],
             node_taints_policy="Honor",
         ),
         k8s.core.v1.TopologySpreadConstraintArgs(
@@ -193,7 +194,7 @@ def topology_spread(
             topology_key="kubernetes.io/hostname",
             when_unsatisfiable="ScheduleAnyway",
             label_selector=labels,
-            match_label_keys=["pod-template-hash"],
+            match_label_keys=[revision_label],
             node_taints_policy="Honor",
         ),
     ]
@@ -263,6 +264,7 @@ def pod_spec(
     service_account: pulumi.Input[str],
     mount_token: bool,
     selector: Mapping[str, str],
+    revision_label: str = "pod-template-hash",
 ) -> k8s.core.v1.PodSpecArgs:
     """The pod: restricted security context, its own service account, spread across zones."""
     return k8s.core.v1.PodSpecArgs(
@@ -271,7 +273,7 @@ def pod_spec(
         enable_service_links=False,
         security_context=PodSecurity().to_args(),
         termination_grace_period_seconds=30,
-        topology_spread_constraints=topology_spread(selector),
+        topology_spread_constraints=topology_spread(selector, revision_label),
         containers=[container],
         volumes=[scratch_volume()],
     )

@@ -15,12 +15,14 @@ from infra_kit.core.environment import Environment
 from infra_kit.errors import ValidationError
 from infra_kit.k8s import _network as net
 from infra_kit.k8s import _workload as pod
+from infra_kit.k8s._canary import ROLLOUT_HASH_LABEL, ROLLOUTS_API
 from infra_kit.k8s._ingress import AlbIngress, alb_annotations, ingress_spec
 from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs, plan_workload
 from infra_kit.k8s._resource_alarms import WorkloadAlarms, workload_resource_alarms
+from infra_kit.k8s._rollout import canary_rollout
 from infra_kit.k8s._sizing import SCALE_LIMIT_ANNOTATION, hpa_spec, pdb_spec
 from infra_kit.k8s._slo import LOAD_BALANCER_NAME_ANNOTATION, Slo, load_balancer_name, plan_slo
-from infra_kit.k8s._slo_alerts import watch_service
+from infra_kit.k8s._slo_alerts import find_load_balancer, watch_service
 from infra_kit.k8s.namespace import Namespace
 from infra_kit.policy.known_gaps import accept_known_gap
 from infra_kit.policy.suppress import suppress
@@ -113,31 +115,66 @@ class _Workload(Component):
         scale_note: dict[str, pulumi.Input[str]] = (
             {SCALE_LIMIT_ANNOTATION: reason} if reason else {}
         )
-        self.deployment = k8s.apps.v1.Deployment(
-            self.child("deployment"),
-            metadata=meta(annotations=scale_note),
-            spec=k8s.apps.v1.DeploymentSpecArgs(
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.selector),
-                strategy=pod.rolling_update(),
-                progress_deadline_seconds=args.progress_deadline_seconds,
-                revision_history_limit=5,
-                template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
-                    spec=pod.pod_spec(
-                        container=container,
-                        service_account=account.metadata.name,
-                        mount_token=args.mount_service_account_token,
-                        selector=self.selector,
-                    ),
-                ),
+        outputs: dict[str, Any] = {}
+        load_balancer: pulumi.Output[str] | None = None
+        if isinstance(args, WebServiceArgs):
+            outputs = self._serve(args, env, meta, plan.probes.readiness.path)
+            if self.ingress is not None and (plan.canary is not None or alarms is not None):
+                # The ALB's CloudWatch dimension, once the controller has created it (ADR 0023).
+                load_balancer = outputs["load_balancer"] = find_load_balancer(
+                    self, self.load_balancer_name, self.ingress
+                )
+            if slo is not None and alarms is not None and load_balancer is not None:
+                # prescription: OBS-3 -- SLO burn-rate alerts on the service's ALB.
+                watch_service(self, plan=slo, load_balancer=load_balancer, topics=alarms.topics)
+        revision_label = "pod-template-hash" if plan.canary is None else ROLLOUT_HASH_LABEL
+        template = k8s.core.v1.PodTemplateSpecArgs(
+            metadata=k8s.meta.v1.ObjectMetaArgs(labels=labels),
+            spec=pod.pod_spec(
+                container=container,
+                service_account=account.metadata.name,
+                mount_token=args.mount_service_account_token,
+                selector=self.selector,
+                revision_label=revision_label,
             ),
-            opts=self._opts(),
         )
+        self.deployment: k8s.apps.v1.Deployment | None = None
+        self.rollout: k8s.apiextensions.CustomResource | None = None
+        if plan.canary is None:
+            self.deployment = k8s.apps.v1.Deployment(
+                self.child("deployment"),
+                metadata=meta(annotations=scale_note),
+                spec=k8s.apps.v1.DeploymentSpecArgs(
+                    selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.selector),
+                    strategy=pod.rolling_update(),
+                    progress_deadline_seconds=args.progress_deadline_seconds,
+                    revision_history_limit=5,
+                    template=template,
+                ),
+                opts=self._opts(),
+            )
+            workload: pulumi.CustomResource = self.deployment
+            target = ("apps/v1", "Deployment")
+        else:
+            assert load_balancer is not None  # a canary needs an ingress (plan_workload)
+            self.rollout = canary_rollout(
+                self,
+                plan.canary,
+                opts=self._opts,
+                load_balancer=load_balancer,
+                meta=meta,
+                selector=self.selector,
+                annotations=scale_note,
+                template=template,
+                progress_deadline_seconds=args.progress_deadline_seconds,
+            )
+            workload = self.rollout
+            target = (ROLLOUTS_API, "Rollout")
         k8s.autoscaling.v2.HorizontalPodAutoscaler(
             self.child("hpa"),
             metadata=meta(annotations=scale_note),
-            spec=hpa_spec(self.deployment.metadata.name, plan.bounds, plan.metrics),
-            opts=self._opts(),
+            spec=hpa_spec(name, plan.bounds, plan.metrics, target=target),
+            opts=self._opts(workload),
         )
         if plan.bounds.needs_disruption_budget:
             k8s.policy.v1.PodDisruptionBudget(
@@ -169,20 +206,8 @@ class _Workload(Component):
             ),
             opts=self._opts(),
         )
-        outputs: dict[str, Any] = {}
-        if isinstance(args, WebServiceArgs):
-            outputs = self._serve(args, env, meta, plan.probes.readiness.path)
-            if slo is not None and alarms is not None and self.ingress is not None:
-                # prescription: OBS-3 -- SLO burn-rate alerts on the service's ALB.
-                outputs["load_balancer"] = watch_service(
-                    self,
-                    plan=slo,
-                    load_balancer_name=self.load_balancer_name,
-                    ingress=self.ingress,
-                    topics=alarms.topics,
-                )
         if plan.resources.cpu_limit is None:
-            accept_known_gap(self.deployment, "cpu-limits")
+            accept_known_gap(workload, "cpu-limits")
         if alarms is not None:
             workload_resource_alarms(
                 self,
@@ -194,7 +219,8 @@ class _Workload(Component):
         self.register_outputs(
             {
                 "namespace": namespace,
-                "deployment": self.deployment.metadata.name,
+                "deployment": self.deployment.metadata.name if self.deployment else None,
+                "rollout": name if self.rollout else None,
                 "role_arn": self._irsa.arn if self._irsa else None,
                 **outputs,
             }
@@ -278,6 +304,12 @@ class WebService(_Workload):
       spread (HA-1); surge-only rolling update with a progress deadline (K8S-4); no ``replicas``,
       the HPA owns it; the OTel environment (OBS-1); secret ARNs, never values (SEC-2); a 10 s
       ``preStop`` sleep;
+    - instead of the Deployment, where ``canary`` is given and the profile's
+      ``rollouts.enable_canary`` is true (stage, prod): ``AnalysisTemplate`` ``<name>-analysis``
+      (``<name>-canary``: the ALB's 5xx rate and latency through Argo Rollouts' CloudWatch
+      provider) and ``Rollout`` ``<name>-rollout`` (``argoproj.io/v1alpha1``): the same pod
+      template, canary steps with that analysis in the background from the first step, surge
+      only, and ``progressDeadlineAbort`` (DEP-1, DEP-2, K8S-4; :mod:`infra_kit.k8s._canary`);
     - ``HorizontalPodAutoscaler`` ``<name>-hpa``: autoscaling/v2 on CPU (and optional memory),
       fast up and slow down, at least 10x headroom unless a reason is written (SCALE-1, SCALE-2);
     - ``PodDisruptionBudget`` ``<name>-pdb`` when ``max_replicas > 1``: ``maxUnavailable: 1``,
@@ -303,7 +335,8 @@ class WebService(_Workload):
       errors, latency and targets are registered for the dashboard (OBS-4).
 
     Prescriptions: SEC-1, SEC-2, SEC-4, K8S-1, K8S-2, K8S-3, K8S-4, HA-1, SCALE-1, SCALE-2,
-    NET-5, OBS-1, and with an Ingress EDGE-1, SEC-3 (in transit), TAG-1, OBS-3 and OBS-4.
+    NET-5, OBS-1, and with an Ingress EDGE-1, SEC-3 (in transit), TAG-1, OBS-3 and OBS-4, and
+    with a canary DEP-1 and DEP-2.
 
     ``provider`` is the cluster's Kubernetes provider. ``oidc`` (the cluster's OIDC identity)
     gives the workload AWS access through IRSA; without it the workload has no IAM role.

@@ -38,6 +38,16 @@ def _objects(graph: Graph, kind: str) -> list[dict]:
     return [o for o in graph.kubernetes_objects() if o["kind"] == kind]
 
 
+#: What runs the service's pods: a Deployment in dev, a canary Rollout in prod (the profile's
+#: rollouts.enable_canary).
+WORKLOAD = {"dev": ("apps/v1", "Deployment"), "prod": ("argoproj.io/v1alpha1", "Rollout")}
+
+
+def _workload(graph: Graph, stack: str) -> dict:
+    (workload,) = _objects(graph, WORKLOAD[stack][1])
+    return workload
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_example_synthesizes_a_complete_workload(
     stack: str, example: Callable[[str], Graph]
@@ -52,9 +62,10 @@ def test_the_example_synthesizes_a_complete_workload(
         "infra-kit:k8s:WebService",
     } <= components
     kinds = {o["kind"] for o in graph.kubernetes_objects()}
+    rollout = {"dev": {"Deployment"}, "prod": {"Rollout", "AnalysisTemplate"}}[stack]
     assert kinds == {
-        "Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
-        "NetworkPolicy", "ServiceAccount", "ConfigMap", "Ingress",
+        "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget",
+        "NetworkPolicy", "ServiceAccount", "ConfigMap", "Ingress", *rollout,
     }  # fmt: skip
 
 
@@ -84,12 +95,13 @@ def test_the_service_meets_the_restricted_profile_and_scales(
     stack: str, example: Callable[[str], Graph]
 ) -> None:
     graph = example(stack)
-    (deployment,) = _objects(graph, "Deployment")
+    deployment = _workload(graph, stack)
     assert restricted_violations(deployment["spec"]["template"]["spec"]) == []
     assert "replicas" not in deployment["spec"]
     (hpa,) = _objects(graph, "HorizontalPodAutoscaler")
+    api_version, kind = WORKLOAD[stack]
     assert hpa["spec"]["scaleTargetRef"] == {
-        "apiVersion": "apps/v1", "kind": "Deployment", "name": deployment["metadata"]["name"],
+        "apiVersion": api_version, "kind": kind, "name": deployment["metadata"]["name"],
     }  # fmt: skip
     bounds = {"dev": (1, 10), "prod": (3, 30)}[stack]
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == bounds
@@ -99,7 +111,7 @@ def test_the_service_meets_the_restricted_profile_and_scales(
 
 
 def test_prod_runs_the_image_pinned_by_digest(example: Callable[[str], Graph]) -> None:
-    (deployment,) = _objects(example("prod"), "Deployment")
+    deployment = _workload(example("prod"), "prod")
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     assert "@sha256:" in container["image"]
 
@@ -109,7 +121,7 @@ def test_the_service_gets_resource_references_and_telemetry_not_secret_values(
     stack: str, example: Callable[[str], Graph]
 ) -> None:
     graph = example(stack)
-    (deployment,) = _objects(graph, "Deployment")
+    deployment = _workload(graph, stack)
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["SESSION_KEY_SECRET_ARN"].startswith("arn:aws:secretsmanager:us-east-1:")

@@ -28,6 +28,7 @@ def all_cases() -> list[Case]:
         cases_alarms,
         cases_aws,
         cases_backups,
+        cases_delivery,
         cases_edge,
         cases_engine,
         cases_env,
@@ -50,4 +51,5 @@ def all_cases() -> list[Case]:
         *cases_backups.CASES,
         *cases_edge.CASES,
         *cases_releases.CASES,
+        *cases_delivery.CASES,
     ]

@@ -526,6 +526,50 @@ def test_cert_manager_objects_are_validated_against_their_crd_schema() -> None:
     assert hits(graph(certificate), "IK-ENV-3-MANIFEST-SCHEMA") == []
 
 
+def test_argo_rollouts_objects_are_validated_against_their_crd_schema() -> None:
+    from tests.policy.cases_delivery import BACKGROUND, analysis_template, metric, rollout
+
+    good = rollout(analysis=BACKGROUND)
+    assert hits(graph(good, analysis_template()), "IK-ENV-3-MANIFEST-SCHEMA") == []
+    # ``setWeigth``: the API server would prune it, and the step would set no weight at all.
+    misspelt = rollout(analysis=BACKGROUND)
+    misspelt["inputs"]["spec"]["strategy"]["canary"]["steps"][0] = {"setWeigth": 10}
+    assert messages(graph(misspelt), "IK-ENV-3-MANIFEST-SCHEMA") == (
+        "Rollout apps/web does not validate against Kubernetes 1.34: Additional properties "
+        "are not allowed ('setWeigth' was unexpected) at spec.strategy.canary.steps.0"
+    )
+    bad_metric = analysis_template(metric(provider={"cloudWatch": {"interval": "5m"}}))
+    assert messages(graph(bad_metric), "IK-ENV-3-MANIFEST-SCHEMA") == (
+        "AnalysisTemplate apps/web-canary does not validate against Kubernetes 1.34: "
+        "'metricDataQueries' is a required property at spec.metrics.0.provider.cloudWatch"
+    )
+
+
+def test_a_canary_that_cannot_abort_is_named_with_every_reason() -> None:
+    from tests.policy.cases_delivery import BACKGROUND, analysis_template, metric, rollout
+
+    quiet = analysis_template(
+        metric(failureLimit=None),
+        metric("latency", successCondition=None),
+        dryRun=[{"metricName": "latency"}],
+    )
+    assert messages(graph(rollout(analysis=BACKGROUND, abort=None), quiet),
+                    "IK-DEP-2-CANARY-ANALYSIS") == (
+        "Rollout apps/web cannot roll back by itself: progressDeadlineAbort is not true, so a "
+        "stalled canary is never aborted; AnalysisTemplate web-canary: metric error-rate has "
+        "no failureLimit; AnalysisTemplate web-canary: metric latency has no successCondition "
+        "or failureCondition to fail by; AnalysisTemplate web-canary: metric latency runs as a "
+        "dry run, whose failures never abort"
+    )  # fmt: skip
+    assert messages(graph(rollout()), "IK-DEP-2-CANARY-ANALYSIS") == (
+        "Rollout apps/web cannot roll back by itself: its canary strategy runs no analysis, "
+        "so nothing judges the new version"
+    )
+    inline = rollout()
+    inline["inputs"]["spec"]["strategy"]["canary"]["steps"].append({"analysis": BACKGROUND})
+    assert hits(graph(inline, analysis_template()), "IK-DEP-2-CANARY-ANALYSIS") == []
+
+
 def test_every_vendored_crd_schema_is_a_valid_draft_7_schema() -> None:
     # The validator compiles them without this check, which is too slow for every synth.
     import jsonschema

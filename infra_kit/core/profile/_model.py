@@ -22,6 +22,7 @@ from infra_kit.core.profile.data import (
 from infra_kit.core.profile.edge import EdgeProfile
 from infra_kit.core.profile.network import NatStrategy, NetworkProfile
 from infra_kit.core.profile.observability import AlarmProfile, LogProfile, SloProfile
+from infra_kit.core.profile.rollouts import RolloutProfile
 from infra_kit.core.profile.tagging import TagValues
 from infra_kit.core.profile.workloads import WorkloadProfile
 
@@ -50,6 +51,7 @@ class EnvironmentProfile(Frozen):
     workloads: WorkloadProfile
     alarms: AlarmProfile
     slo: SloProfile
+    rollouts: RolloutProfile
     budget: BudgetProfile
     edge: EdgeProfile
     backup: BackupProfile

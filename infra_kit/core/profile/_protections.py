@@ -109,6 +109,19 @@ PROTECTIONS: tuple[Protection, ...] = (
         "database.enable_performance_insights", "on", "OBS-1",
         "database load can then no longer be traced to its queries",
     ),
+    Protection(
+        "rollouts.enable_canary", "on", "DEP-2",
+        "a service's new version then replaces every pod with no analysis to stop and roll back "
+        "a bad one",
+    ),
+    Protection(
+        "rollouts.failure_limit", "lower", "DEP-2",
+        "a failing canary then takes more failed measurements to abort, reaching more users",
+    ),
+    Protection(
+        "rollouts.max_error_rate_percent", "lower", "DEP-2",
+        "a canary may then serve more errors before its analysis fails it",
+    ),
 )  # fmt: skip
 
 _BY_KEY = {p.key: p for p in PROTECTIONS}

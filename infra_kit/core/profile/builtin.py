@@ -18,6 +18,7 @@ from infra_kit.core.profile.data import DATA_ROWS
 from infra_kit.core.profile.edge import EDGE_ROWS
 from infra_kit.core.profile.network import NETWORK_ROWS
 from infra_kit.core.profile.observability import OBSERVABILITY_ROWS
+from infra_kit.core.profile.rollouts import ROLLOUT_ROWS
 from infra_kit.core.profile.workloads import WORKLOAD_ROWS
 
 __all__ = ["BUILTIN_PROFILES", "ENVIRONMENT_ROWS"]
@@ -43,6 +44,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = profiles_from(
         *WORKLOAD_ROWS,
         *DATA_ROWS,
         *OBSERVABILITY_ROWS,
+        *ROLLOUT_ROWS,
         *COST_ROWS,
         *EDGE_ROWS,
         *BACKUP_ROWS,

@@ -6,6 +6,7 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     backups,
     cost,
     dashboards,
+    delivery,
     edge,
     encryption,
     engine,

@@ -1,8 +1,9 @@
 """Strict validation of custom resources against their CRD's schema (pure, no Pulumi runtime).
 
 ``infra_kit/policy/data/crd-schemas.json.gz`` holds the ``openAPIV3Schema`` of each custom kind
-infra-kit creates, from the CRDs of the chart version the cluster pins (written by
-``scripts/refresh_crd_schemas.py``; the file names its source and the date it was read).
+infra-kit creates (cert-manager's, Argo Rollouts'), from the CRDs of the version the cluster
+pins (written by ``scripts/refresh_crd_schemas.py``; the file names each chart's source and the
+date it was read).
 
 The API server prunes fields a structural schema does not declare, so a misspelt field of a
 ``Certificate`` is dropped without a word. Validation is therefore strict, as kubernetes-validate
@@ -57,9 +58,11 @@ def crd_schema(api_version: str, kind: str) -> dict[str, Any] | None:
 
 
 def crd_source() -> str:
-    """Where the schemas come from and when they were read."""
-    document = _document()
-    return f"{document['source']}, read {document['read']}"
+    """Where the schemas come from and when they were read, chart by chart."""
+    sources = _document()["sources"]
+    return "; ".join(
+        f"{entry['source']}, read {entry['read']}" for _, entry in sorted(sources.items())
+    )
 
 
 class CrdValidator:

@@ -1,7 +1,9 @@
 """Workloads as the Kubernetes rules read them: pod templates, containers, selectors, Helm releases.
 
 Pod templates are read from every workload kind (:func:`pod_templates`): ``spec.template.spec``
-of Deployments, DaemonSets, StatefulSets, ReplicaSets, ReplicationControllers and Jobs,
+of Deployments, DaemonSets, StatefulSets, ReplicaSets, ReplicationControllers, Jobs and Argo
+Rollouts' Rollouts (``argoproj.io``; a Rollout that points at a Deployment with
+``workloadRef`` has no template of its own, and its Deployment is read instead),
 ``spec.jobTemplate.spec.template.spec`` of CronJobs and ``spec`` of bare Pods. Helm releases
 render nothing offline; where a rule can read what matters from their ``values``, it does.
 """
@@ -19,6 +21,7 @@ __all__ = [
     "HELM_RELEASE_TYPE",
     "IMAGE_ONLY_PARTS",
     "LONG_RUNNING_KINDS",
+    "ROLLOUTS_GROUP",
     "PodTemplate",
     "ReleasePart",
     "helm_releases",
@@ -32,10 +35,21 @@ __all__ = [
 HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
 #: Kinds whose pods run until replaced, as opposed to Jobs and CronJobs that run to completion.
 LONG_RUNNING_KINDS = frozenset(
-    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod"}
+    {
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "Pod",
+        "Rollout",
+    }
 )
+#: The API group of Argo Rollouts, whose ``Rollout`` replaces a Deployment.
+ROLLOUTS_GROUP = "argoproj.io"
 _TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "Deployment": ("spec", "template"),
+    "Rollout": ("spec", "template"),
     "StatefulSet": ("spec", "template"),
     "DaemonSet": ("spec", "template"),
     "ReplicaSet": ("spec", "template"),
@@ -88,7 +102,10 @@ def pod_templates(graph: GraphDoc) -> list[PodTemplate]:
     """Every pod template the graph sends to a cluster."""
     found = []
     for record, obj in graph.kubernetes:
-        keys = _TEMPLATE_PATHS.get(str(obj.get("kind")))
+        kind = str(obj.get("kind"))
+        if kind == "Rollout" and not str(obj.get("apiVersion")).startswith(f"{ROLLOUTS_GROUP}/"):
+            continue  # another project's kind of that name
+        keys = _TEMPLATE_PATHS.get(kind)
         if keys is None or not isinstance(obj.get("metadata"), dict):
             continue  # metadata unknown until deploy (a preview): which namespace is not known
         node: Any = obj

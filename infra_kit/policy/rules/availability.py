@@ -29,7 +29,9 @@ HEADROOM_FACTOR = 10
 SCALE_LIMIT_ANNOTATION = "infra-kit.io/scale-limit-reason"
 _MIN_REASON_WORDS = 3
 _ZONE = "topology.kubernetes.io/zone"
-_REPLICATED_KINDS = ("Deployment", "StatefulSet")
+#: Kinds that run a number of identical replicas; a Rollout (Argo Rollouts) replaces a Deployment.
+_REPLICATED_KINDS = ("Deployment", "StatefulSet", "Rollout")
+_SERVING_KINDS = ("Deployment", "Rollout")
 _PERCENT = re.compile(r"^(\d{1,3})%$")
 
 
@@ -44,7 +46,7 @@ def _count(value: object, default: int) -> int | None:
 
 @dataclass(frozen=True)
 class Scaled:
-    """A Deployment or StatefulSet with the HPAs that target it."""
+    """A Deployment, StatefulSet or Rollout with the HPAs that target it."""
 
     template: PodTemplate
     replicas: int | None
@@ -205,7 +207,7 @@ def _serves_traffic(graph: GraphDoc, template: PodTemplate) -> str | None:
 def autoscaler(graph: GraphDoc) -> Iterator[Hit]:
     for workload in scaled_workloads(graph):
         template = workload.template
-        if template.kind != "Deployment" or workload.hpas:
+        if template.kind not in _SERVING_KINDS or workload.hpas:
             continue
         if workload.replicas is None or workload.replicas <= 1:
             continue
