@@ -28,6 +28,7 @@ def all_cases() -> list[Case]:
         cases_alarms,
         cases_aws,
         cases_backups,
+        cases_bounded,
         cases_engine,
         cases_env,
         cases_iam,
@@ -46,4 +47,5 @@ def all_cases() -> list[Case]:
         *cases_telemetry.CASES,
         *cases_obs.CASES,
         *cases_backups.CASES,
+        *cases_bounded.CASES,
     ]

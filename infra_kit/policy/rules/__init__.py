@@ -17,6 +17,8 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     netpol,
     network,
     pods,
+    pull_policy,
+    readiness_gates,
     resources,
     secrets,
     state,
