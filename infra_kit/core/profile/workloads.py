@@ -26,7 +26,7 @@ def _amount(key: str, quantity: str, *, cpu: bool) -> Decimal:
     if not match:
         raise PydanticCustomError(
             "quantity",
-            "{key}={value!r} is not a Kubernetes {kind} quantity; write e.g. {example}",
+            "{key}='{value}' is not a Kubernetes {kind} quantity; write e.g. {example}",
             {
                 "key": key,
                 "value": quantity,
