@@ -88,9 +88,15 @@ ClusterAlarms(
 
 # Each tenant's namespace (restricted pod security, quotas, default-deny traffic) and its
 # team's access: admin inside that namespace only, never the platform's cluster admin (SEC-1).
+# Tenants' services sit behind ALBs that target their pods' IPs, so their namespaces inject the
+# load balancer controller's readiness gates: a rolling update waits for each new pod to be a
+# healthy target before it removes an old one (K8S-4).
 namespaces = {
     t.namespace: Namespace(
-        t.namespace, NamespaceArgs(name=t.namespace), env, provider=services.k8s_provider
+        t.namespace,
+        NamespaceArgs(name=t.namespace, enable_alb_readiness_gates=True),
+        env,
+        provider=services.k8s_provider,
     )
     for t in tenancy.tenants
 }

@@ -108,10 +108,16 @@ session_key = Secret(
 )
 
 # The platform's shared `apps` namespace, or, where the profile says so (a preview environment on
-# the shared dev cluster), a namespace of this stack's own, named after it (ENV-1).
+# the shared dev cluster), a namespace of this stack's own, named after it (ENV-1). The service's
+# ALB targets pod IPs, so its own namespace injects readiness gates, as `apps` does (K8S-4).
 namespace: str | Namespace = "apps"
 if env.profile.workloads.create_stack_namespace:
-    namespace = Namespace(env.stack, NamespaceArgs(name=env.stack), env, provider=k8s_provider)
+    namespace = Namespace(
+        env.stack,
+        NamespaceArgs(name=env.stack, enable_alb_readiness_gates=True),
+        env,
+        provider=k8s_provider,
+    )
 
 # The service's public name: an ACM certificate for the host, validated by DNS in the platform's
 # zone, with expiry alarms (EDGE-1). The host must be in that zone; the Ingress below uses the

@@ -24,12 +24,14 @@ from infra_kit.k8s._collector_config import (
     gomemlimit,
 )
 from infra_kit.k8s._collector_sources import CHECKPOINT_DIR, NODE_IP_ENV, POD_LOG_DIR
+from infra_kit.k8s._images import ImageRef
 from infra_kit.k8s._network import Egress, dns_egress, egress_rule
 from infra_kit.k8s._probes import Probe, Probes, check_probes
 from infra_kit.k8s._security import ContainerSecurity, PodSecurity, scratch_mount, scratch_volume
 from infra_kit.k8s._sizing import Resources
 
 __all__ = [
+    "AGENT_TOKEN_REASON",
     "COLLECTOR_PROBES",
     "CONFIG_HASH_ANNOTATION",
     "HOST_LOGS_REASON",
@@ -130,6 +132,14 @@ HOST_LOGS_REASON = (
     "/var/lib/otel-agent is writable (ADR 0022)."
 )
 
+#: Why the agent mounts a Kubernetes API token, recorded with its DaemonSet for the scanners.
+AGENT_TOKEN_REASON = (
+    "The k8s_attributes processor reads pods, namespaces, nodes and replica sets from the "
+    "Kubernetes API, and kubelet_stats reads its node's kubelet, so the agent mounts its own "
+    "service account's token; its ClusterRole grants only get, list and watch of those "
+    "(ADR 0022)."
+)
+
 
 def _root_security() -> tuple[k8s.core.v1.PodSecurityContextArgs, k8s.core.v1.SecurityContextArgs]:
     """Restricted in everything but the user: UID 0, which owns the host's log files."""
@@ -150,7 +160,7 @@ def _root_security() -> tuple[k8s.core.v1.PodSecurityContextArgs, k8s.core.v1.Se
 
 def collector_pod(
     *,
-    image: str,
+    image: ImageRef,
     config_map: pulumi.Input[str],
     resources: Resources,
     service_account: pulumi.Input[str],
@@ -181,8 +191,8 @@ def collector_pod(
     }
     container = k8s.core.v1.ContainerArgs(
         name="collector",
-        image=image,
-        image_pull_policy="IfNotPresent",
+        image=str(image),
+        image_pull_policy=image.pull_policy,
         args=[f"--config={_CONFIG_DIR}/{_CONFIG_FILE}"],
         ports=[
             k8s.core.v1.ContainerPortArgs(name=n, container_port=p, protocol="TCP")

@@ -43,6 +43,18 @@ class ImageRef:
         return out
 
     @property
+    def pull_policy(self) -> str:
+        """``Always`` for a reference by tag, ``IfNotPresent`` for one by digest (SEC-4).
+
+        A tag can be pushed again, so a node that has the tag cached could run content that is
+        no longer what the tag names: ``Always`` makes the kubelet resolve the tag at the
+        registry on every start (layers it already has are not downloaded again). A digest
+        names exactly one content, so a cached copy is that content, and ``IfNotPresent`` lets
+        a node restart its pods while the registry is unreachable.
+        """
+        return "IfNotPresent" if self.digest else "Always"
+
+    @property
     def version(self) -> str:
         """A label-safe version: the tag, or the first 12 hex digits of the digest."""
         if self.tag:

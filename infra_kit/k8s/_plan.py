@@ -70,19 +70,20 @@ class WorkloadArgs:
             value: those are read through ``secret_arns``. Default: none.
         probes: startup, readiness and liveness probes. Default: ``Probes.http()`` (``/livez``
             and ``/readyz`` on ``port``); identical probes are refused (K8S-1).
-        cpu_request, memory_request, memory_limit: default ``workloads.cpu_request``,
-            ``workloads.memory_request`` and ``workloads.memory_limit`` (100m, 128Mi and 256Mi
-            in every environment).
-        cpu_limit: a CPU limit. Default: none, on purpose: a limit throttles a container even
-            when its node has idle CPU, while the request already guarantees its share.
+        cpu_request, cpu_limit, memory_request, memory_limit: the container's requests and
+            limits (K8S-1). Default: ``workloads.cpu_request``, ``workloads.cpu_limit``,
+            ``workloads.memory_request`` and ``workloads.memory_limit`` (100m, 500m, 128Mi and
+            256Mi in every environment). The CPU limit is above the request so the container
+            may burst into idle CPU; beyond it the container is throttled, not killed. A
+            request raised above the default limit needs its limit given too.
         min_replicas, max_replicas: HPA bounds. Default: ``workloads.min_replicas`` and
             ``workloads.max_replicas`` (dev 1/10, preview 1/2, stage 2/20, prod 3/30).
         scale_limit_reason: required when ``max_replicas < 10 * min_replicas`` (SCALE-2);
             recorded as the ``infra-kit.io/scale-limit-reason`` annotation. Default: none; the
             profile's ``workloads.scale_limit_reason`` covers preview, whose bounds of 1/4 need
             one (a workload's own reason wins over it).
-        cpu_target_percent: HPA CPU utilization target. Default: ``workloads.cpu_target_percent``
-            (70 in every environment).
+        cpu_target_percent: HPA CPU utilization target, a share of the CPU *request* (never of
+            the limit). Default: ``workloads.cpu_target_percent`` (70 in every environment).
         memory_target_percent: an HPA memory utilization target as well. Default: none.
         disruption: the PodDisruptionBudget. Default: ``maxUnavailable: 1``; a budget that could
             block a node drain is refused (K8S-3).

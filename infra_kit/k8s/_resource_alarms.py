@@ -44,21 +44,18 @@ def workload_resource_alarms(
     *,
     namespace: pulumi.Input[str],
     deployment: pulumi.Input[str],
-    has_cpu_limit: bool,
 ) -> dict[str, dict[Severity, aws.cloudwatch.MetricAlarm]]:
-    """A CPU and a memory alarm pair on the Deployment ``deployment`` of ``namespace``."""
+    """A CPU and a memory alarm pair on the Deployment ``deployment`` of ``namespace``.
+
+    Every workload has a CPU limit (K8S-1), so CPU is measured against it: the HPA scales on
+    the request, and a pod near its limit is one the HPA could not relieve."""
     profile = owner.env.profile.alarms
     name = owner.component_name
-    cpu_against = "limit" if has_cpu_limit else "request"
     descriptions = {
         "cpu": (
-            f"{name}: a pod uses this % of its CPU {cpu_against}. "
-            + (
-                "The CPU limit throttles it from 100%: raise the limit or the replicas."
-                if has_cpu_limit
-                else "The HPA adds pods above its CPU target; sustained, it is at "
-                "max_replicas or pods are pending: raise max_replicas or the request."
-            )
+            f"{name}: a pod uses this % of its CPU limit, above which it is throttled. The HPA "
+            "adds pods at its target share of the CPU request; sustained here, it is at "
+            "max_replicas or pods are pending: raise max_replicas, the request or the limit."
         ),
         "memory": (
             f"{name}: a pod uses this % of its memory limit; at 100% the kernel kills it. "
@@ -76,7 +73,7 @@ def workload_resource_alarms(
                 namespace=namespace,
                 deployment=deployment,
                 period_seconds=profile.period_seconds,
-                has_cpu_limit=has_cpu_limit,
+                has_cpu_limit=True,
             ),
             comparison="above",
             warning=profile.utilization_warning_percent,

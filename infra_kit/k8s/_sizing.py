@@ -10,7 +10,7 @@ environment's name:
   ``scale_limit_reason`` says why not; the reason is recorded as an annotation in the graph;
 - a disruption budget never blocks a node drain (K8S-3): at least one pod may always be evicted,
   even at the minimum replica count;
-- a memory limit at least the memory request, a CPU limit (opt-in) at least the CPU request.
+- a memory limit at least the memory request, a CPU limit at least the CPU request.
 """
 
 from __future__ import annotations
@@ -245,21 +245,22 @@ def cpu_millis(key: str, quantity: str) -> int:
 @dataclass(frozen=True)
 # prescription: K8S-1 -- requests and limits for every container.
 class Resources:
-    """Requests and limits of one container (K8S-1).
+    """Requests and limits of one container, CPU and memory alike (K8S-1).
 
-    CPU limits are off unless ``cpu_limit`` is given: a CPU limit throttles a container through
-    the CFS quota even when the node has idle CPU, which shows up as latency, while the CPU
-    request already guarantees its share under contention. Memory is not compressible, so the
-    memory limit is always set.
+    The requests are what the scheduler reserves and what an HPA's utilization target is a
+    share of. The limits bound what the container takes from its neighbours: a CPU limit above
+    the request lets it burst into idle CPU and throttles it (CFS quota) beyond that, which
+    shows up as latency rather than as a failure; a memory limit is where the kernel kills it.
+    Keyword arguments read best: ``Resources(cpu_request="100m", cpu_limit="500m",
+    memory_request="128Mi", memory_limit="256Mi")``.
     """
 
     cpu_request: str
     memory_request: str
     memory_limit: str
-    cpu_limit: str | None = None
+    cpu_limit: str
 
     def __post_init__(self) -> None:
-        cpu = cpu_millis("cpu_request", self.cpu_request)
         if memory_bytes("memory_limit", self.memory_limit) < memory_bytes(
             "memory_request", self.memory_request
         ):
@@ -269,12 +270,12 @@ class Resources:
                 f"it is below memory_request={self.memory_request}",
                 "raise memory_limit to at least the request",
             )
-        if self.cpu_limit is not None and cpu_millis("cpu_limit", self.cpu_limit) < cpu:
+        if cpu_millis("cpu_limit", self.cpu_limit) < cpu_millis("cpu_request", self.cpu_request):
             raise ValidationError(
                 "cpu_limit",
                 self.cpu_limit,
                 f"it is below cpu_request={self.cpu_request}",
-                "raise cpu_limit to at least the request, or leave it unset",
+                "raise cpu_limit to at least the request",
             )
 
     @classmethod
@@ -287,19 +288,34 @@ class Resources:
         memory_limit: str | None = None,
         cpu_limit: str | None = None,
     ) -> Resources:
+        """The profile's sizes, each overridden where given. A request raised above the
+        profile's limit needs its limit given too: the limit is never raised silently."""
+        for key, request, limit, default, parse in (
+            ("cpu", cpu_request, cpu_limit, profile.cpu_limit, cpu_millis),
+            ("memory", memory_request, memory_limit, profile.memory_limit, memory_bytes),
+        ):
+            if (
+                request is not None
+                and limit is None
+                and parse(f"{key}_request", request) > parse(f"workloads.{key}_limit", default)
+            ):
+                raise ValidationError(
+                    f"{key}_request",
+                    request,
+                    f"it is above the default {key}_limit (workloads.{key}_limit={default})",
+                    f"pass {key}_limit as well, at least {request}",
+                )
         return cls(
             cpu_request=cpu_request or profile.cpu_request,
             memory_request=memory_request or profile.memory_request,
             memory_limit=memory_limit or profile.memory_limit,
-            cpu_limit=cpu_limit,
+            cpu_limit=cpu_limit or profile.cpu_limit,
         )
 
     def to_args(self) -> k8s.core.v1.ResourceRequirementsArgs:
-        limits = {"memory": self.memory_limit}
-        if self.cpu_limit is not None:
-            limits["cpu"] = self.cpu_limit
         return k8s.core.v1.ResourceRequirementsArgs(
-            requests={"cpu": self.cpu_request, "memory": self.memory_request}, limits=limits
+            requests={"cpu": self.cpu_request, "memory": self.memory_request},
+            limits={"cpu": self.cpu_limit, "memory": self.memory_limit},
         )
 
 

@@ -234,7 +234,7 @@ def app_container(
     return k8s.core.v1.ContainerArgs(
         name="app",
         image=str(plan.image),
-        image_pull_policy="IfNotPresent",
+        image_pull_policy=plan.image.pull_policy,
         command=list(command) or None,
         args=list(args) or None,
         ports=[k8s.core.v1.ContainerPortArgs(name="http", container_port=port, protocol="TCP")],

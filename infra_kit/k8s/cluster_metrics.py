@@ -22,10 +22,10 @@ Where the values come from (collector-contrib 0.155, metric names as its receive
   the nodes, times 100. Both read the node's ``/proc/stat`` and ``/proc/meminfo``, which the
   kernel does not namespace, so the agent needs no host mount for them;
 - workloads: ``kubelet_stats``' pod metrics, enriched with the Deployment's name by
-  ``k8s_attributes``: ``k8s.pod.memory_limit_utilization`` (memory limits are always set), and
-  ``k8s.pod.cpu_limit_utilization`` for a workload with a CPU limit or
-  ``k8s.pod.cpu_request_utilization`` for one without (CPU limits are opt-in). Maximum over the
-  workload's pods: the alarm fires on the hottest pod.
+  ``k8s_attributes``: ``k8s.pod.memory_limit_utilization`` and ``k8s.pod.cpu_limit_utilization``
+  (infra-kit sets both limits on every container, ADR 0027), and
+  ``k8s.pod.cpu_request_utilization`` for a workload written without a CPU limit. Maximum over
+  the workload's pods: the alarm fires on the hottest pod.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from infra_kit.k8s import _collector_config as cfg
 from infra_kit.k8s import _collector_sources as sources
 from infra_kit.k8s import _network as net
 from infra_kit.k8s._collector_pod import (
+    AGENT_TOKEN_REASON,
     CONFIG_HASH_ANNOTATION,
     HOST_LOGS_REASON,
     agent_rbac_rules,
@@ -34,6 +35,12 @@ from infra_kit.k8s._collector_tls import (
     certificate_chain,
     tls_files,
 )
+from infra_kit.k8s._deviations import (
+    Deviation,
+    deviation_annotations,
+    deviation_suppressions,
+    image_deviations,
+)
 from infra_kit.k8s._images import check_image
 from infra_kit.k8s._sizing import (
     DisruptionBudget,
@@ -45,14 +52,33 @@ from infra_kit.k8s._sizing import (
 from infra_kit.k8s._workload import rolling_update, topology_spread
 from infra_kit.k8s.namespace import Namespace, NamespaceArgs, namespace_quota
 from infra_kit.k8s.service import ROLE_ARN_ANNOTATION
-from infra_kit.policy.known_gaps import accept_known_gap
 from infra_kit.policy.suppress import suppress
 
-__all__ = ["COLLECTOR_IMAGE_DIGEST", "Collectors", "CollectorsArgs"]
+__all__ = [
+    "AGENT_RESOURCES",
+    "COLLECTOR_IMAGE_DIGEST",
+    "GATEWAY_RESOURCES",
+    "Collectors",
+    "CollectorsArgs",
+]
 
 #: The default collector image, pinned by tag and digest (the multi-architecture index).
 COLLECTOR_IMAGE_DIGEST = (
     f"{cfg.COLLECTOR_IMAGE}@sha256:4935caa35e9a4cb387e35732e8fb22b2b5759af8d12e7043357f03837f6e8df5"
+)
+
+#: The agent's sizes (K8S-1). CPU: it bursts to 5x its request when a node's pods log in a burst
+#: and it parses and batches the backlog; throttled above 500m, it falls behind rather than
+#: starving the node's workloads. Memory: the limit is twice the request, and ``GOMEMLIMIT`` and
+#: ``memory_limiter`` keep the heap below it, so a backlog is refused before it is OOM-killed.
+AGENT_RESOURCES = Resources(
+    cpu_request="100m", cpu_limit="500m", memory_request="128Mi", memory_limit="256Mi"
+)
+#: The gateway's sizes (K8S-1). CPU: its HPA adds pods at 70% of the request; the limit of 5x
+#: lets a pod absorb a spike (compression and export retries) while the new pods start. Memory:
+#: twice the request, with ``GOMEMLIMIT`` and ``memory_limiter`` below it, as for the agent.
+GATEWAY_RESOURCES = Resources(
+    cpu_request="200m", cpu_limit="1", memory_request="256Mi", memory_limit="512Mi"
 )
 
 
@@ -64,10 +90,10 @@ class CollectorsArgs:
         cluster_name: the EKS cluster's name, recorded as ``k8s.cluster.name`` on all telemetry.
         image: the collector-contrib image. Default: 0.155.0 pinned by digest. Component type
             names in the configuration follow 0.155; check them when changing the version.
-        agent_resources: per-node agent. Default: 100m CPU, 128Mi requested, 256Mi limit, in
-            every environment.
-        gateway_resources: per gateway pod. Default: 200m CPU, 256Mi requested, 512Mi limit,
-            in every environment.
+        agent_resources: per-node agent. Default: CPU 100m requested, 500m limit; memory
+            128Mi requested, 256Mi limit; in every environment (:data:`AGENT_RESOURCES`).
+        gateway_resources: per gateway pod. Default: CPU 200m requested, 1 limit; memory
+            256Mi requested, 512Mi limit; in every environment (:data:`GATEWAY_RESOURCES`).
         gateway_min_replicas, gateway_max_replicas, gateway_scale_limit_reason: the gateway's
             HPA bounds, under the rules of :class:`~infra_kit.k8s.WebService`. Default:
             ``workloads.min_replicas`` and ``workloads.max_replicas`` (dev 1/10, preview 1/2
@@ -89,10 +115,8 @@ class CollectorsArgs:
 
     cluster_name: pulumi.Input[str]
     image: str = COLLECTOR_IMAGE_DIGEST
-    agent_resources: Resources = field(default_factory=lambda: Resources("100m", "128Mi", "256Mi"))
-    gateway_resources: Resources = field(
-        default_factory=lambda: Resources("200m", "256Mi", "512Mi")
-    )
+    agent_resources: Resources = field(default_factory=lambda: AGENT_RESOURCES)
+    gateway_resources: Resources = field(default_factory=lambda: GATEWAY_RESOURCES)
     gateway_min_replicas: int | None = None
     gateway_max_replicas: int | None = None
     gateway_scale_limit_reason: str | None = None
@@ -126,7 +150,7 @@ class Collectors(Component):
     - agent: ``ServiceAccount`` ``<name>-agent-sa``, ``ConfigMap`` ``<name>-agent-config``,
       ``DaemonSet`` ``<name>-agent`` (UID 0 with the node's ``/var/log/pods`` read-only and
       its checkpoint directory, otherwise restricted; the suppression of IK-SEC-4-RESTRICTED
-      says why), node-local ``Service`` ``<name>-agent-service`` and ``NetworkPolicy``
+      says why, and so do its scanner annotations, :mod:`infra_kit.k8s._deviations`), node-local ``Service`` ``<name>-agent-service`` and ``NetworkPolicy``
       ``<name>-agent-netpol`` (also the kubelets, on 10250 in the private subnets);
     - gateway: ``IrsaRole`` ``<name>-gateway-irsa`` when ``oidc`` is given (X-Ray, and the three
       log groups only: exactly what its exporters call, SEC-1); ``ServiceAccount``
@@ -300,9 +324,16 @@ class Collectors(Component):
             subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=agent, namespace=ns)],
             opts=k8s_opts(agent_sa),
         )
+        # What scanners flag on the agent, recorded on it with the reason (ADR 0027).
+        agent_deviations = {
+            Deviation.RUNS_AS_ROOT: HOST_LOGS_REASON,
+            Deviation.HOST_PATH: HOST_LOGS_REASON,
+            Deviation.API_TOKEN: AGENT_TOKEN_REASON,
+            **image_deviations(image),
+        }
         agent_daemonset = k8s.apps.v1.DaemonSet(
             self.child("agent"),
-            metadata=meta(agent),
+            metadata=meta(agent, annotations=deviation_annotations(agent_deviations)),
             spec=k8s.apps.v1.DaemonSetSpecArgs(
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(agent)),
                 update_strategy=k8s.apps.v1.DaemonSetUpdateStrategyArgs(
@@ -314,7 +345,7 @@ class Collectors(Component):
                     agent,
                     agent_yaml,
                     collector_pod(
-                        image=args.image,
+                        image=image,
                         config_map=agent_config.metadata.name,
                         resources=args.agent_resources,
                         service_account=agent_sa.metadata.name,
@@ -368,7 +399,7 @@ class Collectors(Component):
         )
         deployment = k8s.apps.v1.Deployment(
             self.child("gateway"),
-            metadata=meta(gateway),
+            metadata=meta(gateway, annotations=deviation_annotations(image_deviations(image))),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector(gateway)),
                 strategy=rolling_update(),
@@ -378,7 +409,7 @@ class Collectors(Component):
                     gateway,
                     gateway_yaml,
                     collector_pod(
-                        image=args.image,
+                        image=image,
                         config_map=gateway_config.metadata.name,
                         resources=args.gateway_resources,
                         service_account=gateway_sa.metadata.name,
@@ -426,11 +457,8 @@ class Collectors(Component):
         self.agent_endpoint = cfg.AGENT_OTLP_ENDPOINT
         self.log_groups = {"logs": groups[0], "metrics": groups[1]}
         self.container_log_group = groups[2]
-        suppress(agent_daemonset, "IK-SEC-4-RESTRICTED", HOST_LOGS_REASON)
-        if args.agent_resources.cpu_limit is None:
-            accept_known_gap(agent_daemonset, "cpu-limits")
-        if args.gateway_resources.cpu_limit is None:
-            accept_known_gap(deployment, "cpu-limits")
+        for rule_id, reason in deviation_suppressions(agent_deviations).items():
+            suppress(agent_daemonset, rule_id, reason)
         self.register_outputs(
             {
                 "namespace": ns,

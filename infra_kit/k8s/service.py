@@ -16,6 +16,7 @@ from infra_kit.errors import ValidationError
 from infra_kit.k8s import _network as net
 from infra_kit.k8s import _workload as pod
 from infra_kit.k8s._canary import ROLLOUT_HASH_LABEL, ROLLOUTS_API
+from infra_kit.k8s._deviations import deviation_annotations, image_deviations
 from infra_kit.k8s._ingress import AlbIngress, alb_annotations, ingress_spec
 from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs, plan_workload
 from infra_kit.k8s._resource_alarms import WorkloadAlarms, workload_resource_alarms
@@ -24,7 +25,6 @@ from infra_kit.k8s._sizing import SCALE_LIMIT_ANNOTATION, hpa_spec, pdb_spec
 from infra_kit.k8s._slo import LOAD_BALANCER_NAME_ANNOTATION, Slo, load_balancer_name, plan_slo
 from infra_kit.k8s._slo_alerts import find_load_balancer, watch_service
 from infra_kit.k8s.namespace import Namespace
-from infra_kit.policy.known_gaps import accept_known_gap
 from infra_kit.policy.suppress import suppress
 
 __all__ = ["ROLE_ARN_ANNOTATION", "WebService", "Worker"]
@@ -115,6 +115,8 @@ class _Workload(Component):
         scale_note: dict[str, pulumi.Input[str]] = (
             {SCALE_LIMIT_ANNOTATION: reason} if reason else {}
         )
+        # A digest pulled IfNotPresent is a deviation some scanners flag (ADR 0027).
+        scanner_note = deviation_annotations(image_deviations(plan.image))
         outputs: dict[str, Any] = {}
         load_balancer: pulumi.Output[str] | None = None
         if isinstance(args, WebServiceArgs):
@@ -143,7 +145,7 @@ class _Workload(Component):
         if plan.canary is None:
             self.deployment = k8s.apps.v1.Deployment(
                 self.child("deployment"),
-                metadata=meta(annotations=scale_note),
+                metadata=meta(annotations={**scale_note, **scanner_note}),
                 spec=k8s.apps.v1.DeploymentSpecArgs(
                     selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.selector),
                     strategy=pod.rolling_update(),
@@ -164,7 +166,7 @@ class _Workload(Component):
                 load_balancer=load_balancer,
                 meta=meta,
                 selector=self.selector,
-                annotations=scale_note,
+                annotations={**scale_note, **scanner_note},
                 template=template,
                 progress_deadline_seconds=args.progress_deadline_seconds,
             )
@@ -206,16 +208,8 @@ class _Workload(Component):
             ),
             opts=self._opts(),
         )
-        if plan.resources.cpu_limit is None:
-            accept_known_gap(workload, "cpu-limits")
         if alarms is not None:
-            workload_resource_alarms(
-                self,
-                alarms,
-                namespace=namespace,
-                deployment=name,
-                has_cpu_limit=plan.resources.cpu_limit is not None,
-            )
+            workload_resource_alarms(self, alarms, namespace=namespace, deployment=name)
         self.register_outputs(
             {
                 "namespace": namespace,
@@ -300,7 +294,7 @@ class WebService(_Workload):
     - ``ServiceAccount`` ``<name>-sa``: the role ARN annotation; no token automount (SEC-4);
     - ``ConfigMap`` ``<name>-config``: immutable, content-hashed name, ``envFrom`` (K8S-2);
     - ``Deployment`` ``<name>-deployment``: restricted security contexts and a ``/tmp``
-      emptyDir (SEC-4); requests, a memory limit and three distinct probes (K8S-1); zone and node
+      emptyDir (SEC-4); CPU and memory requests and limits and three distinct probes (K8S-1); zone and node
       spread (HA-1); surge-only rolling update with a progress deadline (K8S-4); no ``replicas``,
       the HPA owns it; the OTel environment (OBS-1); secret ARNs, never values (SEC-2); a 10 s
       ``preStop`` sleep;
@@ -343,7 +337,7 @@ class WebService(_Workload):
     ``alarms`` (:class:`~infra_kit.k8s.WorkloadAlarms`: the environment's alarm topics and the
     cluster's name) adds ``aws.cloudwatch.MetricAlarm`` ``<name>-cpu-warning``,
     ``<name>-cpu-critical``, ``<name>-memory-warning`` and ``<name>-memory-critical``: the
-    hottest pod's CPU against its CPU limit (or its request, without one) and its memory
+    hottest pod's CPU against its CPU limit (where it starts to be throttled) and its memory
     against its memory limit, warning at 75% and critical at 90% (OBS-3). Without it the
     workload has no resource alarms.
     Its SLO alerts go to the topics of ``alarms`` too; without ``alarms``, no alarm is created,

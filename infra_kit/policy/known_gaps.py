@@ -18,11 +18,6 @@ __all__ = ["KNOWN_GAPS", "accept_known_gap"]
 
 #: Gap name -> (rule id, reason).
 KNOWN_GAPS: dict[str, tuple[str, str]] = {
-    "cpu-limits": (
-        "IK-K8S-1-RESOURCES",
-        "Known gap, still to be fixed: this container has CPU and memory requests and a memory "
-        "limit but no CPU limit, which K8S-1 asks for.",
-    ),
     "controller-digest": (
         "IK-SEC-4-IMAGE-DIGEST",
         "Known gap, still to be fixed: no digest of this controller image could be read from a "

@@ -126,7 +126,10 @@ def test_every_container_is_sized_and_probed_with_three_different_probes(graph: 
         for container in containers(pod_template(workload)["spec"]):
             resources = container["resources"]
             assert set(resources["requests"]) == {"cpu", "memory"}
-            assert "memory" in resources["limits"]
+            assert set(resources["limits"]) == {"cpu", "memory"}
+            # Every image of this graph is pinned by digest (SEC-4): cached copies are exact.
+            assert "@sha256:" in container["image"]
+            assert container["imagePullPolicy"] == "IfNotPresent"
             probes = [container[f"{k}Probe"] for k in ("startup", "readiness", "liveness")]
             assert len({json.dumps(p, sort_keys=True) for p in probes}) == 3
 

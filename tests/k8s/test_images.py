@@ -108,3 +108,16 @@ def test_any_valid_tag_and_digest_round_trip(tag: str, digest: str) -> None:
     image = f"ghcr.io/acme/app:{tag}@sha256:{digest}"
     ref = check_image(image, require_digest=True)
     assert (ref.tag, ref.digest, str(ref)) == (tag, f"sha256:{digest}", image)
+
+
+@pytest.mark.parametrize(
+    ("image", "policy"),
+    [
+        ("nginx:1.27.3", "Always"),
+        ("registry.example:5000/team/api:2.0", "Always"),
+        (f"nginx@sha256:{HEX}", "IfNotPresent"),
+        (f"nginx:1.27.3@sha256:{HEX}", "IfNotPresent"),
+    ],
+)
+def test_a_tag_is_pulled_always_and_a_digest_if_not_present(image: str, policy: str) -> None:
+    assert check_image(image).pull_policy == policy

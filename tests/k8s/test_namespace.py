@@ -13,11 +13,12 @@ from infra_kit.k8s import Namespace, NamespaceArgs
 from tests.k8s.helpers import obj, refusal, synth
 from tests.support import validate_manifests
 
+#: CPU requests, CPU limits (4x the requests), memory, pods: workloads.namespace_* per environment.
 QUOTAS = {
-    "dev": ("8", "16Gi", "50"),
-    "preview": ("2", "4Gi", "10"),
-    "stage": ("64", "128Gi", "300"),
-    "prod": ("64", "128Gi", "300"),
+    "dev": ("8", "32", "16Gi", "50"),
+    "preview": ("2", "8", "4Gi", "10"),
+    "stage": ("64", "256", "128Gi", "300"),
+    "prod": ("64", "256", "128Gi", "300"),
 }
 MODES = ("enforce", "audit", "warn")
 
@@ -63,11 +64,14 @@ def test_pod_security_is_restricted_and_pinned_to_the_cluster_minor(graph: Graph
     }
 
 
-def test_the_quota_comes_from_the_profile_and_sets_no_cpu_limit(graph: Graph) -> None:
-    cpu, memory, pods = QUOTAS[graph.stack]
+def test_the_quota_comes_from_the_profile_and_bounds_cpu_limits_too(graph: Graph) -> None:
+    """Once ``limits.cpu`` is in a quota, the API server refuses a pod without a CPU limit: the
+    LimitRange's default limit is what admits a container that sets none."""
+    cpu, cpu_limits, memory, pods = QUOTAS[graph.stack]
     hard = obj(graph, "ResourceQuota", "quota", "shop")["spec"]["hard"]
     assert hard == {
         "requests.cpu": cpu,
+        "limits.cpu": cpu_limits,
         "requests.memory": memory,
         "limits.memory": memory,
         "pods": pods,
@@ -79,7 +83,7 @@ def test_containers_without_sizes_get_the_profile_defaults(graph: Graph) -> None
     assert item == {
         "type": "Container",
         "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
-        "default": {"memory": "256Mi"},
+        "default": {"cpu": "500m", "memory": "256Mi"},
     }
 
 
@@ -116,12 +120,16 @@ def test_manifests_are_valid_for_the_pinned_kubernetes_version(graph: Graph) -> 
 def test_quota_overrides_replace_the_profile_values() -> None:
     graph = synth(
         lambda env, p: Namespace(
-            "shop", NamespaceArgs(name="shop-a", cpu_quota="4", pod_quota=20), env, provider=p
+            "shop",
+            NamespaceArgs(name="shop-a", cpu_quota="4", cpu_limit_quota="12", pod_quota=20),
+            env,
+            provider=p,
         )
     )
     hard = obj(graph, "ResourceQuota", "quota", "shop-a")["spec"]["hard"]
     assert hard == {
         "requests.cpu": "4",
+        "limits.cpu": "12",
         "requests.memory": "16Gi",
         "limits.memory": "16Gi",
         "pods": "20",
@@ -130,10 +138,11 @@ def test_quota_overrides_replace_the_profile_values() -> None:
 
 @pytest.mark.parametrize("environment", ["preview", "stage"])
 def test_preview_and_stage_quotas_are_those_documented(environment: str) -> None:
-    cpu, memory, pods = QUOTAS[environment]
+    cpu, cpu_limits, memory, pods = QUOTAS[environment]
     hard = obj(synth(_build, environment), "ResourceQuota", "quota", "shop")["spec"]["hard"]
     assert hard == {
         "requests.cpu": cpu,
+        "limits.cpu": cpu_limits,
         "requests.memory": memory,
         "limits.memory": memory,
         "pods": pods,
@@ -176,3 +185,53 @@ def test_a_namespace_admits_privileged_pods_only_with_a_written_reason_and_still
         "warn": "restricted",
     }
     assert meta["annotations"] == {"infra-kit.io/pod-security-exception": reason}
+
+
+def test_a_cpu_limit_quota_below_the_cpu_quota_is_refused() -> None:
+    with pytest.raises(
+        ValidationError,
+        match=r"cpu_limit_quota='2': it is below cpu_quota=4, .*raise cpu_limit_quota to at "
+        r"least 4",
+    ):
+        synth(
+            lambda env, p: Namespace(
+                "shop", NamespaceArgs(cpu_quota="4", cpu_limit_quota="2"), env, provider=p
+            ),
+            "dev",
+        )
+
+
+GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject"
+
+
+def test_readiness_gates_are_injected_only_where_asked_for() -> None:
+    graph = synth(
+        lambda env, p: (
+            Namespace("shop", NamespaceArgs(enable_alb_readiness_gates=True), env, provider=p),
+            Namespace("batch", NamespaceArgs(), env, provider=p),
+        )
+    )
+    assert obj(graph, "Namespace", "shop")["metadata"]["labels"][GATE_LABEL] == "enabled"
+    assert GATE_LABEL not in obj(graph, "Namespace", "batch")["metadata"]["labels"]
+    assert validate_manifests(graph) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            NamespaceArgs(name="kube-system", enable_alb_readiness_gates=True),
+            r"^enable_alb_readiness_gates=True: kube-system runs the load balancer controller",
+        ),
+        (
+            NamespaceArgs(enable_alb_readiness_gates="yes"),  # type: ignore[arg-type]  # the bad input under test
+            r"^enable_alb_readiness_gates='yes': not a boolean",
+        ),
+    ],
+)
+def test_readiness_gates_are_refused_where_they_do_not_belong(
+    args: NamespaceArgs, message: str
+) -> None:
+    error, created = refusal(lambda env, p: Namespace("shop", args, env, provider=p))
+    assert re.search(message, str(error))
+    assert created == []

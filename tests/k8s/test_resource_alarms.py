@@ -79,13 +79,13 @@ def test_the_cluster_alarms_on_its_busiest_node_cpu_and_fullest_node_memory() ->
     )
 
 
-@pytest.mark.parametrize(
-    ("cpu_limit", "cpu_metric"),
-    [(None, "k8s.pod.cpu_request_utilization"), ("1", "k8s.pod.cpu_limit_utilization")],
-)
-def test_a_workload_given_alarms_watches_its_hottest_pod_against_its_sizing(
-    cpu_limit: str | None, cpu_metric: str
+@pytest.mark.parametrize("cpu_limit", [None, "1"])
+def test_a_workload_given_alarms_watches_its_hottest_pod_against_its_limits(
+    cpu_limit: str | None,
 ) -> None:
+    """Every workload has a CPU limit (the profile's by default), so CPU is read against it."""
+    cpu_metric = "k8s.pod.cpu_limit_utilization"
+
     def build(env: Environment, p: Any) -> None:
         WebService(
             "web",

@@ -163,13 +163,16 @@ def test_the_pod_runs_under_its_own_account_without_an_api_token(graph: Graph) -
     assert account["automountServiceAccountToken"] is False
 
 
-def test_the_container_has_requests_a_memory_limit_and_no_cpu_limit(graph: Graph) -> None:
+def test_the_container_has_cpu_and_memory_requests_and_limits_from_the_profile(
+    graph: Graph,
+) -> None:
     (container,) = obj(graph, "Deployment", "orders-api", "shop")["spec"]["template"]["spec"][
         "containers"
     ]
+    # workloads.cpu_request/cpu_limit and memory_request/memory_limit, the same everywhere.
     assert container["resources"] == {
         "requests": {"cpu": "100m", "memory": "128Mi"},
-        "limits": {"memory": "256Mi"},
+        "limits": {"cpu": "500m", "memory": "256Mi"},
     }
     assert container["image"] == IMAGE
     assert container["lifecycle"] == {"preStop": {"sleep": {"seconds": 10}}}

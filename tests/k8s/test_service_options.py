@@ -37,18 +37,18 @@ def test_a_scale_limit_reason_is_visible_on_the_hpa_and_the_deployment() -> None
             provider=p,
         )
     )
-    for kind in ("HorizontalPodAutoscaler", "Deployment"):
-        annotations = obj(graph, kind, "quotes", "shop")["metadata"]["annotations"]
-        assert annotations == {"infra-kit.io/scale-limit-reason": reason}
+    hpa = obj(graph, "HorizontalPodAutoscaler", "quotes", "shop")["metadata"]["annotations"]
+    assert hpa == {"infra-kit.io/scale-limit-reason": reason}
+    # The Deployment's other annotations record its digest's pull policy for scanners.
+    deployment = obj(graph, "Deployment", "quotes", "shop")["metadata"]["annotations"]
+    assert deployment["infra-kit.io/scale-limit-reason"] == reason
 
 
-def test_memory_targets_and_cpu_limits_are_opt_in() -> None:
+def test_a_memory_target_is_opt_in_and_a_cpu_limit_overrides_the_profiles() -> None:
     graph = synth(
         lambda env, p: WebService(
             "quotes",
-            WebServiceArgs(
-                namespace="shop", image=IMAGE, memory_target_percent=80, cpu_limit="500m"
-            ),
+            WebServiceArgs(namespace="shop", image=IMAGE, memory_target_percent=80, cpu_limit="2"),
             env,
             provider=p,
         )
@@ -64,7 +64,7 @@ def test_memory_targets_and_cpu_limits_are_opt_in() -> None:
     (container,) = obj(graph, "Deployment", "quotes", "shop")["spec"]["template"]["spec"][
         "containers"
     ]
-    assert container["resources"]["limits"] == {"memory": "256Mi", "cpu": "500m"}
+    assert container["resources"]["limits"] == {"memory": "256Mi", "cpu": "2"}
 
 
 def test_a_fixed_single_replica_gets_no_disruption_budget() -> None:

@@ -211,7 +211,7 @@ def test_a_memory_limit_below_the_request_is_refused() -> None:
     with pytest.raises(
         ValidationError, match=r"memory_limit='128Mi': it is below memory_request=256Mi"
     ):
-        Resources("100m", "256Mi", "128Mi")
+        Resources("100m", "256Mi", "128Mi", cpu_limit="500m")
 
 
 def test_a_cpu_limit_below_the_request_is_refused() -> None:
@@ -219,22 +219,57 @@ def test_a_cpu_limit_below_the_request_is_refused() -> None:
         Resources("500m", "128Mi", "256Mi", cpu_limit="100m")
 
 
-@pytest.mark.parametrize("field", ["cpu_request", "memory_request", "memory_limit"])
+@pytest.mark.parametrize("field", ["cpu_request", "memory_request", "memory_limit", "cpu_limit"])
 def test_malformed_quantities_are_refused_with_their_key(field: str) -> None:
-    values = {"cpu_request": "100m", "memory_request": "128Mi", "memory_limit": "256Mi"}
+    values = {
+        "cpu_request": "100m",
+        "memory_request": "128Mi",
+        "memory_limit": "256Mi",
+        "cpu_limit": "500m",
+    }
     values[field] = "lots"
     with pytest.raises(ValidationError, match=rf"^{field}='lots'"):
         Resources(**values)
 
 
-def test_the_profile_sizes_requests_and_a_memory_limit_but_no_cpu_limit() -> None:
+def test_the_profile_sizes_cpu_and_memory_requests_and_limits() -> None:
     resources = Resources.from_profile(workloads("prod"))
-    assert resources == Resources("100m", "128Mi", "256Mi", None)
+    # workloads.cpu_request, cpu_limit, memory_request, memory_limit.
+    assert resources == Resources(
+        cpu_request="100m", memory_request="128Mi", memory_limit="256Mi", cpu_limit="500m"
+    )
     args = resources.to_args()
     assert args.requests == {"cpu": "100m", "memory": "128Mi"}
-    assert args.limits == {"memory": "256Mi"}
+    assert args.limits == {"cpu": "500m", "memory": "256Mi"}
 
 
-def test_a_cpu_limit_is_rendered_only_when_asked_for() -> None:
-    args = Resources("100m", "128Mi", "256Mi", cpu_limit="1").to_args()
-    assert args.limits == {"memory": "256Mi", "cpu": "1"}
+def test_an_override_replaces_the_profiles_limit() -> None:
+    args = Resources.from_profile(workloads("dev"), cpu_limit="1").to_args()
+    assert args.limits == {"cpu": "1", "memory": "256Mi"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"cpu_request": "1"},
+            r"cpu_request='1': it is above the default cpu_limit \(workloads.cpu_limit=500m\)\. "
+            r"Fix: pass cpu_limit as well, at least 1",
+        ),
+        (
+            {"memory_request": "1Gi"},
+            r"memory_request='1Gi': it is above the default memory_limit "
+            r"\(workloads.memory_limit=256Mi\)\. Fix: pass memory_limit as well, at least 1Gi",
+        ),
+    ],
+)
+def test_a_request_above_the_default_limit_asks_for_its_limit(
+    overrides: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Resources.from_profile(workloads("dev"), **overrides)
+    key = next(iter(overrides)).replace("request", "limit")
+    raised = Resources.from_profile(
+        workloads("dev"), **overrides, **{key: "2Gi" if "memory" in key else "2"}
+    )
+    assert getattr(raised, key) in ("2", "2Gi")

@@ -28,6 +28,7 @@ def all_cases() -> list[Case]:
         cases_alarms,
         cases_aws,
         cases_backups,
+        cases_bounded,
         cases_delivery,
         cases_edge,
         cases_engine,
@@ -52,4 +53,5 @@ def all_cases() -> list[Case]:
         *cases_edge.CASES,
         *cases_releases.CASES,
         *cases_delivery.CASES,
+        *cases_bounded.CASES,
     ]

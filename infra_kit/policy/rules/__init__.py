@@ -19,6 +19,8 @@ from infra_kit.policy.rules import (  # noqa: F401 -- imported to register their
     netpol,
     network,
     pods,
+    pull_policy,
+    readiness_gates,
     releases,
     resources,
     secrets,
