@@ -16,13 +16,15 @@ from hypothesis import strategies as st
 
 from infra_kit.core.engine import Graph
 from infra_kit.errors import ValidationError
-from infra_kit.k8s import AlbIngress, Canary, Slo, WebService, WebServiceArgs
+from infra_kit.k8s import AlbIngress, Canary, Exposure, Slo, WebService, WebServiceArgs
 from infra_kit.k8s._canary import CanaryPlan, analysis_spec, plan_canary, rollout_strategy
 from infra_kit.k8s._slo import plan_slo
 from tests.core.test_profile import profile
 from tests.k8s.helpers import CERTIFICATE, IMAGE, objects, refusal, synth
 
-INGRESS = AlbIngress(certificate_arn=CERTIFICATE, hosts=["orders.example.com"])
+INGRESS = AlbIngress(
+    certificate_arn=CERTIFICATE, exposure=Exposure.INTERNAL, hosts=["orders.example.com"]
+)
 PROD = profile("prod")
 SLO = plan_slo(Slo(), PROD)
 
