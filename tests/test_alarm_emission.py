@@ -149,10 +149,12 @@ def test_the_dimension_values_alarms_read_are_the_ones_the_telemetry_carries(
     attributes = {e["name"]: e.get("value") for e in container["env"]}["OTEL_RESOURCE_ATTRIBUTES"]
     assert f"k8s.cluster.name={cluster}" in attributes.split(",")
     graph = services if project == "cluster-services" else graph_of(EXAMPLE, STACK)
+    # A canary's Rollout stands where its Deployment was; its pods' k8s.deployment.name is the
+    # collector's reading of their ReplicaSet's name (ADR 0026, consequences).
     deployments = {
         (o["metadata"]["namespace"], o["metadata"]["name"])
         for o in graph.kubernetes_objects()
-        if o["kind"] == "Deployment"
+        if o["kind"] in ("Deployment", "Rollout")
     }
     for alarm in _ours(graph.of_type(ALARM_TYPE)):
         (query,) = [q for q in alarm["inputs"]["metricQueries"] if "metric" in q]

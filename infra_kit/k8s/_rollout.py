@@ -10,9 +10,11 @@ returned a plan. The Rollout replaces the Deployment: same pod template, labels 
 ``pulumi up`` waits for the Rollout's ``Available`` condition (``pulumi.com/waitFor``), at most one
 progress deadline: true once as many pods are available as the Rollout wants, counting the
 stable version's. So the first deploy of a Rollout, and the one-time switch of a service from a
-Deployment, wait for the new pods before Pulumi deletes the old Deployment, while an update
-returns as soon as the controller takes it: the canary's steps then run for minutes, and the
-deploy pipeline's verify step waits for them (phase ``Healthy``) and fails at once on an abort.
+Deployment, wait for a new pod before Pulumi deletes the old Deployment (the Rollout starts
+with one pod until the HPA raises it: the runbook asks for that switch at a quiet hour), while
+an update returns as soon as the controller takes it: the canary's steps then run for minutes,
+and the deploy pipeline's verify step waits for them (phase ``Healthy``) and fails at once on an
+abort.
 
 Both kinds are the custom resources of the Argo Rollouts controller, which the cluster-services
 stack installs with its CRDs: that stack must be deployed to the cluster first, or the

@@ -304,8 +304,9 @@ class WebService(_Workload):
       provider) and ``Rollout`` ``<name>-rollout`` (``argoproj.io/v1alpha1``): the same pod
       template, canary steps with that analysis in the background from the first step, surge
       only, and ``progressDeadlineAbort`` (DEP-1, DEP-2, K8S-4; :mod:`infra_kit.k8s._canary`);
-    - ``HorizontalPodAutoscaler`` ``<name>-hpa``: autoscaling/v2 on CPU (and optional memory),
-      fast up and slow down, at least 10x headroom unless a reason is written (SCALE-1, SCALE-2);
+    - ``HorizontalPodAutoscaler`` ``<name>-hpa`` of the Deployment (or the Rollout):
+      autoscaling/v2 on CPU (and optional memory), fast up and slow down, at least 10x headroom
+      unless a reason is written (SCALE-1, SCALE-2);
     - ``PodDisruptionBudget`` ``<name>-pdb`` when ``max_replicas > 1``: ``maxUnavailable: 1``,
       ``unhealthyPodEvictionPolicy: AlwaysAllow`` (K8S-3, HA-1);
     - ``NetworkPolicy`` ``<name>-netpol`` (NET-5), on the container port only: ingress from
