@@ -38,7 +38,7 @@ from infra_kit.aws import (
 )
 from infra_kit.aws.alarms import AlarmTopics
 from infra_kit.aws.delivery import DeliveryAlarms, DeliveryAlarmsArgs
-from infra_kit.aws.dns_zone import dns_zone_from_config
+from infra_kit.aws.dns_zone import DNS_ZONE_DELEGATION_KEY, dns_zone_from_config
 from infra_kit.aws.health import HealthEndpoint, HealthEndpointArgs
 from infra_kit.aws.platform_access import load_platform_access
 from infra_kit.aws.web_acl import WebAcl, WebAclArgs
@@ -97,8 +97,16 @@ health = HealthEndpoint(
 
 # The environment's public domain (EDGE-1): services' names and their certificates' DNS
 # validation records live here. Its parent delegates to its name servers once, by hand, on a
-# fresh account (README, Deploying for real; ADR 0024).
-zone = DnsZone("public", DnsZoneArgs(domain=dns_zone_from_config(env)), env)
+# fresh account (README, Deploying for real, step 6; ADR 0024).
+zone = DnsZone(
+    "public",
+    DnsZoneArgs(
+        domain=dns_zone_from_config(env),
+        # How the parent delegates the zone, once done; until then check warns (EDGE-1).
+        delegated_by_hand_reason=pulumi.Config().get(DNS_ZONE_DELEGATION_KEY),
+    ),
+    env,
+)
 # One web ACL for every internet-facing ALB of the environment (EDGE-1): the managed rule
 # groups and the rate limit; each Ingress names it and the load balancer controller associates
 # it with the ALB it creates (ADR 0024).

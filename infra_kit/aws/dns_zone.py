@@ -17,9 +17,11 @@ from infra_kit.aws._dns import dns_name_problem, normalize_dns_name
 from infra_kit.core.component import Component
 from infra_kit.core.environment import Environment
 from infra_kit.errors import ConfigError, ValidationError
+from infra_kit.policy.suppress import suppress
 
 __all__ = [
     "DELEGATION_TTL_SECONDS",
+    "DNS_ZONE_DELEGATION_KEY",
     "DNS_ZONE_KEY",
     "DnsZone",
     "DnsZoneArgs",
@@ -28,6 +30,8 @@ __all__ = [
 
 #: The key of the platform's stack files that names the environment's domain.
 DNS_ZONE_KEY = "dns_zone"
+#: The key of the platform's stack files that says how the zone is delegated by hand.
+DNS_ZONE_DELEGATION_KEY = "dns_zone_delegation"
 #: The TTL of the NS records that delegate the zone from its parent: two days, what Route 53
 #: gives the NS record of a new zone, since name servers seldom change.
 DELEGATION_TTL_SECONDS = 172800
@@ -65,10 +69,16 @@ class DnsZoneArgs:
             as soon as it exists. Default: none; the parent is then delegated by hand once, from
             the ``name_servers`` output, before any certificate in the zone can validate (README,
             Deploying for real).
+        delegated_by_hand_reason: without ``parent_zone_id``, how the parent delegates the zone
+            (who wrote its NS records, where), in a sentence; it is kept in the graph as the
+            suppression of ``IK-EDGE-1-ZONE-DELEGATION``, which otherwise warns that the
+            delegation is not in the graph. Refused together with ``parent_zone_id``.
+            Default: none.
     """
 
     domain: str
     parent_zone_id: pulumi.Input[str] | None = None
+    delegated_by_hand_reason: str | None = None
 
 
 class DnsZone(Component):
@@ -78,7 +88,9 @@ class DnsZone(Component):
     holds records is never deleted with them; protected and retained where the profile's
     ``protect_stateful`` says, since its name servers are what the parent delegates to and a
     new zone gets new ones), and, with ``parent_zone_id``, ``aws.route53.Record``
-    ``<name>-delegation``: the NS records in the parent zone.
+    ``<name>-delegation``: the NS records in the parent zone. Without it
+    ``IK-EDGE-1-ZONE-DELEGATION`` warns, unless ``delegated_by_hand_reason`` says how the zone
+    is delegated.
 
     Outputs: ``zone_id``, ``zone_name`` (registered as ``name``; without a trailing dot) and ``name_servers``.
 
@@ -107,6 +119,13 @@ class DnsZone(Component):
                 problem,
                 "pass the environment's domain, e.g. 'dev.example.com'",
             )
+        if args.delegated_by_hand_reason is not None and args.parent_zone_id is not None:
+            raise ValidationError(
+                "delegated_by_hand_reason",
+                args.delegated_by_hand_reason,
+                "parent_zone_id is given too, so the stack delegates the zone itself",
+                "drop one of the two",
+            )
         super().__init__(name, env, opts)
         domain = normalize_dns_name(args.domain)
         self.zone = aws.route53.Zone(
@@ -118,6 +137,8 @@ class DnsZone(Component):
             ),
             opts=self.stateful_opts(),
         )
+        if args.delegated_by_hand_reason is not None:
+            suppress(self.zone, "IK-EDGE-1-ZONE-DELEGATION", args.delegated_by_hand_reason)
         self.delegation: aws.route53.Record | None = None
         if args.parent_zone_id is not None:
             self.delegation = aws.route53.Record(

@@ -321,6 +321,10 @@ class WebService(_Workload):
     - ``Ingress`` ``<name>-ingress`` when ``ingress`` is given: AWS Load Balancer Controller,
       HTTPS with TLS 1.2+, HTTP redirected, tagged (EDGE-1, SEC-3, TAG-1), and the ALB named
       :attr:`load_balancer_name` (at most 32 characters, unique per stack, or per IngressGroup);
+      internal or internet-facing as :class:`~infra_kit.k8s.AlbIngress` ``exposure`` says, with
+      its web ACL and access logs under ``<namespace>/<name>``; an internet-facing one carries
+      suppressions recording the explicit exposure (``IK-EDGE-1-PUBLIC-LOAD-BALANCER``) and any
+      ``disable_waf_reason`` or ``disable_access_logs_reason`` (ADR 0024);
     - with an Ingress and ``alarms``, for each objective of ``slo`` (availability, latency)
       and each of the profile's ``slo.burn_rate_alerts``: ``aws.cloudwatch.MetricAlarm``
       ``<name>-<objective>-burn-<long>-<short>-long`` and ``-short`` (no actions) and

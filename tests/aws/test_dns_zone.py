@@ -76,3 +76,23 @@ def test_the_config_key_is_named_with_the_fix_when_missing_or_malformed(
         assert "test:dns_zone=" in message
         assert words in message
         assert "Fix: set it to the domain" in message
+
+
+def test_a_zone_delegated_by_hand_says_how_in_the_graph() -> None:
+    reason = "NS records in example.com of the network account, written from the outputs"
+    graph = _graph("dev", domain="dev.example.com", delegated_by_hand_reason=reason)
+    suppression = graph.named("public-ik-edge-1-zone-delegation", "infra-kit:policy:Suppression")
+    assert suppression["outputs"]["rule"] == "IK-EDGE-1-ZONE-DELEGATION"
+    assert suppression["outputs"]["reason"] == reason
+
+
+def test_a_hand_delegation_and_a_parent_zone_together_are_refused() -> None:
+    with pytest.raises(
+        ValidationError, match=r"^delegated_by_hand_reason=.*parent_zone_id is given"
+    ):
+        _graph(
+            "dev",
+            domain="dev.example.com",
+            parent_zone_id="ZPARENT",
+            delegated_by_hand_reason="written by hand in the parent",
+        )

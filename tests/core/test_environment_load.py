@@ -153,6 +153,7 @@ def test_a_key_the_program_declares_is_accepted_and_recorded(tmp_path: Path) -> 
     assert record["outputs"]["config_keys"] == {
         "set": [
             "platform:dns_zone",
+            "platform:dns_zone_delegation",
             "platform:environment",
             "platform:identities_stack",
             "platform:owner_email",
@@ -160,6 +161,7 @@ def test_a_key_the_program_declares_is_accepted_and_recorded(tmp_path: Path) -> 
         ],
         "declared": [
             "dns_zone",
+            "dns_zone_delegation",
             "identities_stack",
             "owner_email",
             "placeholder_subscriptions_reason",

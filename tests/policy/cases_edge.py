@@ -84,6 +84,18 @@ def _graph(*records: dict[str, Any]) -> GraphDoc:
     return doc(*records)
 
 
+ZONE = "aws:route53/zone:Zone"
+RECORD = "aws:route53/record:Record"
+
+
+def _delegation(name: str, zone: dict[str, Any], record_type: str = "NS") -> dict[str, Any]:
+    record = resource(
+        RECORD, name, {"zoneId": "ZPARENT", "name": "dev.example.com", "type": record_type}
+    )
+    record["dependencies"] = [zone["urn"]]
+    return record
+
+
 CASES: list[Case] = [
     Case(
         "IK-EDGE-1-WAF",
@@ -137,5 +149,20 @@ CASES: list[Case] = [
             _acl("edge", [*[_group(g, i) for i, g in enumerate(GROUPS)], _rate(3)]),
         ),
         label="web ACLs without a blocking rate rule or with a count-only managed group",
+    ),
+    Case(
+        "IK-EDGE-1-ZONE-DELEGATION",
+        bad=lambda: _graph(
+            resource(ZONE, "public", {"name": "dev.example.com"}),
+            (other := resource(ZONE, "other", {"name": "stage.example.com"})),
+            _delegation("other-validation", other, "CNAME"),
+        ),
+        offending=(urn(ZONE, "public"), urn(ZONE, "other")),
+        good=lambda: _graph(
+            (public := resource(ZONE, "public", {"name": "dev.example.com"})),
+            _delegation("public-delegation", public),
+            resource(ZONE, "inside", {"name": "corp.internal", "vpcs": [{"vpcId": "vpc-1"}]}),
+        ),
+        label="public zones without an NS record in their parent",
     ),
 ]

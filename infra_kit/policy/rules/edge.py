@@ -150,3 +150,46 @@ def web_acls_without_baseline(graph: GraphDoc) -> Iterator[Hit]:
         missing = _missing_rules(GraphDoc.inputs(record))
         if missing:
             yield Hit(record["urn"], f"web ACL without {', '.join(missing)}")
+
+
+# -- IK-EDGE-1-ZONE-DELEGATION ------------------------------------------------------------------
+_ZONE = "aws:route53/zone:Zone"
+_RECORD = "aws:route53/record:Record"
+
+
+def _name(value: object) -> str:
+    return str(value or "").strip().lower().removesuffix(".")
+
+
+@rule(
+    id="IK-EDGE-1-ZONE-DELEGATION",
+    prescription="EDGE-1",
+    severity=Severity.WARNING,
+    title="A public hosted zone's delegation from its parent is not in the graph",
+    rationale="""A new public zone answers only once its parent zone holds its NS records. Until
+    then ACM never sees a certificate's DNS validation record, and every CertificateValidation in
+    the zone waits until it times out: on a fresh account the first service deployment hangs.
+    When the stack writes the delegation the graph shows it; otherwise someone must do it once,
+    and should say so.""",
+    fix="""Give DnsZoneArgs parent_zone_id= when the parent zone is in the same account, so the
+    stack writes the NS records. Otherwise delegate the zone by hand from the
+    dns_zone_name_servers output (README, Deploying for real, step 6) and record how in
+    DnsZoneArgs delegated_by_hand_reason= (the platform reads it from platform:dns_zone_delegation),
+    which suppresses this warning with that text.""",
+)
+def zones_without_delegation(graph: GraphDoc) -> Iterator[Hit]:
+    delegated: set[str] = set()
+    for record in graph.of_type(_RECORD):
+        inputs = GraphDoc.inputs(record)
+        if str(inputs.get("type", "")).upper() == "NS":
+            delegated.update(one_or_many(record.get("dependencies")))
+    for zone in graph.of_type(_ZONE):
+        inputs = GraphDoc.inputs(zone)
+        if as_list(inputs.get("vpcs")):
+            continue  # a private zone is answered inside its VPCs, not delegated
+        if zone["urn"] not in delegated:
+            yield Hit(
+                zone["urn"],
+                f"public zone {_name(inputs.get('name'))!r} has no NS delegation record in the "
+                "graph, so certificates in it validate only once it is delegated by hand",
+            )
