@@ -67,9 +67,13 @@ def argo_rollouts_policy() -> PolicyDocument:
     )
 
 
-def argo_rollouts_values(*, role_arn: pulumi.Input[str], image: PinnedImage) -> dict[str, Any]:
+def argo_rollouts_values(
+    *, role_arn: pulumi.Input[str], image: PinnedImage, region: str
+) -> dict[str, Any]:
     """Helm values of ``argo-rollouts`` (see the module docstring). The chart builds the image
-    as ``registry/repository:tag``, so a digest rides on the tag."""
+    as ``registry/repository:tag``, so a digest rides on the tag. ``region`` is set as
+    ``AWS_REGION`` on the controller: its CloudWatch provider reads the region from there
+    (``docs/analysis/cloudwatch.md`` at v1.9.0) rather than from the IRSA role."""
     registry, _, repository = image.repository.partition("/")
     return {
         "installCRDs": True,
@@ -86,6 +90,7 @@ def argo_rollouts_values(*, role_arn: pulumi.Input[str], image: PinnedImage) -> 
             "topologySpreadConstraints": zone_spread(ARGO_ROLLOUTS_SELECTOR),
             "pdb": {"enabled": True, **PDB},
             "logging": {"format": "json"},
+            "extraEnv": [{"name": "AWS_REGION", "value": region}],
         },
         "serviceAccount": {
             "create": True,

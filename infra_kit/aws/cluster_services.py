@@ -252,7 +252,9 @@ class ClusterServices(Component):
             "rollouts",
             pins.ARGO_ROLLOUTS_CHART,
             v.argo_rollouts_chart,
-            argo_rollouts_values(role_arn=self.rollouts_role.arn, image=rollouts_image),
+            argo_rollouts_values(
+                role_arn=self.rollouts_role.arn, image=rollouts_image, region=env.region
+            ),
             [rollouts_image],
             k8s_opts,
         )

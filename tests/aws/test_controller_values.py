@@ -191,7 +191,9 @@ def test_argo_rollouts_reads_metrics_only() -> None:
 
 def test_argo_rollouts_values_keep_crds_and_turn_the_dashboard_off() -> None:
     image = pin_image("quay.io/argoproj/argo-rollouts", "v1.9.0", require_digest=True)
-    values = argo_rollouts_values(role_arn="arn:aws:iam::123456789012:role/r", image=image)
+    values = argo_rollouts_values(
+        role_arn="arn:aws:iam::123456789012:role/r", image=image, region="eu-west-1"
+    )
     assert (values["installCRDs"], values["keepCRDs"]) == (True, True)
     assert values["controller"]["image"] == {
         "registry": "quay.io",
@@ -201,6 +203,8 @@ def test_argo_rollouts_values_keep_crds_and_turn_the_dashboard_off() -> None:
     }
     assert values["controller"]["pdb"] == {"enabled": True, "maxUnavailable": 1}
     assert values["dashboard"] == {"enabled": False}
+    # The CloudWatch analysis provider reads its region from the controller's environment.
+    assert values["controller"]["extraEnv"] == [{"name": "AWS_REGION", "value": "eu-west-1"}]
 
 
 @pytest.mark.parametrize("environment", ["dev", "prod"])
