@@ -126,7 +126,9 @@ def default_log_group_prefixes(project: str, stack: str) -> tuple[str, ...]:
       (lower case, ``-`` for any other character);
     - ``/aws/lambda/<project>-<stack>-``: Secret rotation functions, named by
       :func:`lambda_function_name`;
-    - ``/<project>/<stack>/``: the telemetry collectors' default log groups.
+    - ``/<project>/<stack>/``: the telemetry collectors' default log groups;
+    - ``aws-waf-logs-<project>-<stack>-``: web ACL request logs, whose names AWS WAF requires to
+      start with ``aws-waf-logs-`` (:class:`~infra_kit.aws.web_acl.WebAcl`).
     """
     return (
         f"/vpc-flow-logs/{project}-{stack}-",
@@ -134,6 +136,7 @@ def default_log_group_prefixes(project: str, stack: str) -> tuple[str, ...]:
         f"/aws/rds/instance/{_rds_prefix(project, stack)}",
         f"/aws/lambda/{_lambda_prefix(project, stack)}",
         f"/{project}/{stack}/",
+        f"aws-waf-logs-{project}-{stack}-",
     )
 
 

@@ -79,6 +79,11 @@ class WebAcl(Component):
         env: Environment,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        # Refused before anything exists: a key that CloudWatch Logs may not use for this group
+        # would fail the group's creation on the first deployment (OBS-2).
+        args.key.require_log_group(
+            waf_log_group_name(env.project, env.stack, name), what="the web ACL's log group"
+        )
         super().__init__(name, env, opts)
         edge = env.profile.edge
         acl_name = f"{env.project}-{env.stack}-{name}"

@@ -220,6 +220,7 @@ def test_the_full_key_policy_names_each_use_and_its_conditions(environment: str)
                         f"{group}/aws/rds/instance/test-{environment}-*",
                         f"{group}/aws/lambda/test-{environment}-*",
                         f"{group}/test/{environment}/*",
+                        f"{group}aws-waf-logs-test-{environment}-*",
                     ]
                 }
             },
@@ -294,7 +295,7 @@ def test_cloudwatch_logs_is_granted_only_actions_that_carry_the_log_group_contex
         arn, partition, service, region, account, rest = pattern.split(":", 5)
         assert (arn, partition, service, region) == ("arn", "aws", "logs", "us-east-1")
         assert re.fullmatch(r"\d{12}", account), pattern
-        assert re.fullmatch(r"log-group:/[A-Za-z0-9._/#-]+\*", rest), pattern
+        assert re.fullmatch(r"log-group:[A-Za-z0-9._/#-]+\*", rest), pattern
 
 
 def test_the_logs_statement_follows_the_region_and_partition() -> None:
@@ -331,6 +332,7 @@ def test_the_default_prefixes_cover_the_names_infra_kit_gives_log_groups() -> No
         "/aws/rds/instance/shop-web-prod-",
         "/aws/lambda/Shop_Web-prod-",
         "/Shop_Web/prod/",
+        "aws-waf-logs-Shop_Web-prod-",
     )
     assert default_log_group_prefixes("9lives", "dev")[2] == "/aws/rds/instance/db-9lives-dev-"
     assert default_log_group_prefixes("shop.web", "dev")[3] == "/aws/lambda/shop-web-dev-"

@@ -10,6 +10,7 @@ from infra_kit.aws._web_acl_rules import metric_name, plan_rules
 from infra_kit.aws.key import Key, KeyArgs
 from infra_kit.aws.web_acl import WebAcl, WebAclArgs
 from infra_kit.core.environment import Environment
+from infra_kit.errors import ValidationError
 from infra_kit.policy import RULES, GraphDoc, rules_for
 from infra_kit.testing import run_offline
 
@@ -102,10 +103,28 @@ def test_every_request_is_logged_encrypted_with_credentials_redacted(
     ]
 
 
-def test_the_acl_meets_its_own_rule() -> None:
+def test_the_acl_meets_its_own_rule_and_its_key_admits_its_log_group() -> None:
     rules_for()
     graph = GraphDoc(_graph("prod").to_contract())
     assert RULES["IK-EDGE-1-WAF-RULES"].run(graph) == []
+    # CloudWatch Logs may use the environment's key for the aws-waf-logs- group (OBS-2).
+    assert RULES["IK-OBS-2-LOG-GROUP-KEY-SCOPE"].run(graph) == []
+
+
+def test_a_key_that_cannot_encrypt_the_waf_log_group_is_refused_before_anything_exists() -> None:
+    def build(env: Environment) -> None:
+        key = Key(
+            "edge-key",
+            KeyArgs(description="edge", log_group_access=True, log_group_prefixes=("/other/",)),
+            env,
+        )
+        WebAcl("edge", WebAclArgs(key=key), env)
+
+    with pytest.raises(ValidationError) as caught:
+        run_offline(build, environment="prod")
+    assert caught.value.key == "key"
+    assert "aws-waf-logs-test-prod-edge" in str(caught.value)
+    assert "log_group_prefixes" in caught.value.fix
 
 
 def test_metric_names_keep_to_the_characters_waf_accepts() -> None:

@@ -86,6 +86,25 @@ def log_group(logical: str = "app", **inputs: Any) -> dict[str, Any]:
     return resource(LOG_GROUP, logical, {**base, **inputs}, protect=True)
 
 
+KEY = "aws:kms/key:Key"
+
+
+def logs_key(*prefixes: str) -> dict[str, Any]:
+    """A key whose policy lets CloudWatch Logs use it for log groups under ``prefixes``."""
+    groups = [f"arn:aws:logs:us-east-1:123456789012:log-group:{p}*" for p in prefixes]
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": ["logs.us-east-1.amazonaws.com"]},
+        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], "Resource": ["*"],
+        "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": groups}},
+    }]}  # fmt: skip
+    return resource(KEY, "logs", {"policy": json.dumps(policy)}, protect=True)
+
+
+def keyed_log_group(name: str, key: dict[str, Any]) -> dict[str, Any]:
+    """A log group named ``name`` encrypted with ``key`` (depending on it, as an Output does)."""
+    return depends(log_group("waf", name=name), key)
+
+
 def launch_template(tags: dict[str, str]) -> dict[str, Any]:
     specs = [{"resourceType": k, "tags": tags} for k in ("instance", "volume", "network-interface")]
     return resource(LAUNCH_TEMPLATE, "nodes", {"tagSpecifications": specs})
@@ -103,6 +122,18 @@ def _graph(*records: dict[str, Any] | list[dict[str, Any]], stack: str = "prod")
 
 
 CASES: list[Case] = [
+    Case(
+        "IK-OBS-2-LOG-GROUP-KEY-SCOPE",
+        bad=lambda: _graph(
+            logs_key("/app/"), keyed_log_group("aws-waf-logs-app-edge", logs_key("/app/"))
+        ),
+        offending=(_u(LOG_GROUP, "waf"),),
+        good=lambda: _graph(
+            logs_key("/app/", "aws-waf-logs-app-"),
+            keyed_log_group("aws-waf-logs-app-edge", logs_key("/app/", "aws-waf-logs-app-")),
+        ),
+        label="a WAF log group outside the key's log-group prefixes",
+    ),
     Case(
         "IK-TAG-1-REQUIRED",
         bad=lambda: _graph(queue(protect=True, provider=None)),

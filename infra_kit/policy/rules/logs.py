@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fnmatch
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -127,3 +129,76 @@ def audit_retention(graph: GraphDoc) -> Iterator[Hit]:
                 group["urn"],
                 f"{holds} kept {days} days, under the {AUDIT_RETENTION_DAYS} days prod requires",
             )
+
+
+# -- OBS-2: the key admits CloudWatch Logs for the group it encrypts ------------------------------
+KEY_TYPE = "aws:kms/key:Key"
+_LOGS_CONTEXT = "kms:EncryptionContext:aws:logs:arn"
+_LOGS_SERVICE = re.compile(r"^logs(\.[a-z0-9-]+)?\.amazonaws\.com$")
+
+
+def _logs_patterns(key: Mapping[str, Any]) -> list[str] | None:
+    """The log-group names (``fnmatch`` patterns) the key's policy lets CloudWatch Logs use it
+    for, ``["*"]`` when it names none; ``None`` when the policy cannot be read."""
+    document = GraphDoc.inputs(key).get("policy")
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return None
+    if not isinstance(document, dict):
+        return None
+    patterns: list[str] = []
+    for statement in one_or_many(document.get("Statement")):
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        services = one_or_many(principal.get("Service")) if isinstance(principal, dict) else []
+        if not any(isinstance(s, str) and _LOGS_SERVICE.match(s) for s in services):
+            continue
+        condition = statement.get("Condition")
+        scoped = [
+            arn
+            for operator, block in (condition.items() if isinstance(condition, dict) else ())
+            if operator in ("ArnLike", "ArnEquals", "StringLike", "StringEquals")
+            and isinstance(block, dict)
+            for arn in one_or_many(block.get(_LOGS_CONTEXT))
+        ]
+        if not scoped:
+            return ["*"]
+        patterns += [a.split(":log-group:", 1)[1] for a in scoped if ":log-group:" in a]
+    return patterns
+
+
+@rule(
+    id="IK-OBS-2-LOG-GROUP-KEY-SCOPE",
+    prescription="OBS-2",
+    severity=Severity.ERROR,
+    title="A log group is encrypted with a key whose policy does not let CloudWatch Logs use it "
+    "for that group",
+    rationale="""CloudWatch Logs encrypts a group with a customer-managed key only if the key's
+    policy lets the logs service use it in that group's encryption context. infra-kit keys name
+    the log-group prefixes they serve; a group outside them fails at creation with an access
+    error on the first deployment, long after synthesis looked fine.""",
+    fix="""Name the group under one of the key's log-group prefixes (infra-kit's defaults are
+    listed by default_log_group_prefixes), or add its prefix to KeyArgs.log_group_prefixes;
+    components call Key.require_log_group before creating a group.""",
+)
+def log_group_key_scope(graph: GraphDoc) -> Iterator[Hit]:
+    keys = {key["urn"]: key for key in graph.custom(KEY_TYPE)}
+    for group in graph.custom(LOG_GROUP_TYPE):
+        name = _group_name(group)
+        if name is None or not is_set(GraphDoc.inputs(group).get("kmsKeyId")):
+            continue
+        for urn in group.get("dependencies") or []:
+            key = keys.get(urn)
+            patterns = _logs_patterns(key) if key is not None else None
+            if patterns is None:
+                continue
+            if not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+                allowed = ", ".join(patterns) or "no log group at all"
+                yield Hit(
+                    group["urn"],
+                    f"log group {name!r} is encrypted with key {key['name']!r}, whose policy lets "
+                    f"CloudWatch Logs use it only for {allowed}",
+                )
