@@ -192,7 +192,9 @@ def log_group_key_scope(graph: GraphDoc) -> Iterator[Hit]:
             continue
         for urn in group.get("dependencies") or []:
             key = keys.get(urn)
-            patterns = _logs_patterns(key) if key is not None else None
+            if key is None:
+                continue
+            patterns = _logs_patterns(key)
             if patterns is None:
                 continue
             if not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
