@@ -62,7 +62,8 @@ INIT_WITHOUT_CPU_LIMIT = _with_containers(
 
 
 # -- readiness gates ---------------------------------------------------------------------------
-def alb_ingress(target_type: str = "ip", ns: str = NAMESPACE) -> dict[str, Any]:
+def alb_ingress(target_type: str = "ip", ns: str = NAMESPACE, name: str = "web") -> dict[str, Any]:
+    """An ALB Ingress; ``name`` is its logical name too, which is unique in a stack."""
     spec = {
         "ingressClassName": "alb",
         "rules": [
@@ -83,7 +84,7 @@ def alb_ingress(target_type: str = "ip", ns: str = NAMESPACE) -> dict[str, Any]:
         "alb.ingress.kubernetes.io/target-type": target_type,
         "alb.ingress.kubernetes.io/scheme": "internal",
     }
-    return k8s("Ingress", "web", spec, namespace=ns, metadata={"annotations": annotations})
+    return k8s("Ingress", name, spec, namespace=ns, metadata={"annotations": annotations})
 
 
 def gated_namespace(name: str = NAMESPACE) -> dict[str, Any]:
@@ -133,7 +134,9 @@ CASES: list[Case] = [
     ),
     Case(
         "IK-K8S-4-READINESS-GATES",
-        bad=lambda: graph(*app(namespace=UNGATED), alb_ingress(), alb_ingress("ip", "batch")),
+        bad=lambda: graph(
+            *app(namespace=UNGATED), alb_ingress(), alb_ingress("ip", "batch", "batch-web")
+        ),
         offending=(UNGATED["urn"],),
         # Instance targets are nodes, which readiness gates do not cover.
         good=lambda: graph(*app(namespace=UNGATED), alb_ingress("instance")),

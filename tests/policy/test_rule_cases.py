@@ -39,3 +39,12 @@ def test_every_rule_has_a_case() -> None:
     covered = {c.rule_id for c in CASES}
     missing = sorted(set(r.id for r in rules_for()) - covered)
     assert missing == [], f"rules without a bad/good case: {missing}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_each_case_graph_could_come_from_a_real_stack(case: Case) -> None:
+    # The Pulumi engine refuses two resources with one URN, so the policy pack's tests, which
+    # hand these graphs to the engine's analyzer, would fail on such a case.
+    for graph in (case.bad(), case.good()):
+        urns = [r["urn"] for r in graph.resources]
+        assert len(urns) == len(set(urns)), sorted(u for u in urns if urns.count(u) > 1)
