@@ -7,9 +7,25 @@ cannot read a value skips it rather than fail.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-__all__ = ["as_dict", "as_list", "is_false", "is_redacted", "is_set", "is_true", "one_or_many"]
+__all__ = [
+    "DIGEST_SUFFIX",
+    "DIGEST_VALUE",
+    "as_dict",
+    "as_list",
+    "is_false",
+    "is_redacted",
+    "is_set",
+    "is_true",
+    "one_or_many",
+]
+
+#: An image reference pinned by digest ends with this (``repo:tag@sha256:<64 hex>``).
+DIGEST_SUFFIX = re.compile(r"@sha256:[0-9a-f]{64}$")
+#: A digest on its own, as Helm charts take it in ``image.digest``.
+DIGEST_VALUE = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 _REDACTED = frozenset({"[secret]", "[unknown]"})
 

@@ -13,7 +13,13 @@ from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
-from infra_kit.policy.rules._values import as_dict, as_list, is_redacted
+from infra_kit.policy.rules._values import (
+    DIGEST_SUFFIX,
+    DIGEST_VALUE,
+    as_dict,
+    as_list,
+    is_redacted,
+)
 from infra_kit.policy.rules._workloads import (
     helm_releases,
     pod_containers,
@@ -238,8 +244,6 @@ def restricted_profile(graph: GraphDoc) -> Iterator[Hit]:
 
 
 # -- SEC-4: images pinned by digest -------------------------------------------------------------
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
-_DIGEST_VALUE = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 def _helm_images(values: Any, path: str = "values") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -278,7 +282,7 @@ def image_digest(graph: GraphDoc) -> Iterator[Hit]:
             image = container.get("image")
             if is_redacted(image):
                 continue
-            if not isinstance(image, str) or not _DIGEST.search(image):
+            if not isinstance(image, str) or not DIGEST_SUFFIX.search(image):
                 loose.append(f"{where} runs {image!r}")
         if loose:
             yield Hit(template.urn, f"{template.label} has unpinned images: {'; '.join(loose)}")
@@ -288,9 +292,9 @@ def image_digest(graph: GraphDoc) -> Iterator[Hit]:
             digest, tag = image.get("digest"), image.get("tag")
             if is_redacted(digest) or is_redacted(tag):
                 continue
-            if isinstance(digest, str) and _DIGEST_VALUE.match(digest):
+            if isinstance(digest, str) and DIGEST_VALUE.match(digest):
                 continue
-            if isinstance(tag, str) and _DIGEST.search(tag):
+            if isinstance(tag, str) and DIGEST_SUFFIX.search(tag):
                 continue
             loose.append(f"{where} (tag {tag!r}, no digest)")
         if loose:

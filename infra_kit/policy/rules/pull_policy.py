@@ -6,15 +6,12 @@ judged.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
-from infra_kit.policy.rules._values import is_redacted
+from infra_kit.policy.rules._values import DIGEST_SUFFIX, is_redacted
 from infra_kit.policy.rules._workloads import pod_containers, pod_templates
-
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 @rule(
@@ -40,7 +37,7 @@ def pull_policy(graph: GraphDoc) -> Iterator[Hit]:
             image, policy = container.get("image"), container.get("imagePullPolicy")
             if is_redacted(image) or is_redacted(policy):
                 continue
-            if isinstance(image, str) and _DIGEST.search(image):
+            if isinstance(image, str) and DIGEST_SUFFIX.search(image):
                 continue
             if policy != "Always":
                 shown = "unset, so IfNotPresent" if policy is None else repr(policy)

@@ -10,21 +10,26 @@ IK-K8S-1-RESOURCES's, digests IK-SEC-4-IMAGE-DIGEST's.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
 from infra_kit.policy._registry import Hit, Severity, rule
-from infra_kit.policy.rules._values import as_dict, as_list, is_false, is_redacted, is_true
+from infra_kit.policy.rules._values import (
+    DIGEST_SUFFIX,
+    DIGEST_VALUE,
+    as_dict,
+    as_list,
+    is_false,
+    is_redacted,
+    is_true,
+)
 from infra_kit.policy.rules._workloads import helm_releases, release_label, release_parts
 from infra_kit.policy.rules.availability import blocks_drain
 
 _ZONE = "topology.kubernetes.io/zone"
 _BUDGET_KEYS = ("podDisruptionBudget", "pdb")
 _INSTANCE = "app.kubernetes.io/instance"
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
-_DIGEST_VALUE = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
 def _zone_spread(part: Mapping[str, Any]) -> bool | None:
@@ -137,8 +142,8 @@ def _tag_only_images(values: Any, path: str = "values") -> Iterator[tuple[str, d
                 digest, tag = value.get("digest"), value.get("tag")
                 if is_redacted(digest) or is_redacted(tag):
                     continue
-                pinned = (isinstance(digest, str) and _DIGEST_VALUE.match(digest)) or (
-                    isinstance(tag, str) and _DIGEST.search(tag)
+                pinned = (isinstance(digest, str) and DIGEST_VALUE.match(digest)) or (
+                    isinstance(tag, str) and DIGEST_SUFFIX.search(tag)
                 )
                 if tag is not None and not pinned:
                     yield here, value
