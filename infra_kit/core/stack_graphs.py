@@ -11,14 +11,21 @@ Nothing here touches a cloud: every graph comes from the offline engine or a fil
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from infra_kit.errors import SynthError
 from infra_kit.policy._graph import GraphDoc
 
-__all__ = ["StackGraphs", "load_graph", "load_stack_graphs", "referenced_graphs", "synth_graph"]
+__all__ = [
+    "StackGraphs",
+    "load_graph",
+    "load_stack_graphs",
+    "reference_names",
+    "referenced_graphs",
+    "synth_graph",
+]
 
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 
@@ -69,20 +76,31 @@ def referenced_graphs(
     """The graph of every stack ``graph`` references through a StackReference, by reference
     name, synthesized from the projects under ``root``; one level deep (a referenced stack's
     own references are only resolved for its outputs, as in any synth)."""
+    return {
+        name: _synth_reference(name, root, timeout=timeout, progress=progress)
+        for name in reference_names(graph)
+    }
+
+
+def _synth_reference(
+    name: str,
+    root: Path,
+    *,
+    timeout: float | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> GraphDoc:
     from infra_kit.core.engine._project import find_projects
 
     projects = find_projects(root)
-    found: dict[str, GraphDoc] = {}
-    for name in reference_names(graph):
-        parts = name.split("/")
-        project, stack = parts[-2], parts[-1]
-        if project not in projects:
-            raise SynthError(
-                f"StackReference {name!r}: no project named {project!r} under {root} to "
-                "synthesize; give its graph instead, or run from the repository that holds it"
-            )
-        found[name], _ = synth_graph(projects[project], stack, timeout=timeout, progress=progress)
-    return found
+    project, stack = name.split("/")[-2:]
+    if project not in projects:
+        raise SynthError(
+            f"StackReference {name!r}: no project named {project!r} under {root} to "
+            "synthesize; pass its graph.json (--with-graph FILE), or run from the repository "
+            "that holds it"
+        )
+    graph, _ = synth_graph(projects[project], stack, timeout=timeout, progress=progress)
+    return graph
 
 
 @dataclass(frozen=True)
@@ -92,10 +110,20 @@ class StackGraphs:
     graph: GraphDoc
     root: Path
     references: dict[str, GraphDoc] = field(default_factory=dict)
+    #: References of a graph file that no ``reference_files`` entry matched.
+    missing: tuple[str, ...] = ()
 
     def all(self) -> list[GraphDoc]:
         """The stack's graph first, then each referenced graph."""
         return [self.graph, *self.references.values()]
+
+
+def _matching(name: str, graphs: list[GraphDoc]) -> GraphDoc | None:
+    project, stack = name.split("/")[-2:]
+    for graph in graphs:
+        if (graph.project, graph.stack) == (project, stack):
+            return graph
+    return None
 
 
 def load_stack_graphs(
@@ -103,6 +131,7 @@ def load_stack_graphs(
     project_dir: Path,
     stack: str | None = None,
     graph_file: Path | None = None,
+    reference_files: Sequence[Path] = (),
     with_references: bool = True,
     timeout: float | None = None,
     progress: Callable[[str], None] | None = None,
@@ -110,17 +139,30 @@ def load_stack_graphs(
 ) -> StackGraphs:
     """The graphs a review command reads: ``stack`` synthesized from ``project_dir``, or the
     graph in ``graph_file`` (exactly one of them), and, with ``with_references``, the stacks it
-    references (only when synthesizing: a graph file's references are not resolved)."""
+    references.
+
+    A referenced stack is read from ``reference_files`` (graph.json files, matched to a
+    reference by their project and stack) when one of them is that stack; otherwise it is
+    synthesized, except with ``graph_file``: a graph file's other references stay unresolved,
+    and the returned :attr:`StackGraphs.missing` names them.
+    """
     if (stack is None) == (graph_file is None):
         raise ValueError("give exactly one of stack or graph_file")
+    given = [load_graph(path) for path in reference_files]
     if graph_file is not None:
-        return StackGraphs(load_graph(graph_file), project_dir.resolve())
-    graph, root = synth_graph(
-        project_dir, stack or "", timeout=timeout, progress=progress, hard_exit=hard_exit
-    )
-    references = (
-        referenced_graphs(graph, root, timeout=timeout, progress=progress)
-        if with_references
-        else {}
-    )
-    return StackGraphs(graph, root, references)
+        graph, root = load_graph(graph_file), project_dir.resolve()
+    else:
+        graph, root = synth_graph(
+            project_dir, stack or "", timeout=timeout, progress=progress, hard_exit=hard_exit
+        )
+    references: dict[str, GraphDoc] = {}
+    missing: list[str] = []
+    for name in reference_names(graph) if with_references else []:
+        match = _matching(name, given)
+        if match is not None:
+            references[name] = match
+        elif graph_file is not None:
+            missing.append(name)
+        else:
+            references[name] = _synth_reference(name, root, timeout=timeout, progress=progress)
+    return StackGraphs(graph, root, references, tuple(missing))

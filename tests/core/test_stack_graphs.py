@@ -64,3 +64,22 @@ def test_an_app_stack_brings_the_platform_graph_it_references() -> None:
     assert (platform.project, platform.stack) == ("platform", "dev")
     assert platform.of_type("aws:eks/nodeGroup:NodeGroup")
     assert [g.project for g in graphs.all()] == ["orders-service", "platform"]
+
+
+def _write(path: Path, graph: GraphDoc) -> Path:
+    path.write_text(json.dumps(graph.doc), encoding="utf-8")
+    return path
+
+
+def test_a_graph_files_references_come_from_the_graphs_given_with_it(tmp_path: Path) -> None:
+    app = _write(tmp_path / "app.json", _graph("org/platform/prod", "org/shared/prod"))
+    platform = GraphDoc({"project": "platform", "stack": "prod", "resources": []})
+    other = GraphDoc({"project": "platform", "stack": "dev", "resources": []})
+    graphs = load_stack_graphs(
+        project_dir=tmp_path,
+        graph_file=app,
+        reference_files=[_write(tmp_path / "p.json", platform), _write(tmp_path / "d.json", other)],
+    )
+    assert list(graphs.references) == ["org/platform/prod"]
+    assert graphs.references["org/platform/prod"].stack == "prod"
+    assert graphs.missing == ("org/shared/prod",)
