@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from typing import Any
 
 __all__ = ["cancel_leftovers", "close_loop", "loop_for_run", "quiet_abandoned"]
+
+_NEVER_AWAITED = r"coroutine .* was never awaited"
 
 
 def loop_for_run() -> tuple[asyncio.AbstractEventLoop, bool]:
@@ -28,7 +32,26 @@ def loop_for_run() -> tuple[asyncio.AbstractEventLoop, bool]:
     return loop, True
 
 
-def cancel_leftovers(loop: asyncio.AbstractEventLoop, *, stalled: bool) -> None:
+def cancel_leftovers(
+    loop: asyncio.AbstractEventLoop, *, stalled: bool, abandoned: bool = False
+) -> None:
+    """Cancel the tasks the run left pending (and, unless it stalled, let them finish).
+
+    ``abandoned``: the run ended early (interrupted, or failed). Outputs it left half-built hold
+    coroutines nothing will await; Python reports each of them ("coroutine ... was never
+    awaited") when it frees them, a screen of warnings that says nothing the run's own message
+    does not. They are freed here, with that one report silenced; a run that completed keeps it.
+    """
+    with warnings.catch_warnings():
+        if abandoned:
+            warnings.filterwarnings("ignore", _NEVER_AWAITED, RuntimeWarning)
+        _cancel(loop, stalled=stalled)
+        if abandoned:
+            # The tasks, their exceptions and frames form cycles: free them under the filter.
+            gc.collect()
+
+
+def _cancel(loop: asyncio.AbstractEventLoop, *, stalled: bool) -> None:
     pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
     for t in pending:
         t.cancel()
@@ -36,10 +59,10 @@ def cancel_leftovers(loop: asyncio.AbstractEventLoop, *, stalled: bool) -> None:
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
-def close_loop(loop: asyncio.AbstractEventLoop, *, stalled: bool) -> None:
+def close_loop(loop: asyncio.AbstractEventLoop, *, stalled: bool, abandoned: bool = False) -> None:
     """Cancel what the program left running, then close the loop and its default executor."""
     try:
-        cancel_leftovers(loop, stalled=stalled)
+        cancel_leftovers(loop, stalled=stalled, abandoned=abandoned)
         loop.run_until_complete(loop.shutdown_asyncgens())
         if stalled:
             # A thread of the executor may be stuck in the program; do not wait for it.

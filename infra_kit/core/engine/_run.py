@@ -257,6 +257,7 @@ class OfflineEngine:
         loop.set_exception_handler(quiet_abandoned)
         watchdog: Watchdog | None = None
         task: asyncio.Task[None] | None = None
+        completed = False
         try:
             set_all_config(self.config.values, self.config.secret_keys)
             runtime_config.CONFIG.set(
@@ -342,6 +343,7 @@ class OfflineEngine:
             root = get_root_resource()
             exported: dict[str, Any] = dict(getattr(root, "outputs", None) or {})
             struct = loop.run_until_complete(rpc.serialize_properties(exported, {}))
+            completed = True
         finally:
             stalled = watchdog is not None and watchdog.message is not None
             if watchdog is not None:
@@ -352,9 +354,9 @@ class OfflineEngine:
                     child.kill()  # a run that ended takes the stacks it was reading with it
             logger.removeHandler(collector)
             if owned:
-                close_loop(loop, stalled=stalled)
+                close_loop(loop, stalled=stalled, abandoned=not completed)
             else:
-                cancel_leftovers(loop, stalled=stalled)
+                cancel_leftovers(loop, stalled=stalled, abandoned=not completed)
             self.warnings = [*collector.messages, *self.notes.warnings]
         outputs, secret_paths = decode_struct(struct, roots)
         records = sorted(monitor.records.values(), key=lambda r: r["urn"])
