@@ -560,3 +560,27 @@ def test_synth_never_replaces_a_directory_it_did_not_write(tmp_path: Path) -> No
     assert result.returncode == 2
     assert "that infra-kit synth did not write" in result.stderr
     assert (out / "k8s" / "mine.yaml").read_text() == "kind: Mine\n"
+
+
+def test_a_write_interrupted_before_graph_json_takes_its_manifests_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra_kit.core.engine import _graph
+
+    program = """
+    import pulumi_kubernetes as k8s
+
+    k8s.core.v1.ConfigMap("settings", metadata={"name": "settings"}, data={"a": "b"})
+    """
+    graph = synthesize(project(tmp_path, program), "dev")
+    out = tmp_path / "out"
+
+    def interrupted(path: Path, text: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_graph, "write_atomically", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        graph.write(out)
+    assert not (out / "graph.json").exists()
+    assert not (out / "k8s").exists()
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == []

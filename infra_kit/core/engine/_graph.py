@@ -138,6 +138,11 @@ class Graph:
                 os.replace(staging, k8s)
                 written += sorted(k8s.glob("*.yaml"), key=lambda p: p.name)
             write_atomically(out / "graph.json", self.to_json())
+        except BaseException:
+            # Interrupted or failed before graph.json, the mark of a finished run, was in place:
+            # the manifests already moved are this run's and would look like a result.
+            shutil.rmtree(out / "k8s", ignore_errors=True)
+            raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return written
