@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Dashboard`, :class:`Backups`, :class:`CertificateAlarms`, :class:`DnsZone`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Database`,
+Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Dashboard`, :class:`Backups`, :class:`CertificateAlarms`, :class:`DnsZone`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Queue`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.key import Key, KeyArgs
     from infra_kit.aws.network import Network, NetworkArgs, SubnetTier
     from infra_kit.aws.notifications import Notifications, NotificationsArgs
+    from infra_kit.aws.queue import Queue, QueueArgs
     from infra_kit.aws.secret import RotationArgs, Secret, SecretArgs
 
 __all__ = [
@@ -73,6 +74,8 @@ __all__ = [
     "NotificationsArgs",
     "OidcIdentity",
     "PolicyDocument",
+    "Queue",
+    "QueueArgs",
     "RotationArgs",
     "Secret",
     "SecretArgs",
@@ -106,6 +109,7 @@ __getattr__, __dir__ = lazy_exports(
         ".key": ("Key", "KeyArgs"),
         ".network": ("Network", "NetworkArgs", "SubnetTier"),
         ".notifications": ("Notifications", "NotificationsArgs"),
+        ".queue": ("Queue", "QueueArgs"),
         ".secret": ("RotationArgs", "Secret", "SecretArgs"),
     },
 )

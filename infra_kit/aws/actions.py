@@ -17,6 +17,7 @@ __all__ = [
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
     "KMS_LOG_ENCRYPTION",
+    "KMS_SQS_SEND",
     "KMS_TOPIC_PUBLISH",
     "KMS_VOLUME_ENCRYPTION",
     "LAMBDA_INVOKE_FUNCTION",
@@ -32,6 +33,8 @@ __all__ = [
     "S3_WRITE",
     "SECRETS_READ",
     "SECRETS_ROTATE",
+    "SQS_CONSUME",
+    "SQS_SEND",
     "SSM_DESCRIBE_INSTANCE_INFORMATION",
     "SSM_GET_PARAMETERS_BY_PATH",
     "SSM_START_SESSION",
@@ -68,6 +71,10 @@ KMS_ENCRYPT_DECRYPT: tuple[str, ...] = (
 #: write ``kms:GenerateDataKey*``, which would also allow the ``WithoutPlaintext`` and ``Pair``
 #: variants nobody here calls).
 KMS_TOPIC_PUBLISH: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
+#: What a producer needs of the key of an encrypted SQS queue: SQS asks KMS for a data key on
+#: the producer's behalf, and decrypts it when it reuses one (SQS developer guide, "Configuring
+#: KMS permissions for producers").
+KMS_SQS_SEND: tuple[str, ...] = ("kms:Decrypt", "kms:GenerateDataKey")
 
 #: What CloudWatch Logs does with a key for a log group. Every call carries the encryption
 #: context ``aws:logs:arn`` (the log group's ARN), so a key policy can name the log groups.
@@ -118,6 +125,19 @@ CLOUDWATCH_PUT_METRICS: tuple[str, ...] = ("cloudwatch:PutMetricData",)
 CLOUDWATCH_DESCRIBE_ALARMS: tuple[str, ...] = ("cloudwatch:DescribeAlarms",)
 #: Read metric values; GetMetricData takes no resource ARN and no condition key.
 CLOUDWATCH_GET_METRIC_DATA: tuple[str, ...] = ("cloudwatch:GetMetricData",)
+
+#: Send messages to one queue (``SendMessageBatch`` is authorized by ``sqs:SendMessage``), and
+#: read the attributes and URL a client library asks for first.
+SQS_SEND: tuple[str, ...] = ("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")
+#: Receive, delete and hide messages of one queue while they are processed (the batch calls are
+#: authorized by the single ones); no purge, no queue changes.
+SQS_CONSUME: tuple[str, ...] = (
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+)
 
 #: Change the records of one hosted zone; authorized against the zone's ARN, and narrowed by the
 #: ``route53:ChangeResourceRecordSets*`` condition keys (record types, names, actions).

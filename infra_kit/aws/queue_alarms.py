@@ -33,9 +33,13 @@ def _metric(name: str, queue_name: pulumi.Input[str], period: int) -> Metric:
     return Metric("AWS/SQS", name, {"QueueName": queue_name}, "Maximum", period)
 
 
+def _signal(name: str | None, what: str) -> str:
+    return f"{name}-{what}" if name else what
+
+
 def queue_alarms(
     owner: Component,
-    name: str,
+    name: str | None,
     *,
     queue_name: pulumi.Input[str],
     dead_letter_queue_name: pulumi.Input[str] | None,
@@ -44,7 +48,8 @@ def queue_alarms(
     """The oldest-message pair on ``queue_name`` and, with one, the dead-letter pair.
 
     ``name`` prefixes the alarms' signals (``<name>-oldest-message``, ``<name>-dead-letters``),
-    children of ``owner``. ``queue_name`` and ``dead_letter_queue_name`` are the queues' names
+    children of ``owner``; ``None`` for an owner that is the queue (its alarms are then
+    ``<owner>-oldest-message-*`` and ``<owner>-dead-letters-*``). ``queue_name`` and ``dead_letter_queue_name`` are the queues' names
     (``aws.sqs.Queue.name``), which is SQS's metric dimension, not their URLs or ARNs.
     """
     limits = owner.env.profile.alarms
@@ -52,7 +57,7 @@ def queue_alarms(
     pairs = {
         "oldest-message": alarm_pair(
             owner,
-            f"{name}-oldest-message",
+            _signal(name, "oldest-message"),
             signal=_metric("ApproximateAgeOfOldestMessage", queue_name, period),
             comparison="above",
             warning=limits.queue_oldest_message_warning_seconds,
@@ -67,7 +72,7 @@ def queue_alarms(
     }
     if dead_letter_queue_name is not None:
         pairs["dead-letters"] = alarm_pair(
-            owner, f"{name}-dead-letters",
+            owner, _signal(name, "dead-letters"),
             signal=_metric("ApproximateNumberOfMessagesVisible", dead_letter_queue_name, period),
             comparison="at-or-above",
             warning=limits.dead_letter_warning_messages,
