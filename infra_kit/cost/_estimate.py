@@ -166,7 +166,19 @@ def _kubernetes_lines(graph: GraphDoc, ctx: Context) -> list[CostLine]:
             continue
         seen_groups.add(key)
         scheme = annotations.get("alb.ingress.kubernetes.io/scheme", "internal")
-        lines.extend(_lines(graph, record, str(record["type"]), _alb(scheme, ctx)))
+        items = _alb(scheme, ctx)
+        lines.extend(_lines(graph, record, str(record["type"]), items))
+        if not group:
+            fixed = sum(item.monthly_usd for item in items if "LCU" not in item.basis)
+            ctx.levers.append(
+                Lever(
+                    f"share an ALB through an Ingress group (alb.ingress.kubernetes.io/group.name)"
+                    f" instead of Ingress {meta.get('name')}'s own (its listeners and failures "
+                    "are shared with the group's other apps)",
+                    round(-fixed, 2),
+                    LOAD_BALANCERS,
+                )
+            )
     for record, obj in graph.kubernetes_of_kind("PersistentVolumeClaim"):
         request = ((obj.get("spec") or {}).get("resources") or {}).get("requests") or {}
         size = _gib(str(request.get("storage", "0")))

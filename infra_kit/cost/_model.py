@@ -197,16 +197,23 @@ class CostDelta:
         return delta_json(self)
 
 
+def _stackless(urn: str) -> str:
+    """A URN without its stack, so that a resource is matched across two stacks' graphs."""
+    head, sep, rest = urn.partition("::")
+    return rest if sep and head.startswith("urn:pulumi:") else urn
+
+
 def delta(base: CostEstimate, new: CostEstimate) -> CostDelta:
-    """The monthly cost delta from ``base`` to ``new``, resource by resource (by URN)."""
+    """The monthly cost delta from ``base`` to ``new``, resource by resource (matched by URN
+    without the stack name, so that two stacks of one project compare too)."""
 
     def per_resource(est: CostEstimate) -> dict[str, tuple[CostLine, float]]:
-        return {line.urn: (line, total) for line, total in est.by_resource()}
+        return {_stackless(line.urn): (line, total) for line, total in est.by_resource()}
 
     before, after = per_resource(base), per_resource(new)
     changes: list[LineChange] = []
-    for urn in sorted(before.keys() | after.keys()):
-        old, new_ = before.get(urn), after.get(urn)
+    for key in sorted(before.keys() | after.keys()):
+        old, new_ = before.get(key), after.get(key)
         line = (new_ or old)[0]  # pyright: ignore[reportOptionalSubscript] -- one is set
         base_usd = old[1] if old else 0.0
         new_usd = new_[1] if new_ else 0.0
@@ -214,7 +221,7 @@ def delta(base: CostEstimate, new: CostEstimate) -> CostDelta:
             continue
         kind = "added" if old is None else "removed" if new_ is None else "changed"
         changes.append(
-            LineChange(urn, line.type, line.name, line.component, kind, base_usd, new_usd)
+            LineChange(line.urn, line.type, line.name, line.component, kind, base_usd, new_usd)
         )
     changes.sort(key=lambda c: (-abs(c.delta_usd), c.urn))
     return CostDelta(base=base, new=new, changes=tuple(changes))

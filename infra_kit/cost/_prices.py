@@ -58,7 +58,11 @@ class PriceTable:
         self._rds: Mapping[str, Mapping[str, float]] = (doc.get("rds_instances") or {}).get(
             "types"
         ) or {}
-        self.spot_fraction: float = float((doc.get("spot") or {}).get("fraction_of_on_demand", 1))
+        options = doc.get("ec2_purchase_options") or {}
+        #: What a spot or savings-plan instance-hour costs as a share of on-demand (assumptions).
+        self.purchase_fractions: dict[str, float] = {
+            name: float(entry["fraction_of_on_demand"]) for name, entry in options.items()
+        }
         self.free: Mapping[str, str] = doc.get("free") or {}
 
     def rate(self, key: str) -> Rate:
@@ -74,12 +78,12 @@ class PriceTable:
         return instance_type in self._ec2
 
     def instance_hour(self, instance_type: str, purchase: str = "on_demand") -> float:
-        """An EC2 instance-hour: ``on_demand``, ``spot`` (the spot assumption applied to the
-        on-demand rate) or ``savings_plan_1y``."""
-        row = self._ec2[instance_type]
-        if purchase == "spot":
-            return row["on_demand"] * self.spot_fraction
-        return row[purchase]
+        """An EC2 instance-hour: ``on_demand``, or a purchase option of the table (``spot``,
+        ``savings_plan_1y``) as its stated share of the on-demand rate."""
+        on_demand = self._ec2[instance_type]["on_demand"]
+        if purchase == "on_demand":
+            return on_demand
+        return on_demand * self.purchase_fractions[purchase]
 
     def has_database(self, instance_class: str) -> bool:
         return instance_class in self._rds

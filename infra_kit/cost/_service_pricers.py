@@ -45,6 +45,7 @@ __all__ = [
 
 NAT_TYPE = "aws:ec2/natGateway:NatGateway"
 ENDPOINT_TYPE = "aws:ec2/vpcEndpoint:VpcEndpoint"
+LOG_GROUP_TYPE = "aws:cloudwatch/logGroup:LogGroup"
 
 
 def _is_interface(record: dict[str, Any]) -> bool:
@@ -205,6 +206,17 @@ def log_group(record: dict[str, Any], ctx: Context) -> list[Item]:
     retention = float(GraphDoc.inputs(record).get("retentionInDays") or 0)
     months = min(retention / 30, 12.0) if retention else 12.0
     stored = gb * months
+    groups = ctx.graph.of_type(LOG_GROUP_TYPE)
+    if record is groups[0] and gb:
+        cheaper = ctx.prices.usd("cloudwatch.logs_ingested_ia_gb")
+        ctx.levers.append(
+            Lever(
+                f"Infrequent Access log class for the {len(groups)} log group(s) (no metric "
+                "filters, live tail or subscriptions on them)",
+                round(-len(groups) * gb * (ingest - cheaper), 2),
+                LOGS,
+            )
+        )
     return [
         Item(gb * ingest, f"{_n(gb)} GB ingested x {_usd(ingest)}/GB", LOGS),
         Item(
