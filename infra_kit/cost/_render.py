@@ -36,6 +36,8 @@ def _title(est: CostEstimate) -> str:
 
 
 def _grid(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    if not rows:
+        return []
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(
