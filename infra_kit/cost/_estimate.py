@@ -81,6 +81,7 @@ def estimate(
     ``usage`` overrides single assumptions of the profile's ``usage`` section (e.g.
     ``{"nat_processed_gb": 5000}``); ``prices`` replaces the packaged price table.
     """
+    # prescription: COST-2 -- every resource priced or named unpriced, with its driver and levers.
     table = prices or load_prices()
     ctx = Context(graph=graph, prices=table, usage=usage_of(graph, usage))
     lines: list[CostLine] = []
