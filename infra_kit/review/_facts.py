@@ -107,6 +107,17 @@ class Workload:
             for c in _list(self.pod.get("topologySpreadConstraints"))
         )
 
+    @property
+    def zone_spread_honours_taints(self) -> bool:
+        """The required zone spread leaves out nodes the pod cannot land on (tainted
+        unreachable or not ready), so a dark AZ does not hold its skew against the others."""
+        return any(
+            _dict(c).get("topologyKey") == ZONE_KEY
+            and _dict(c).get("whenUnsatisfiable") == "DoNotSchedule"
+            and _dict(c).get("nodeTaintsPolicy") == "Honor"
+            for c in _list(self.pod.get("topologySpreadConstraints"))
+        )
+
     def requests(self) -> tuple[int, int]:
         """CPU millicores and memory MiB the pod requests (its containers summed)."""
         cpu = mem = 0

@@ -137,10 +137,16 @@ def az_outage(subject: Subject) -> Answer:
     for w in subject.serving:
         if not w.zone_spread_required:
             missing.append(f"{w.label}: replicas are not required to spread over zones")
-    if subject.serving and all(w.zone_spread_required for w in subject.serving):
+        elif not w.zone_spread_honours_taints:
+            missing.append(
+                f"{w.label}: its zone spread counts the dark AZ's unreachable nodes, so the "
+                "skew blocks replacements in the other AZs; set nodeTaintsPolicy: Honor "
+                "(WebService and Worker do)"
+            )
+    if subject.serving and all(w.zone_spread_honours_taints for w in subject.serving):
         evidence.append(
-            "every serving workload spreads its replicas over zones (DoNotSchedule): "
-            + ", ".join(w.label for w in subject.serving)
+            "every serving workload spreads its replicas over zones (DoNotSchedule, "
+            "nodeTaintsPolicy Honor): " + ", ".join(w.label for w in subject.serving)
         )
     return Answer(_S, "RUN-4", "An AZ outage",
                   "The other AZs carry on: their node groups, subnets and NAT gateways are their "

@@ -93,6 +93,7 @@ def rollout_spec() -> dict[str, Any]:
                         "topologyKey": "topology.kubernetes.io/zone",
                         "whenUnsatisfiable": "DoNotSchedule",
                         "maxSkew": 1,
+                        "nodeTaintsPolicy": "Honor",
                         "labelSelector": {"matchLabels": LABELS},
                     }
                 ],

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra_kit.policy._graph import GraphDoc
-from infra_kit.review import Review, Status, review, subject_of
+from infra_kit.review import SCENARIO_RUNBOOKS, Review, Status, review, subject_of
 from infra_kit.review import _cost as cost_answer
 from tests.review import graphs as g
 
@@ -295,3 +296,20 @@ def test_the_platform_reads_the_cluster_services_of_its_environment() -> None:
 def test_another_environments_cluster_services_are_not_read() -> None:
     subject = subject_of(GraphDoc(g.platform()), [GraphDoc(g.cluster("stage"))])
     assert subject.cluster is None
+
+
+def test_az_outage_fails_when_the_zone_spread_counts_tainted_nodes() -> None:
+    def ignore_taints(inputs: dict[str, Any]) -> None:
+        inputs["spec"]["template"]["spec"]["topologySpreadConstraints"][0].pop("nodeTaintsPolicy")
+
+    result = run(g.edited(g.app(), "kubernetes:argoproj.io/v1alpha1:Rollout", ignore_taints))
+    assert failed(result) == {"RUN-4"}
+    assert "nodeTaintsPolicy: Honor" in result.answer("RUN-4").missing[0]
+
+
+def test_every_scenario_names_a_runbook_that_exists() -> None:
+    root = Path(__file__).resolve().parents[2]
+    runbooks = {a.key: a.runbook for a in run().answers if a.runbook is not None}
+    assert set(SCENARIO_RUNBOOKS) <= set(runbooks)
+    for path in runbooks.values():
+        assert (root / str(path)).is_file(), path
