@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra_kit.policy._graph import GraphDoc
 from infra_kit.review._model import Answer, Section
 from infra_kit.review._subject import Subject
 
@@ -13,10 +14,10 @@ __all__ = ["q5_cost"]
 QUESTION = "What is the single largest cost driver, and which levers control it?"
 
 
-def _estimate(graph: Any) -> Any:
-    from importlib import import_module
+def _estimate(graph: GraphDoc) -> Any:
+    from infra_kit.cost import estimate
 
-    return import_module("infra_kit.cost").estimate(graph)
+    return estimate(graph)
 
 
 def q5_cost(subject: Subject) -> Answer:
