@@ -98,8 +98,6 @@ def review(
             "--with-graph goes with --graph; with --stack the referenced stacks are synthesized",
             param_hint="--with-graph",
         )
-    if output is not None and output.is_dir():
-        raise click.BadParameter(f"{output} is a directory; give a file", param_hint="--output")
     if as_json:
         output_format = "json"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,36 +11,9 @@ from infra_kit.policy._graph import GraphDoc
 from infra_kit.review import SCENARIO_RUNBOOKS, Review, Status, review, subject_of
 from infra_kit.review import _cost as cost_answer
 from tests.review import graphs as g
+from tests.review.conftest import Driver, Estimate
 
-
-@dataclass(frozen=True)
-class _Lever:
-    description: str
-    monthly_delta_usd: float
-
-
-@dataclass(frozen=True)
-class _Driver:
-    label: str
-    monthly_usd: float
-    share: float
-    levers: tuple[_Lever, ...]
-
-
-@dataclass(frozen=True)
-class _Estimate:
-    total_monthly_usd: float
-    largest_driver: _Driver | None
-    levers: tuple[_Lever, ...] = ()
-
-
-NODES = _Driver("node groups", 420.0, 0.6, (_Lever("spot for nodes-0", -150.0),))
-
-
-@pytest.fixture(autouse=True)
-def priced(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The cost model's contract, answered with fixed numbers: these tests judge the review."""
-    monkeypatch.setattr(cost_answer, "_estimate", lambda graph: _Estimate(700.0, NODES))
+pytestmark = pytest.mark.usefixtures("priced")
 
 
 def run(app: dict[str, Any] | None = None, *others: dict[str, Any], **kw: Any) -> Review:
@@ -178,13 +150,13 @@ def test_diagnosis_fails_without_the_cluster_services_graph() -> None:
 
 
 def test_cost_fails_when_the_model_prices_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cost_answer, "_estimate", lambda graph: _Estimate(0.0, None))
+    monkeypatch.setattr(cost_answer, "_estimate", lambda graph: Estimate(0.0, None))
     assert failed(run()) == {"DOD-5"}
 
 
 def test_cost_fails_when_the_driver_has_no_lever(monkeypatch: pytest.MonkeyPatch) -> None:
-    bare = _Driver("node groups", 420.0, 0.6, ())
-    monkeypatch.setattr(cost_answer, "_estimate", lambda graph: _Estimate(700.0, bare))
+    bare = Driver("node groups", 420.0, 0.6, ())
+    monkeypatch.setattr(cost_answer, "_estimate", lambda graph: Estimate(700.0, bare))
     assert "no lever for node groups" in run().answer("DOD-5").missing[0]
 
 
