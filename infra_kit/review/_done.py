@@ -218,6 +218,24 @@ def q2_ten_x(subject: Subject) -> Answer:
                   answer, tuple(evidence), tuple(missing))  # fmt: skip
 
 
+def _seconds(value: Any) -> int | None:
+    text = str(value or "")
+    units = {"s": 1, "m": 60, "h": 3600}
+    if text[:-1].isdigit() and text[-1:] in units:
+        return int(text[:-1]) * units[text[-1]]
+    return int(text) if text.isdigit() else None
+
+
+def _abort_seconds(limits: list[tuple[str, Any, Any]]) -> tuple[int, str] | None:
+    """The slowest metric's (failureLimit + 1) x interval: how long a failure takes to abort."""
+    timed = [
+        ((f + 1) * i, f"({f} + 1) x {i} s")
+        for _, f, interval in limits
+        if isinstance(f, int) and (i := _seconds(interval)) is not None
+    ]
+    return max(timed) if timed else None
+
+
 def rollout_evidence(w: Workload) -> tuple[list[str], list[str]]:
     """How a failed version of ``w`` is stopped and undone: evidence and what is missing."""
     evidence: list[str] = []
@@ -243,6 +261,12 @@ def rollout_evidence(w: Workload) -> tuple[list[str], list[str]]:
                 f"maxUnavailable {canary.get('maxUnavailable')}; analysis {metrics}: a failed "
                 "analysis aborts the canary and the stable version takes every replica back"
             )
+            abort = _abort_seconds(limits)
+            if abort is not None:
+                evidence.append(
+                    f"{w.label}: a failing metric aborts {abort[0]} s after its failure shows "
+                    f"in its data ({abort[1]})"
+                )
         if not deadline or not spec.get("progressDeadlineAbort"):
             missing.append(
                 f"{w.label}: no progressDeadlineSeconds with progressDeadlineAbort: a canary "

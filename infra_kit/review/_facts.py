@@ -35,6 +35,7 @@ __all__ = [
 
 WORKLOAD_KINDS = ("Deployment", "Rollout", "StatefulSet", "DaemonSet")
 ZONE_KEY = "topology.kubernetes.io/zone"
+INSTANCE = "app.kubernetes.io/instance"
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -288,6 +289,10 @@ def controllers(graph: GraphDoc) -> list[Controller]:
     """The workloads of every Helm release: each values block that sets a replica count (the
     release's top level, or a component such as ``controller`` or ``webhook``), or the release
     itself when none does (the chart's default count, unknown to the graph)."""
+    budgets = {
+        str(_dict(_dict(_dict(o.get("spec")).get("selector")).get("matchLabels")).get(INSTANCE))
+        for _, o in graph.kubernetes_of_kind("PodDisruptionBudget")
+    }
     found = []
     for record in graph.of_type("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"):
         inputs = GraphDoc.inputs(record)
@@ -309,7 +314,8 @@ def controllers(graph: GraphDoc) -> list[Controller]:
                         and _dict(c).get("whenUnsatisfiable") == "DoNotSchedule"
                         for c in _list(block.get("topologySpreadConstraints"))
                     ),
-                    pdb=bool(pdb) and pdb.get("enabled", True) is not False,
+                    pdb=(bool(pdb) and pdb.get("enabled", True) is not False)
+                    or str(inputs.get("name") or record["name"]) in budgets,
                     atomic=atomic,
                     urn=str(record["urn"]),
                 )

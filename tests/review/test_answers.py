@@ -285,3 +285,11 @@ def test_every_scenario_names_a_runbook_that_exists() -> None:
     assert set(SCENARIO_RUNBOOKS) <= set(runbooks)
     for path in runbooks.values():
         assert (root / str(path)).is_file(), path
+
+
+def test_a_failed_canary_aborts_after_its_failure_limit_times_its_interval() -> None:
+    # The hand-written AnalysisTemplate: failureLimit 2, interval 60s; (2 + 1) x 60 s = 180 s.
+    assert (
+        "Rollout apps/api: a failing metric aborts 180 s after its failure shows in its data "
+        "((2 + 1) x 60 s)"
+    ) in run().answer("DOD-3").evidence
