@@ -8,13 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra_kit.review._facts import (
-    NodeGroup,
-    Workload,
-    dashboards,
-    instance_size,
-    log_groups,
-)
+from infra_kit.review._aws_facts import NodeGroup, dashboards, instance_size, log_groups
+from infra_kit.review._facts import Workload
 from infra_kit.review._model import Answer, Section
 from infra_kit.review._subject import Subject
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra_kit.review._done import TARGET_MULTIPLE, q1_node_dies, q2_ten_x, rollout_evidence
-from infra_kit.review._facts import (
+from infra_kit.review._aws_facts import (
     database_instances,
     nat_gateways,
     subnets_by_tier,
 )
+from infra_kit.review._done import TARGET_MULTIPLE, q1_node_dies, q2_ten_x, rollout_evidence
 from infra_kit.review._model import Answer, Section
 from infra_kit.review._subject import Subject
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from infra_kit.policy._graph import GraphDoc
-from infra_kit.review._facts import Controller, NodeGroup, Workload, controllers, node_groups
+from infra_kit.review._aws_facts import NodeGroup, node_groups
+from infra_kit.review._facts import Controller, Workload, controllers
 from infra_kit.review._facts import workloads as workloads_of
 
 __all__ = ["Subject", "holds_cluster", "holds_cluster_services"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from infra_kit.review._facts import Workload, log_groups, workloads
+from infra_kit.review._aws_facts import log_groups
+from infra_kit.review._facts import Workload, workloads
 from infra_kit.review._model import Answer, Section
 from infra_kit.review._subject import Subject
 
