@@ -19,6 +19,7 @@ from infra_kit.cli.check import check
 from infra_kit.cli.cost import cost
 from infra_kit.cli.cost_tags import cost_tags
 from infra_kit.cli.preview import preview
+from infra_kit.cli.review import review
 from infra_kit.cli.synth import synth
 
 __all__ = ["cli", "main", "run"]
@@ -46,6 +47,7 @@ def cli() -> None:
       infra-kit cost-tags --activate
       infra-kit cost --compare dev,stage,prod
       infra-kit preview init --number 123 --project-dir examples/orders-service
+      infra-kit review --stack prod --project-dir examples/orders-service
     """
 
 
@@ -55,6 +57,7 @@ cli.add_command(bootstrap)
 cli.add_command(preview)
 cli.add_command(cost_tags)
 cli.add_command(cost)
+cli.add_command(review)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
