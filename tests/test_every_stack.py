@@ -25,7 +25,7 @@ DIRECTORIES = find_projects(REPO)
 def test_discovery_finds_the_platform_its_cluster_services_and_the_example() -> None:
     assert {("platform", s) for s in ("dev", "stage", "prod")} <= set(STACKS)
     assert {("cluster-services", s) for s in ("dev", "stage", "prod")} <= set(STACKS)
-    assert {("orders-service", s) for s in ("dev", "prod")} <= set(STACKS)
+    assert {("orders-service", s) for s in ("dev", "stage", "prod")} <= set(STACKS)
     assert ("ci-identities", "prod") in STACKS
 
 

@@ -7,7 +7,6 @@ them. Only the SVG needs Graphviz's ``dot`` binary.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from collections.abc import Sequence
@@ -157,14 +156,18 @@ def _trade_offs(arch: Architecture) -> str:
 
 
 def _cost(arch: Architecture) -> str:
-    try:
-        cost = importlib.import_module("infra_kit.cost")
-    except ImportError:
-        return "The cost model (`infra_kit.cost`) is not part of this installation."
+    from infra_kit.cost import estimate
+
+    estimates = [estimate(graph) for graph in arch.graphs]
     out = []
-    for graph in arch.graphs:
-        estimate = cost.estimate(graph)
-        out.append(f"### `{graph.project}/{graph.stack}`\n\n{estimate.render_markdown().strip()}")
+    if len(estimates) > 1:
+        parts = " + ".join(
+            f"`{g.project}/{g.stack}` ${e.total_monthly_usd:,.2f}"
+            for g, e in zip(arch.graphs, estimates, strict=True)
+        )
+        total = sum(e.total_monthly_usd for e in estimates)
+        out.append(f"Together ${total:,.2f} a month: {parts}.")
+    out += [e.render_markdown().strip() for e in estimates]
     return "\n\n".join(out)
 
 

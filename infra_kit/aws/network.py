@@ -19,14 +19,10 @@ from infra_kit.errors import ValidationError
 
 __all__ = [
     "FLOW_LOGS_DISABLED_TAG",
-    "INTERFACE_ENDPOINT_USD_PER_AZ_HOUR",
     "Network",
     "NetworkArgs",
     "SubnetTier",
 ]
-
-#: Approximate list price of one interface endpoint in one AZ (us-east-1), before data processed.
-INTERFACE_ENDPOINT_USD_PER_AZ_HOUR = 0.01
 
 _ROLE_TAGS: dict[SubnetTier, dict[str, str]] = {
     SubnetTier.PUBLIC: {"kubernetes.io/role/elb": "1"},
@@ -97,11 +93,10 @@ class Network(Component):
       ``<name>-endpoints-sg`` admitting only HTTPS from the VPC CIDR
       (``aws.vpc.SecurityGroupIngressRule`` ``<name>-endpoints-https``), and an interface
       endpoint ``<name>-endpoint-<service>`` with private DNS in the private subnets per service.
-      Each costs about 0.01 USD per AZ-hour plus 0.01 USD per GB processed (us-east-1 list price):
-      prod's eleven endpoints in three AZs come to about 240 USD a month, in exchange for the
-      controllers' and collectors' API calls not crossing NAT (0.045 USD per GB). ``interface_endpoint_count``
-      and ``interface_endpoint_usd_per_hour`` expose it, and each endpoint's
-      ``approx-usd-per-hour`` tag shows it.
+      Each is billed per AZ-hour and per GB processed, in exchange for the controllers' and
+      collectors' API calls not crossing NAT; ``infra-kit cost`` prices them from the price
+      table (prices live there, never in a component; ADR 0028), and ``interface_endpoint_count``
+      says how many there are.
     - unless turned off with a reason: ``aws.cloudwatch.LogGroup`` ``<name>-flow-logs``
       encrypted with ``flow_log_key``, retention ``network.flow_log_retention_days`` (dev 14,
       stage 30, prod 365: flow logs are audit-class, OBS-2) and protected where the profile protects state; ``aws.iam.Role``
@@ -115,7 +110,7 @@ class Network(Component):
     ``subnet_ids_by_tier`` and ``route_table_ids`` (tier -> list by AZ), ``subnet_ids_by_az``
     (AZ index -> tier -> id), ``nat_gateway_ids``, ``nat_public_ips`` (egress addresses to allow
     elsewhere), ``s3_endpoint``, ``endpoint_security_group`` (None without interface endpoints),
-    ``interface_endpoint_count``, ``interface_endpoint_usd_per_hour`` and ``flow_log_group``
+    ``interface_endpoint_count`` and ``flow_log_group``
     (None when flow logs are off).
 
     Prescriptions: NET-1, NET-2, NET-3, NET-4, HA-1 (a NAT per AZ in prod), OBS-2 (encrypted log
@@ -171,7 +166,7 @@ class Network(Component):
         )
         self._build_subnets(checked)
         self._build_nat(net.az_count)
-        self._build_endpoints(checked, net.enable_interface_endpoints, net.az_count)
+        self._build_endpoints(checked, net.enable_interface_endpoints)
         self.flow_log_group: aws.cloudwatch.LogGroup | None = None
         if args.flow_log_key is not None:
             self.flow_log_group = build_flow_logs(self, self.vpc, args.flow_log_key, self._label)
@@ -329,7 +324,7 @@ class Network(Component):
     def _service_name(self, service: str) -> str:
         return f"com.amazonaws.{self.env.region}.{service}"
 
-    def _build_endpoints(self, checked: CheckedNetwork, enabled: bool, az_count: int) -> None:
+    def _build_endpoints(self, checked: CheckedNetwork, enabled: bool) -> None:
         # prescription: NET-4 -- S3 traffic stays off NAT; gateway endpoints cost nothing.
         self.s3_endpoint = aws.ec2.VpcEndpoint(
             self.child("s3-endpoint"),
@@ -348,9 +343,6 @@ class Network(Component):
         services = checked.services if enabled else ()
         self.interface_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
         self.interface_endpoint_count: int = len(services)
-        self.interface_endpoint_usd_per_hour: float = round(
-            len(services) * az_count * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR, 4
-        )
         self.endpoint_security_group: aws.ec2.SecurityGroup | None = None
         if not services:
             return
@@ -377,7 +369,6 @@ class Network(Component):
             opts=self.child_opts(),
         )
         self.endpoint_security_group = sg
-        hourly = f"{az_count * INTERFACE_ENDPOINT_USD_PER_AZ_HOUR:.2f}"
         for service in services:
             suffix = service.replace(".", "-")
             self.interface_endpoints[service] = aws.ec2.VpcEndpoint(
@@ -389,7 +380,7 @@ class Network(Component):
                     private_dns_enabled=True,
                     subnet_ids=self.private_subnet_ids,
                     security_group_ids=[sg.id],
-                    tags={"Name": self._label("endpoint", suffix), "approx-usd-per-hour": hourly},
+                    tags={"Name": self._label("endpoint", suffix)},
                 ),
                 opts=self.child_opts(),
             )

@@ -16,6 +16,7 @@ import click
 from infra_kit.cli._common import exit_without_teardown
 from infra_kit.cli.bootstrap import bootstrap
 from infra_kit.cli.check import check
+from infra_kit.cli.cost import cost
 from infra_kit.cli.cost_tags import cost_tags
 from infra_kit.cli.docs import docs
 from infra_kit.cli.preview import preview
@@ -44,6 +45,7 @@ def cli() -> None:
       infra-kit check --stack prod --format sarif --output check.sarif
       infra-kit bootstrap --region eu-west-1 --dry-run
       infra-kit cost-tags --activate
+      infra-kit cost --compare dev,stage,prod
       infra-kit preview init --number 123 --project-dir examples/orders-service
       infra-kit docs --stack prod --app examples/orders-service --out build/architecture
     """
@@ -54,6 +56,7 @@ cli.add_command(check)
 cli.add_command(bootstrap)
 cli.add_command(preview)
 cli.add_command(cost_tags)
+cli.add_command(cost)
 cli.add_command(docs)
 
 

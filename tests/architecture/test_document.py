@@ -161,3 +161,18 @@ def test_nothing_is_left_unfilled(document: tuple[str, Path]) -> None:
         lines = [line for line in text.splitlines() if marker in line and "```" not in line]
         lines = [line for line in lines if not line.startswith("  ") and "flowchart" not in line]
         assert lines == [], marker
+
+
+def test_the_cost_section_prices_each_stack_and_their_sum(document: tuple[str, Path]) -> None:
+    text, _ = document
+    cost = text.split("\n## Cost\n", 1)[1].split("\n## ", 1)[0]
+    assert "### Monthly cost of `platform/prod`" in cost
+    assert "### Monthly cost of `orders-service/prod`" in cost
+    assert cost.count("**Largest cost driver:**") == 2
+    together = re.search(
+        r"Together \$([\d,.]+) a month: `platform/prod` \$([\d,.]+) \+ `orders-service/prod` \$([\d,.]+)\.",
+        cost,
+    )
+    assert together is not None
+    total, platform, orders = (float(v.replace(",", "")) for v in together.groups())
+    assert total == pytest.approx(platform + orders, abs=0.01)

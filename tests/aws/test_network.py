@@ -81,7 +81,6 @@ def _build(**args: Any) -> Callable[[Environment], Network]:
         pulumi.export("nats", network.nat_gateway_ids)
         pulumi.export("nat_ips", network.nat_public_ips)
         pulumi.export("endpoint_count", network.interface_endpoint_count)
-        pulumi.export("endpoint_usd", network.interface_endpoint_usd_per_hour)
         sg = network.endpoint_security_group
         pulumi.export("endpoint_sg", sg.id if sg else None)
         group = network.flow_log_group
@@ -357,7 +356,6 @@ def test_dev_has_no_interface_endpoints(dev: Graph) -> None:
     assert _names(dev, ENDPOINT) == ["core-s3-endpoint"]
     assert dev.of_type(SG) == dev.of_type(INGRESS) == []
     assert dev.outputs["endpoint_count"] == 0
-    assert dev.outputs["endpoint_usd"] == 0
 
 
 def test_prod_has_private_dns_interface_endpoints_in_the_private_subnets(prod: Graph) -> None:
@@ -373,7 +371,6 @@ def test_prod_has_private_dns_interface_endpoints_in_the_private_subnets(prod: G
             "securityGroupIds": [sg],
             "tags": {
                 "Name": f"test-prod-core-endpoint-{service.replace('.', '-')}",
-                "approx-usd-per-hour": "0.03",
             },
         }
     assert len(prod.of_type(ENDPOINT)) == 1 + len(INTERFACE_SERVICES)
@@ -410,9 +407,9 @@ def test_a_bad_service_in_the_profile_is_refused_naming_the_profile_key() -> Non
         )
 
 
-def test_interface_endpoint_cost_is_exposed(prod: Graph) -> None:
+def test_interface_endpoint_count_is_exposed(prod: Graph) -> None:
+    # What they cost is the cost model's to say (ADR 0028): no price is tagged on them.
     assert prod.outputs["endpoint_count"] == 11
-    assert prod.outputs["endpoint_usd"] == pytest.approx(0.33)
 
 
 def test_the_endpoint_security_group_admits_only_https_from_the_vpc(prod: Graph) -> None:
