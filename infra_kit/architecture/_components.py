@@ -67,9 +67,8 @@ def _type_token(node: ast.ClassDef) -> str | None:
 def _first_sentence(doc: str) -> str:
     paragraph = " ".join(doc.split("\n\n", 1)[0].split())
     paragraph = paragraph.replace("``", "`")
-    for end in (". ", ": "):
-        if end in paragraph:
-            return paragraph.split(end, 1)[0] + "."
+    if ". " in paragraph:
+        return paragraph.split(". ", 1)[0] + "."
     return paragraph if paragraph.endswith(".") else paragraph + "."
 
 

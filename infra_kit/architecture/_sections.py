@@ -99,6 +99,11 @@ def deployment(arch: Architecture) -> str:
     return "\n\n".join(out) or "The graphs hold no workloads and no node groups to roll out."
 
 
+def _arg(value: Any) -> str:
+    """A command-line flag's value as the program reads it (``true``, not Python's ``True``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def scaling(arch: Architecture) -> str:
     out: list[str] = []
     hpas = []
@@ -157,7 +162,7 @@ def scaling(arch: Architecture) -> str:
                 continue
             values = inputs.get("values") or {}
             args = ", ".join(
-                f"`--{k}={v}`" for k, v in sorted((values.get("extraArgs") or {}).items())
+                f"`--{k}={_arg(v)}`" for k, v in sorted((values.get("extraArgs") or {}).items())
             )
             out.append(
                 f"The cluster autoscaler ({inputs.get('chart')} {inputs.get('version')}, "
@@ -179,7 +184,7 @@ def ha_and_dr(arch: Architecture) -> str:
                 [
                     "RTO (any restore)",
                     f"{recovery.get('rto_hours')} h",
-                    "docs/runbooks/restore.md, sized for this environment",
+                    "the restore runbook's steps at this environment's sizes",
                 ],
                 [
                     "RPO, buckets and volumes",

@@ -8,6 +8,7 @@ written then), 2 on a usage error, 130 interrupted.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -20,7 +21,6 @@ from infra_kit.cli._common import (
     run_command,
     timeout_option,
     traceback_option,
-    usable_output_dir,
 )
 
 __all__ = ["docs"]
@@ -97,11 +97,17 @@ def docs(
             "graph.json with --with-graph instead",
             param_hint="--app",
         )
-    usable_output_dir(out)
+    _writable_dir(out)
 
     def body() -> int:
         from infra_kit.architecture import find_docs, write_documents
-        from infra_kit.core.stack_graphs import load_graph, load_stack_graphs, synth_graph
+        from infra_kit.core.stack_graphs import (
+            load_graph,
+            load_stack_graphs,
+            reference_names,
+            referenced_graphs,
+            synth_graph,
+        )
 
         progress = Progress(quiet=quiet)
         try:
@@ -119,6 +125,25 @@ def docs(
                 synth_graph(app, str(stack), timeout=timeout, progress=progress)[0] for app in apps
             ]
             graphs += [load_graph(path) for path in with_graphs]
+            given = {(g.project, g.stack) for g in graphs}
+            # An app stack has no network of its own: the platform it references has.
+            if not loaded.graph.of_type("aws:ec2/vpc:Vpc"):
+                unresolved = [
+                    n
+                    for n in reference_names(loaded.graph)
+                    if tuple(n.split("/")[-2:]) not in given
+                ]
+                if stack is not None and unresolved:
+                    found = referenced_graphs(
+                        loaded.graph, loaded.root, timeout=timeout, progress=progress
+                    )
+                    graphs += [g for name, g in found.items() if name in unresolved]
+                elif unresolved:
+                    echo(
+                        f"infra-kit docs: note: {', '.join(unresolved)} not given; pass its graph.json "
+                        "with --with-graph to show the network this stack runs in",
+                        err=True,
+                    )
         finally:
             progress.clear()
         written = write_documents(graphs, out, docs=find_docs(loaded.root), svg=not no_svg)
@@ -127,3 +152,22 @@ def docs(
         return 0
 
     run_command("docs", body, show_traceback=show_traceback)
+
+
+def _writable_dir(out: Path) -> None:
+    """A usage error naming --out unless a directory can be written there."""
+    for candidate in (out, *out.parents):
+        if not candidate.exists():
+            continue
+        if not candidate.is_dir():
+            raise click.BadParameter(
+                f"{candidate} is a file; --out names a directory for architecture.md, "
+                "architecture.dot and architecture.svg",
+                param_hint="--out",
+            )
+        if not os.access(candidate, os.W_OK | os.X_OK):
+            raise click.BadParameter(
+                f"{candidate} is not writable; choose a directory you can write to",
+                param_hint="--out",
+            )
+        return

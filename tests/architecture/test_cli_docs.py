@@ -79,3 +79,15 @@ def test_without_dot_the_command_fails_and_writes_nothing(
         == 0
     )
     assert sorted(p.name for p in out.iterdir()) == ["architecture.dot", "architecture.md"]
+
+
+def test_an_app_graph_without_its_platform_says_how_to_show_the_network(
+    graph_files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(["docs", "--graph", str(graph_files["orders"]), "--out", str(tmp_path), "--no-svg"])
+        == 0
+    )
+    error = capsys.readouterr().err
+    assert "organization/platform/prod not given; pass its graph.json with --with-graph" in error
+    assert "# Architecture of orders-service/prod" in (tmp_path / "architecture.md").read_text()
