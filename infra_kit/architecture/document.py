@@ -40,13 +40,19 @@ def find_docs(start: Path) -> Path | None:
     return None
 
 
+def _relation(graph: GraphDoc) -> str:
+    """How the other graphs relate to the subject: apps on its network, or the network it is on."""
+    if graph.of_type("aws:ec2/vpc:Vpc"):
+        return "with the stacks that run on it:"
+    return "running in the network of"
+
+
 def _summary(arch: Architecture) -> str:
     graph = arch.primary
     others = ", ".join(f"`{g.project}/{g.stack}`" for g in arch.graphs[1:])
     lines = [
         f"The `{graph.stack}` stack of `{graph.project}`, in environment "
-        f"`{arch.profile.get('name')}`"
-        + (f", with the stacks that run on it: {others}." if others else "."),
+        f"`{arch.profile.get('name')}`" + (f", {_relation(graph)} {others}." if others else "."),
     ]
     facts = []
     if arch.vpc_cidr:
