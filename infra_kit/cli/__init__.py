@@ -18,6 +18,7 @@ from infra_kit.cli.bootstrap import bootstrap
 from infra_kit.cli.check import check
 from infra_kit.cli.cost import cost
 from infra_kit.cli.cost_tags import cost_tags
+from infra_kit.cli.docs import docs
 from infra_kit.cli.preview import preview
 from infra_kit.cli.review import review
 from infra_kit.cli.synth import synth
@@ -48,6 +49,7 @@ def cli() -> None:
       infra-kit cost --compare dev,stage,prod
       infra-kit preview init --number 123 --project-dir examples/orders-service
       infra-kit review --stack prod --project-dir examples/orders-service
+      infra-kit docs --stack prod --app examples/orders-service --out build/architecture
     """
 
 
@@ -58,6 +60,7 @@ cli.add_command(preview)
 cli.add_command(cost_tags)
 cli.add_command(cost)
 cli.add_command(review)
+cli.add_command(docs)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
