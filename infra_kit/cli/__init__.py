@@ -17,6 +17,7 @@ from infra_kit.cli._common import exit_without_teardown
 from infra_kit.cli.bootstrap import bootstrap
 from infra_kit.cli.check import check
 from infra_kit.cli.cost_tags import cost_tags
+from infra_kit.cli.diff import diff
 from infra_kit.cli.preview import preview
 from infra_kit.cli.synth import synth
 
@@ -44,6 +45,7 @@ def cli() -> None:
       infra-kit bootstrap --region eu-west-1 --dry-run
       infra-kit cost-tags --activate
       infra-kit preview init --number 123 --project-dir examples/orders-service
+      infra-kit diff origin/main --stack prod --format markdown
     """
 
 
@@ -52,6 +54,7 @@ cli.add_command(check)
 cli.add_command(bootstrap)
 cli.add_command(preview)
 cli.add_command(cost_tags)
+cli.add_command(diff)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,117 @@
+"""``infra-kit diff`` on the command line: its inputs, exit codes, and git refs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from infra_kit.cli import main
+from tests.change.graphs import database, graph
+from tests.conftest import REPO
+
+
+def _write(path: Path, *records: dict[str, object]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(graph(*records).doc), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def sides(tmp_path: Path) -> tuple[Path, Path]:
+    base = _write(tmp_path / "base" / "graph.json", database())
+    new = _write(tmp_path / "new.json", database(identifier="orders-service-prod-orders"))
+    return base, new
+
+
+def test_a_graph_and_a_synth_directory_compare(
+    sides: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, new = sides
+    assert main(["diff", str(base.parent), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "+- replace  aws:rds/instance:Instance  orders-db  [STATEFUL: RDS and Aurora]" in out
+    assert "identifier: " in out
+    assert "(forces replacement)" in out
+
+
+def test_fail_on_stateful_writes_the_report_then_exits_1(
+    sides: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, new = sides
+    report = tmp_path / "out" / "diff.txt"
+    assert main(["diff", str(base), str(new), "--fail-on-stateful", "--output", str(report)]) == 1
+    assert "DATA LOSS" in report.read_text(encoding="utf-8")
+    assert "DELETE OR REPLACE A STATEFUL RESOURCE" in capsys.readouterr().err
+    # Without data loss the flag changes nothing.
+    assert main(["diff", str(base), str(base), "--fail-on-stateful"]) == 0
+
+
+@pytest.mark.parametrize("which", ["BASE", "NEW"])
+def test_an_argument_that_is_neither_graph_nor_directory_nor_ref_is_a_usage_error(
+    which: str, sides: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base, _ = sides
+    bad = str(tmp_path / "no-such-thing")
+    args = [bad, str(base)] if which == "BASE" else [str(base), bad]
+    assert main(["diff", *args, "--project-dir", str(REPO)]) == 2
+    err = capsys.readouterr().err
+    assert f"Invalid value for {which}: '{bad}' is neither a graph.json" in err
+
+
+def test_a_directory_without_a_graph_is_an_error(
+    tmp_path: Path, sides: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty").mkdir()
+    assert main(["diff", str(tmp_path / "empty"), str(sides[1])]) == 1
+    assert "is a directory without a graph.json" in capsys.readouterr().err
+
+
+def test_a_git_ref_needs_a_stack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "HEAD", "--project-dir", str(REPO)]) == 2
+    assert "Invalid value for BASE: 'HEAD' is a git ref" in capsys.readouterr().err
+
+
+def _leftovers(where: Path) -> list[Path]:
+    return sorted(where.glob("infra-kit-diff-*"))
+
+
+def test_two_refs_are_synthesized_from_their_own_trees_and_cleaned_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    code = main(["diff", "HEAD", head, "--stack", "dev", "--project-dir", str(REPO), "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "infra-kit diff: HEAD -> " in out
+    assert "(platform/dev -> platform/dev)" in out
+    assert out.rstrip().endswith("unchanged")
+    assert out.rstrip().splitlines()[-1].startswith("no changes; ")
+    assert _leftovers(tmp_path) == []
+
+
+def test_ctrl_c_while_a_ref_is_synthesized_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infra_kit.change import _sources
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    real_run = subprocess.run
+
+    def interrupted(command: list[str], **kwargs: object) -> object:
+        if "synth" in command:
+            assert len(_leftovers(tmp_path)) == 1  # the export exists while it runs
+            raise KeyboardInterrupt
+        return real_run(command, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(_sources.subprocess, "run", interrupted)
+    code = main(["diff", "HEAD", "--stack", "dev", "--project-dir", str(REPO), "--quiet"])
+    assert code == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert _leftovers(tmp_path) == []
