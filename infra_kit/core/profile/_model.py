@@ -24,6 +24,7 @@ from infra_kit.core.profile.network import NatStrategy, NetworkProfile
 from infra_kit.core.profile.observability import AlarmProfile, LogProfile, SloProfile
 from infra_kit.core.profile.rollouts import RolloutProfile
 from infra_kit.core.profile.tagging import TagValues
+from infra_kit.core.profile.usage import UsageProfile
 from infra_kit.core.profile.workloads import WorkloadProfile
 
 __all__ = ["MODEL_LEVEL_ERRORS", "PROBLEM_SEPARATOR", "EnvironmentName", "EnvironmentProfile"]
@@ -56,6 +57,7 @@ class EnvironmentProfile(Frozen):
     edge: EdgeProfile
     backup: BackupProfile
     recovery: RecoveryProfile
+    usage: UsageProfile
     preview_ttl_hours: int | None = Field(default=None, ge=1, le=24 * 14)
     #: Why a protection is set weaker than the environment's built-in value, by dotted key
     #: (``infra_kit.core.profile._protections``); recorded in the graph with the profile.

@@ -19,6 +19,7 @@ from infra_kit.core.profile.edge import EDGE_ROWS
 from infra_kit.core.profile.network import NETWORK_ROWS
 from infra_kit.core.profile.observability import OBSERVABILITY_ROWS
 from infra_kit.core.profile.rollouts import ROLLOUT_ROWS
+from infra_kit.core.profile.usage import USAGE_ROWS
 from infra_kit.core.profile.workloads import WORKLOAD_ROWS
 
 __all__ = ["BUILTIN_PROFILES", "ENVIRONMENT_ROWS"]
@@ -48,5 +49,6 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = profiles_from(
         *COST_ROWS,
         *EDGE_ROWS,
         *BACKUP_ROWS,
+        *USAGE_ROWS,
     ]
 )
