@@ -25,7 +25,8 @@ _WIDTH = 60
 class CostDeltaView(Protocol):
     """What the preview reads of the cost model's delta (``infra_kit.cost.CostDelta``)."""
 
-    total_delta_usd: float
+    @property
+    def total_delta_usd(self) -> float: ...
 
     def render_markdown(self) -> str: ...
 
@@ -216,5 +217,5 @@ def render_markdown(
             )
         lines += ["", "</details>", ""]
     if cost is not None:
-        lines += ["#### Monthly cost", "", cost.render_markdown().strip(), ""]
+        lines += [cost.render_markdown().strip(), ""]
     return "\n".join(lines).rstrip() + "\n"

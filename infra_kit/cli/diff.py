@@ -126,10 +126,7 @@ def diff(
         if output_format == "table":
             text = render_table(changes, labels=labels)
         else:
-            from infra_kit.cost import (  # pyright: ignore[reportMissingImports]
-                delta,
-                estimate,
-            )
+            from infra_kit.cost import delta, estimate
 
             cost = delta(estimate(old.graph), estimate(now.graph))
             if output_format == "json":

@@ -115,3 +115,20 @@ def test_ctrl_c_while_a_ref_is_synthesized_leaves_nothing_behind(
     assert code == 130
     assert "interrupted" in capsys.readouterr().err
     assert _leftovers(tmp_path) == []
+
+
+def test_the_markdown_comment_carries_the_cost_delta_of_the_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _write(tmp_path / "base.json", database(allocatedStorage=100))
+    new = _write(tmp_path / "new.json", database(allocatedStorage=200))
+    assert main(["diff", str(base), str(new), "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("<!-- infra-kit diff -->\n### Change preview: `orders-service/prod`")
+    assert "`allocatedStorage: 100 -> 200`" in out
+    assert "Monthly cost change of `orders-service/prod`" in out
+    assert main(["diff", str(base), str(new), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["update"] == 1
+    # Twice the storage costs more: the delta is there, and positive.
+    assert doc["cost_delta_monthly_usd"] > 0
