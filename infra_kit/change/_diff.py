@@ -282,15 +282,31 @@ def _rename_hint(record: dict[str, Any], created: list[dict[str, Any]]) -> str:
         return ""
     same = [r for r in created if r["type"] == record["type"]]
     close = [r for r in same if _qualified_type(r["urn"]) == _qualified_type(record["urn"])]
-    candidates = close or same
+    candidates = sorted(close or same, key=lambda r: -_likeness(record["name"], r["name"]))
     if not candidates:
         return ""
-    names = ", ".join(repr(r["name"]) for r in candidates[:3])
+    best = [
+        r
+        for r in candidates
+        if _likeness(record["name"], r["name"]) == _likeness(record["name"], candidates[0]["name"])
+    ]
+    names = ", ".join(repr(r["name"]) for r in best[:3])
     return (
         f"a {record['type']} named {names} is created at the same time: if that is this "
         f"resource renamed, Pulumi still deletes {record['name']!r} and creates an empty one. "
         f"Keep the old identity with ResourceOptions(aliases=[{record['urn']!r}])"
     )
+
+
+def _likeness(old: str, new: str) -> int:
+    """How many characters two names share at their start and at their end."""
+
+    def shared(a: str, b: str) -> int:
+        return next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
+
+    return min(shared(old, new) + shared(old[::-1], new[::-1]), len(old), len(new))
 
 
 def _change(action: str, record: dict[str, Any], *, old_urn: str | None = None) -> Change:

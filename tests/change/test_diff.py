@@ -208,3 +208,13 @@ def test_the_table_and_json_list_every_change() -> None:
     }
     assert doc["changes"][0]["loses_data"] is True
     assert doc["cost_delta_monthly_usd"] == -123.4
+
+
+def test_the_rename_hint_names_the_likeliest_new_name() -> None:
+    log = "aws:cloudwatch/logGroup:LogGroup"
+    old = [record(log, f"orders-db-log-{kind}", parent_type=DATABASE) for kind in ("a", "b")]
+    new = [record(log, f"orders-database-log-{kind}", parent_type=DATABASE) for kind in ("a", "b")]
+    changes = diff_graphs(graph(*old), graph(*new))
+    hints = {c.name: c.warnings[1] for c in changes.data_loss}
+    assert hints["orders-db-log-a"].startswith(f"a {log} named 'orders-database-log-a' is created")
+    assert hints["orders-db-log-b"].startswith(f"a {log} named 'orders-database-log-b' is created")
