@@ -60,7 +60,7 @@ def summary(changes: ChangeSet) -> str:
 
 def _stack_warning(changes: ChangeSet) -> list[str]:
     base, new = changes.base, changes.new
-    if (base.project, base.stack) == (new.project, new.stack):
+    if (base.project, base.stack) == (new.project, new.stack) or not base.resources:
         return []
     return [
         f"note: BASE is {base.project}/{base.stack} and NEW is {new.project}/{new.stack}; URNs "

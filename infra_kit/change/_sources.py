@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+import yaml
 
 from infra_kit.core.stack_graphs import load_graph, synth_graph
 from infra_kit.errors import SynthError
@@ -93,6 +94,16 @@ def _export(root: Path, ref: str, into: Path) -> None:
     archive.unlink()
 
 
+def _has_stack(project: Path, stack: str) -> bool:
+    """Whether ``project`` holds a Pulumi project with a stack file for ``stack``."""
+    manifest = project / "Pulumi.yaml"
+    if not manifest.is_file():
+        return False
+    data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+    config_dir = project / str(data.get("stackConfigDir", ".") if isinstance(data, dict) else ".")
+    return (config_dir / f"Pulumi.{stack}.yaml").is_file()
+
+
 def _synth_ref(
     root: Path,
     ref: str,
@@ -108,6 +119,9 @@ def _synth_ref(
             progress(f"exporting {ref}")
         _export(root, ref, where)
         tree = where / "tree"
+        if not _has_stack(tree / project, stack):
+            # The pull request adds the project or the stack: at BASE there is nothing yet.
+            return GraphDoc({"project": "", "stack": stack, "resources": []})
         out = where / "out"
         env = {
             **os.environ,
@@ -173,7 +187,13 @@ def resolve(
                 "--stack NAME (and --project-dir for an app)",
                 param_hint=param,
             )
-        project = project_dir.resolve().relative_to(root.resolve())
+        try:
+            project = project_dir.resolve().relative_to(root.resolve())
+        except ValueError:
+            raise click.BadParameter(
+                f"{project_dir} is outside the repository at {root} that holds {argument!r}",
+                param_hint="--project-dir",
+            ) from None
         graph = _synth_ref(
             root, argument, project=project, stack=stack, timeout=timeout, progress=progress
         )

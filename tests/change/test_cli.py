@@ -132,3 +132,21 @@ def test_the_markdown_comment_carries_the_cost_delta_of_the_change(
     assert doc["summary"]["update"] == 1
     # Twice the storage costs more: the delta is there, and positive.
     assert doc["cost_delta_monthly_usd"] > 0
+
+
+def test_a_ref_without_the_stack_is_an_empty_base(
+    tmp_path: Path, sides: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "README.md").write_text("no project yet\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    _, new = sides
+    args = ["diff", "HEAD", str(new), "--stack", "prod", "--project-dir", str(repo), "--quiet"]
+    assert main([*args, "--fail-on-stateful"]) == 0
+    out = capsys.readouterr().out
+    assert " + create   aws:rds/instance:Instance  orders-db" in out
+    assert "note: BASE is" not in out
