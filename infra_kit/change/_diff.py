@@ -292,7 +292,7 @@ def _rename_hint(record: dict[str, Any], created: list[dict[str, Any]]) -> str:
     ]
     names = ", ".join(repr(r["name"]) for r in best[:3])
     return (
-        f"a {record['type']} named {names} is created at the same time: if that is this "
+        f"{record['type']} {names} is created at the same time: if that is this "
         f"resource renamed, Pulumi still deletes {record['name']!r} and creates an empty one. "
         f"Keep the old identity with ResourceOptions(aliases=[{record['urn']!r}])"
     )

@@ -216,5 +216,5 @@ def test_the_rename_hint_names_the_likeliest_new_name() -> None:
     new = [record(log, f"orders-database-log-{kind}", parent_type=DATABASE) for kind in ("a", "b")]
     changes = diff_graphs(graph(*old), graph(*new))
     hints = {c.name: c.warnings[1] for c in changes.data_loss}
-    assert hints["orders-db-log-a"].startswith(f"a {log} named 'orders-database-log-a' is created")
-    assert hints["orders-db-log-b"].startswith(f"a {log} named 'orders-database-log-b' is created")
+    assert hints["orders-db-log-a"].startswith(f"{log} 'orders-database-log-a' is created")
+    assert hints["orders-db-log-b"].startswith(f"{log} 'orders-database-log-b' is created")
