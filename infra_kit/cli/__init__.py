@@ -19,6 +19,7 @@ from infra_kit.cli.check import check
 from infra_kit.cli.cost import cost
 from infra_kit.cli.cost_tags import cost_tags
 from infra_kit.cli.docs import docs
+from infra_kit.cli.diff import diff
 from infra_kit.cli.preview import preview
 from infra_kit.cli.review import review
 from infra_kit.cli.synth import synth
@@ -50,6 +51,7 @@ def cli() -> None:
       infra-kit preview init --number 123 --project-dir examples/orders-service
       infra-kit review --stack prod --project-dir examples/orders-service
       infra-kit docs --stack prod --app examples/orders-service --out build/architecture
+      infra-kit diff origin/main --stack prod --format markdown
     """
 
 
@@ -61,6 +63,7 @@ cli.add_command(cost_tags)
 cli.add_command(cost)
 cli.add_command(review)
 cli.add_command(docs)
+cli.add_command(diff)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
