@@ -18,8 +18,8 @@ from infra_kit.cli.bootstrap import bootstrap
 from infra_kit.cli.check import check
 from infra_kit.cli.cost import cost
 from infra_kit.cli.cost_tags import cost_tags
-from infra_kit.cli.docs import docs
 from infra_kit.cli.diff import diff
+from infra_kit.cli.docs import docs
 from infra_kit.cli.preview import preview
 from infra_kit.cli.review import review
 from infra_kit.cli.synth import synth
