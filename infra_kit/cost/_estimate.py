@@ -81,6 +81,7 @@ def estimate(
     ``usage`` overrides single assumptions of the profile's ``usage`` section (e.g.
     ``{"nat_processed_gb": 5000}``); ``prices`` replaces the packaged price table.
     """
+    # prescription: COST-2 -- every resource priced or named unpriced, with its driver and levers.
     table = prices or load_prices()
     ctx = Context(graph=graph, prices=table, usage=usage_of(graph, usage))
     lines: list[CostLine] = []
@@ -151,8 +152,9 @@ def _is_alb(obj: Mapping[str, Any]) -> bool:
 
 
 def _kubernetes_lines(graph: GraphDoc, ctx: Context) -> list[CostLine]:
-    """An ALB per Ingress group (or per ungrouped Ingress) of the AWS Load Balancer Controller,
-    and the EBS volume of each PersistentVolumeClaim."""
+    """What the AWS Load Balancer Controller and the EBS CSI driver create for Kubernetes objects:
+    an ALB per Ingress group (or per ungrouped Ingress), an NLB per Service of type
+    LoadBalancer, and an EBS volume per PersistentVolumeClaim."""
     lines: list[CostLine] = []
     seen_groups: set[str] = set()
     for record, obj in graph.kubernetes_of_kind("Ingress"):
@@ -166,7 +168,7 @@ def _kubernetes_lines(graph: GraphDoc, ctx: Context) -> list[CostLine]:
             continue
         seen_groups.add(key)
         scheme = annotations.get("alb.ingress.kubernetes.io/scheme", "internal")
-        items = _alb(scheme, ctx)
+        items = _load_balancer("alb", scheme, ctx)
         lines.extend(_lines(graph, record, str(record["type"]), items))
         if not group:
             fixed = sum(item.monthly_usd for item in items if "LCU" not in item.basis)
@@ -179,6 +181,13 @@ def _kubernetes_lines(graph: GraphDoc, ctx: Context) -> list[CostLine]:
                     LOAD_BALANCERS,
                 )
             )
+    for record, obj in graph.kubernetes_of_kind("Service"):
+        if (obj.get("spec") or {}).get("type") == "LoadBalancer":
+            scheme = _annotations(obj).get(
+                "service.beta.kubernetes.io/aws-load-balancer-scheme", "internal"
+            )
+            items = _load_balancer("nlb", scheme, ctx)
+            lines.extend(_lines(graph, record, str(record["type"]), items))
     for record, obj in graph.kubernetes_of_kind("PersistentVolumeClaim"):
         request = ((obj.get("spec") or {}).get("resources") or {}).get("requests") or {}
         size = _gib(str(request.get("storage", "0")))
@@ -188,15 +197,18 @@ def _kubernetes_lines(graph: GraphDoc, ctx: Context) -> list[CostLine]:
     return lines
 
 
-def _alb(scheme: str, ctx: Context) -> list[Item]:
-    hour = ctx.prices.usd("elb.alb_hour")
-    lcu_hour = ctx.prices.usd("elb.alb_lcu_hour")
+def _load_balancer(kind: str, scheme: str, ctx: Context) -> list[Item]:
+    """An Application (``alb``) or Network (``nlb``) Load Balancer: its hours, its capacity units
+    (``usage.load_balancer_lcu``) and, when internet-facing, a public IPv4 address per AZ."""
+    hour = ctx.prices.usd(f"elb.{kind}_hour")
+    lcu_hour = ctx.prices.usd(f"elb.{kind}_lcu_hour")
     lcu = ctx.u("load_balancer_lcu")
+    label = kind.upper()
     items = [
-        Item(hour * ctx.hours, f"1 ALB x {_usd(hour)}/h x {_n(ctx.hours)} h", LOAD_BALANCERS),
+        Item(hour * ctx.hours, f"1 {label} x {_usd(hour)}/h x {_n(ctx.hours)} h", LOAD_BALANCERS),
         Item(
             lcu * lcu_hour * ctx.hours,
-            f"{_n(lcu)} LCU (usage.load_balancer_lcu) x {_usd(lcu_hour)}/LCU-h x {_n(ctx.hours)} h",
+            f"{_n(lcu)} LCU (usage.load_balancer_lcu) x ${lcu_hour}/LCU-h x {_n(ctx.hours)} h",
             LOAD_BALANCERS,
         ),
     ]

@@ -36,6 +36,8 @@ def _title(est: CostEstimate) -> str:
 
 
 def _grid(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    if not rows:
+        return []
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return [
         "  ".join(
@@ -89,7 +91,12 @@ def _driver_text(est: CostEstimate) -> list[str]:
     ]
     out += [f"  lever: {lever.description}: {signed(lever.monthly_delta_usd)}/month"
             for lever in driver.levers]  # fmt: skip
-    others = [lever for lever in est.levers if lever.driver != driver.label]
+    if not driver.levers:
+        out.append("  no lever of the stack's own settings moves it")
+    others = sorted(
+        (lever for lever in est.levers if lever.driver != driver.label),
+        key=lambda lever: lever.monthly_delta_usd,
+    )
     if others:
         out.append("Other levers:")
         out += [f"  {lever.description}: {signed(lever.monthly_delta_usd)}/month"

@@ -39,6 +39,7 @@ def test_every_stack_file_of_every_project_is_in_the_matrix() -> None:
         "cluster-services/stage",
         "orders-service/dev",
         "orders-service/prod",
+        "orders-service/stage",
     ]
 
 
