@@ -170,10 +170,16 @@ class CostDelta:
     base: CostEstimate
     new: CostEstimate
     changes: tuple[LineChange, ...]
+    #: ``(urn, why)`` of each resource the price table could not price on either side: its
+    #: change is unknown, so the delta leaves it out rather than count it as added or removed.
+    unpriced: tuple[tuple[str, str], ...] = ()
 
     @property
     def total_delta_usd(self) -> float:
-        return round(self.new.total_monthly_usd - self.base.total_monthly_usd, 2)
+        """The change of the monthly total, over the resources priced on both sides."""
+        if not self.unpriced:
+            return round(self.new.total_monthly_usd - self.base.total_monthly_usd, 2)
+        return round(sum(c.delta_usd for c in self.changes), 2)
 
     @property
     def relative_change(self) -> float | None:
@@ -211,8 +217,9 @@ def delta(base: CostEstimate, new: CostEstimate) -> CostDelta:
         return {_stackless(line.urn): (line, total) for line, total in est.by_resource()}
 
     before, after = per_resource(base), per_resource(new)
+    unknown = {_stackless(urn): (urn, why) for urn, why in (*base.unpriced, *new.unpriced)}
     changes: list[LineChange] = []
-    for key in sorted(before.keys() | after.keys()):
+    for key in sorted((before.keys() | after.keys()) - unknown.keys()):
         old, new_ = before.get(key), after.get(key)
         line = (new_ or old)[0]  # pyright: ignore[reportOptionalSubscript] -- one is set
         base_usd = old[1] if old else 0.0
@@ -224,4 +231,6 @@ def delta(base: CostEstimate, new: CostEstimate) -> CostDelta:
             LineChange(line.urn, line.type, line.name, line.component, kind, base_usd, new_usd)
         )
     changes.sort(key=lambda c: (-abs(c.delta_usd), c.urn))
-    return CostDelta(base=base, new=new, changes=tuple(changes))
+    return CostDelta(
+        base=base, new=new, changes=tuple(changes), unpriced=tuple(sorted(unknown.values()))
+    )

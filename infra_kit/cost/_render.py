@@ -182,7 +182,7 @@ def _lever(lever: Any) -> dict[str, Any]:
 def delta_table(d: CostDelta) -> str:
     out = [
         f"Monthly cost: {money(d.base.total_monthly_usd)} -> {money(d.new.total_monthly_usd)} "
-        f"({signed(d.total_delta_usd)}{_percent(d)})"
+        f"({signed(d.total_delta_usd)}{_percent(d)}){_partial(d)}"
     ]
     if d.changes:
         rows = [["CHANGE", "RESOURCE", "TYPE", "BEFORE", "AFTER", "DELTA"]]
@@ -194,7 +194,15 @@ def delta_table(d: CostDelta) -> str:
         out += ["", *_grid(rows, {3, 4, 5})]
     else:
         out.append("No resource changes its monthly cost.")
+    if d.unpriced:
+        out += ["", f"NOT PRICED ({len(d.unpriced)}): the delta leaves these out:"]
+        out += [f"  {why}  {urn}" for urn, why in d.unpriced]
     return "\n".join(out)
+
+
+def _partial(d: CostDelta) -> str:
+    """What the totals leave out, when a resource is not priced on one side."""
+    return f"; totals without the {len(d.unpriced)} resource(s) not priced" if d.unpriced else ""
 
 
 def _percent(d: CostDelta) -> str:
@@ -207,7 +215,7 @@ def delta_markdown(d: CostDelta) -> str:
         f"### Monthly cost change of `{_title(d.new)}`: {signed(d.total_delta_usd)}",
         "",
         f"{money(d.base.total_monthly_usd)} -> **{money(d.new.total_monthly_usd)}** per month"
-        f"{_percent(d)}.",
+        f"{_percent(d)}{_partial(d)}.",
         "",
     ]
     if d.changes:
@@ -221,6 +229,12 @@ def delta_markdown(d: CostDelta) -> str:
         )
     else:
         out.append("No resource changes its monthly cost.")
+    if d.unpriced:
+        out += [
+            "",
+            f"> [!WARNING]\n> **Not priced ({len(d.unpriced)}), so the delta leaves them out:** "
+            + ", ".join(f"`{why}`" for _, why in d.unpriced),
+        ]
     out += ["", f"<sub>{_footer(d.new)}</sub>"]
     return "\n".join(out) + "\n"
 
@@ -230,6 +244,7 @@ def delta_json(d: CostDelta) -> dict[str, Any]:
         "base_monthly_usd": d.base.total_monthly_usd,
         "new_monthly_usd": d.new.total_monthly_usd,
         "total_delta_usd": d.total_delta_usd,
+        "unpriced": [{"urn": urn, "type": why} for urn, why in d.unpriced],
         "changes": [
             {
                 "urn": c.urn,

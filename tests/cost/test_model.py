@@ -87,6 +87,26 @@ def test_a_delta_matches_resources_across_stacks_of_one_project() -> None:
     )
 
 
+def test_a_resource_priced_on_one_side_only_is_left_out_of_the_delta_not_counted_removed() -> None:
+    db = "aws:rds/instance:Instance"
+
+    def stack(instance_class: str):
+        return graph(
+            resource(NAT, "nat-0"),
+            resource(db, "orders", {"instanceClass": instance_class}),
+            nat_processed_gb=0,
+        )
+
+    base, new = estimate(stack("db.t4g.micro")), estimate(stack("db.x99.huge"))
+    change = delta(base, new)
+    assert change.changes == ()
+    assert change.total_delta_usd == 0
+    assert [why for _, why in change.unpriced] == [f"{db} (db.x99.huge not in the price table)"]
+    assert "Not priced (1), so the delta leaves them out" in change.render_markdown()
+    assert "NOT PRICED (1)" in change.render_table()
+    assert change.to_json()["unpriced"][0]["urn"].endswith("::orders")
+
+
 def test_a_delta_with_nothing_changed_says_so() -> None:
     est = estimate(_stack())
     change = delta(est, est)
