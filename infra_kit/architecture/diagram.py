@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from infra_kit.architecture._facts import TIERS, Architecture, Database, LoadBalancer, NodeGroup
 from infra_kit.errors import SynthError
@@ -77,7 +78,8 @@ class Edge:
     source: str
     target: str
     label: str = ""
-    #: ``traffic`` (solid) or ``placement`` (dashed: where a multi-AZ resource sits).
+    #: ``traffic`` (solid), ``placement`` (dashed: where a multi-AZ resource sits) or ``order``
+    #: (never drawn: it keeps an AZ's tiers in one order in the SVG).
     style: str = "traffic"
 
 
@@ -132,6 +134,9 @@ def build_diagram(arch: Architecture) -> Diagram:
                     if zone in g.zones
                 ]
             tiers.append(Group(_id("tier", tier, zone), tier, "tier", tuple(members)))
+        # Each AZ lays its tiers out in one order, public to isolated, as traffic goes inwards.
+        subnets = [t.nodes[0].id for t in tiers]
+        edges += [Edge(a, b, "", "order") for a, b in pairwise(subnets)]
         zone_groups.append(Group(_id("az", zone), zone, "az", (), tuple(tiers)))
     vpc_nodes: list[Node] = []
     if arch.cluster_name:
@@ -308,6 +313,8 @@ def render_dot(diagram: Diagram) -> str:
         attrs = [f"label={_dot_text(edge.label)}"] if edge.label else []
         if edge.style == "placement":
             attrs += ["style=dashed", "arrowhead=none", 'color="#888888"']
+        elif edge.style == "order":
+            attrs += ["style=invis"]
         suffix = f" [{', '.join(attrs)}]" if attrs else ""
         lines.append(f"  {_dot_text(edge.source)} -> {_dot_text(edge.target)}{suffix};")
     lines.append("}")
@@ -343,6 +350,8 @@ def render_mermaid(diagram: Diagram) -> str:
     for group in diagram.groups:
         lines += _mermaid_group(group, "  ")
     for edge in diagram.edges:
+        if edge.style == "order":
+            continue  # layout only, for Graphviz
         arrow = "-.-" if edge.style == "placement" else "-->"
         label = f"|{_mermaid_text(edge.label)}|" if edge.label else ""
         lines.append(f"  {edge.source} {arrow}{label} {edge.target}")

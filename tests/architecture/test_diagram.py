@@ -183,3 +183,18 @@ def test_the_svg_graphviz_draws_has_every_node_and_cluster(diagram: Diagram) -> 
     assert EXPECTED_NODES | {_alb(diagram), "pods_apps_orders_api"} <= titles["node"]
     assert {f"cluster_{g}" for g in EXPECTED_GROUPS} == titles["cluster"]
     assert "pods_apps_orders_api->db_orders_service_prod_orders_db" in titles["edge"]
+
+
+def test_each_az_lays_its_tiers_out_public_to_isolated_in_dot_only(diagram: Diagram) -> None:
+    order = {(e.source, e.target) for e in diagram.edges if e.style == "order"}
+    expected = set()
+    for zone in ZONES:
+        z = zone.replace("-", "_")
+        expected |= {
+            (f"subnet_public_{z}", f"subnet_private_{z}"),
+            (f"subnet_private_{z}", f"subnet_isolated_{z}"),
+        }
+    assert order == expected
+    dot = render_dot(diagram)
+    assert '"subnet_public_us_east_1a" -> "subnet_private_us_east_1a" [style=invis];' in dot
+    assert "subnet_public_us_east_1a --> subnet_private_us_east_1a" not in render_mermaid(diagram)
