@@ -231,7 +231,11 @@ def write_documents(
     """Write the document, the DOT source and (with ``svg``) the SVG into ``out_dir``.
 
     Everything is rendered first; a missing ``dot`` or a failing one raises before any file is
-    written, and each file is replaced atomically. Returns the paths written.
+    written. Each file is replaced atomically, and the document goes last, after the previous
+    one is removed: a run interrupted half-way leaves no document beside files of two runs,
+    and the document's presence means the files beside it are its own. Without ``svg`` a
+    previous run's SVG is removed too, so no stale diagram sits beside the new document.
+    Returns the paths written.
     """
     from infra_kit.core.engine._graph import write_atomically
 
@@ -243,9 +247,10 @@ def write_documents(
         arch, docs=docs, out_dir=out_dir, mermaid=render_mermaid(diagram), svg=svg
     )
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {DOCUMENT: text, DOT: dot}
-    if drawn is not None:
-        files[SVG] = drawn
+    (out_dir / DOCUMENT).unlink(missing_ok=True)
+    if drawn is None:
+        (out_dir / SVG).unlink(missing_ok=True)
+    files = {DOT: dot, **({SVG: drawn} if drawn is not None else {}), DOCUMENT: text}
     for name, content in files.items():
         write_atomically(out_dir / name, content)
     return [out_dir / name for name in files]

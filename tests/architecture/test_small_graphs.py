@@ -159,3 +159,25 @@ def test_no_svg_writes_the_document_and_the_dot_only(
     assert "architecture.svg" not in text
     assert "```mermaid" in text
     assert "| `network.nat_strategy` | single | single | single | one_per_az | single |" in text
+
+
+def test_a_run_interrupted_before_the_document_leaves_no_document_of_an_earlier_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra_kit.core.engine import _graph
+
+    monkeypatch.setattr("infra_kit.architecture.diagram.shutil.which", lambda _name: None)
+    write_documents([small_graph()], tmp_path, docs=None, svg=False)
+    (tmp_path / "architecture.svg").write_text("<svg/>")  # a diagram from an earlier run
+    real = _graph.write_atomically
+
+    def interrupted(path: Path, text: str) -> None:
+        if path.name == "architecture.md":
+            raise KeyboardInterrupt
+        real(path, text)
+
+    monkeypatch.setattr(_graph, "write_atomically", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_documents([small_graph()], tmp_path, docs=None, svg=False)
+    assert not (tmp_path / "architecture.md").exists()
+    assert not (tmp_path / "architecture.svg").exists()
