@@ -31,7 +31,9 @@ ENGINE = "valkey"
 #: of either engine, but a ``valkey`` group admits only users with a password or IAM, and the
 #: disabled ``default`` user every group needs has neither ("Role-Based Access Control").
 _USER_ENGINE = "redis"
-#: Why a cache carries no ``infra-kit:backup`` tag: recorded in its outputs.
+#: Why a cache carries no ``infra-kit:backup`` tag: recorded in its outputs. AWS Backup's resource
+#: types (``GetSupportedResourceTypes``, AWS Backup API Reference, read 2026-12-02) include no
+#: ElastiCache.
 NO_BACKUP_PLAN = (
     "not in the environment's AWS Backup plan: AWS Backup does not cover ElastiCache; the "
     "cache's own daily snapshots (cache.snapshot_retention_days) and its final snapshot are its "
