@@ -16,6 +16,7 @@ from infra_kit.aws.cache import NO_BACKUP_PLAN, Cache, CacheArgs
 from infra_kit.aws.key import Key, KeyArgs
 from infra_kit.core.engine import Graph
 from infra_kit.core.environment import Environment
+from infra_kit.policy import rules_for
 from infra_kit.testing import run_offline
 from tests.support import failing, iam_statements, unjustified_wildcards, unprotected_stateful
 
@@ -285,3 +286,9 @@ def test_no_alarm_topics_means_no_alarms() -> None:
 def test_a_node_type_given_replaces_the_profiles() -> None:
     graph = run_offline(_build(node_type="cache.m7g.large"), environment="dev")
     assert graph.named("sessions", GROUP)["inputs"]["nodeType"] == "cache.m7g.large"
+
+
+def test_every_rule_of_infra_kit_check_passes_on_the_cache(graph: Graph) -> None:
+    # The test's bare roles lack tags and its stack has no dashboard; nothing of the cache fails.
+    every_rule = [rule.id for rule in rules_for()]
+    assert [f for f in failing(graph, *every_rule) if "sessions" in f] == []
