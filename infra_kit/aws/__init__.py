@@ -1,6 +1,6 @@
 """AWS building blocks: one component per module, secure by default.
 
-Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Dashboard`, :class:`Backups`, :class:`CertificateAlarms`, :class:`DnsZone`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Queue`, :class:`Database`,
+Components: :class:`Network`, :class:`ApiTunnel`, :class:`Key`, :class:`Notifications`, :class:`Budget`, :class:`Dashboard`, :class:`Backups`, :class:`CertificateAlarms`, :class:`DnsZone`, :class:`Cluster`, :class:`ClusterServices`, :class:`Secret`, :class:`Bucket`, :class:`Queue`, :class:`Cache`, :class:`Database`,
 :class:`IrsaRole`, :class:`CiIdentities`. The IAM toolkit: :class:`PolicyDocument`, :class:`Statement`, the named action
 lists in :mod:`infra_kit.aws.actions`, and the ``grant_*`` methods on each component.
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from infra_kit.aws.backups import Backups, BackupsArgs
     from infra_kit.aws.bucket import Bucket, BucketArgs, BucketPurpose
     from infra_kit.aws.budget import Budget, BudgetArgs
+    from infra_kit.aws.cache import Cache, CacheArgs
     from infra_kit.aws.certificate import CertificateAlarms, CertificateAlarmsArgs
     from infra_kit.aws.ci_identity import CiIdentities, CiIdentitiesArgs
     from infra_kit.aws.cluster import Cluster, ClusterArgs, NodeEgress
@@ -47,6 +48,8 @@ __all__ = [
     "BucketPurpose",
     "Budget",
     "BudgetArgs",
+    "Cache",
+    "CacheArgs",
     "CertificateAlarms",
     "CertificateAlarmsArgs",
     "CiIdentities",
@@ -97,6 +100,7 @@ __getattr__, __dir__ = lazy_exports(
         ".backups": ("Backups", "BackupsArgs"),
         ".bucket": ("Bucket", "BucketArgs", "BucketPurpose"),
         ".budget": ("Budget", "BudgetArgs"),
+        ".cache": ("Cache", "CacheArgs"),
         ".certificate": ("CertificateAlarms", "CertificateAlarmsArgs"),
         ".dashboard": ("Dashboard", "DashboardArgs"),
         ".ci_identity": ("CiIdentities", "CiIdentitiesArgs"),

@@ -74,6 +74,10 @@ AWS_METRICS: Mapping[str, frozenset[str]] = {
         }
     ),
     "AWS/Billing": frozenset({"EstimatedCharges"}),
+    # docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html (read 2026-12-02)
+    "AWS/ElastiCache": frozenset(
+        {"EngineCPUUtilization", "DatabaseMemoryUsagePercentage", "ReplicationLag"}
+    ),
     "AWS/CertificateManager": frozenset({"DaysToExpiry"}),
     "AWS/Lambda": frozenset({"Errors", "Invocations", "Throttles", "Duration"}),
     "AWS/RDS": frozenset(

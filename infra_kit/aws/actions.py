@@ -13,6 +13,7 @@ __all__ = [
     "EC2_DESCRIBE_AVAILABILITY_ZONES",
     "EC2_DESCRIBE_INSTANCES",
     "EKS_CLUSTER_CHANGES",
+    "ELASTICACHE_CONNECT",
     "IAM_LONG_LIVED_CREDENTIALS",
     "KMS_DECRYPT",
     "KMS_ENCRYPT_DECRYPT",
@@ -100,6 +101,10 @@ SECRETS_ROTATE: tuple[str, ...] = (
     "secretsmanager:PutSecretValue",
     "secretsmanager:UpdateSecretVersionStage",
 )
+
+#: IAM authentication to an ElastiCache cache as one ElastiCache user: the action is authorized
+#: on both the replication group and the user (ElastiCache User Guide, "Authenticating with IAM").
+ELASTICACHE_CONNECT: tuple[str, ...] = ("elasticache:Connect",)
 
 #: IAM database authentication.
 RDS_CONNECT: tuple[str, ...] = ("rds-db:connect",)

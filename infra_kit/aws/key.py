@@ -58,6 +58,7 @@ KNOWN_VIA_SERVICES: tuple[str, ...] = (
     "backup",
     "ec2",
     "eks",
+    "elasticache",
     "rds",
     "s3",
     "secretsmanager",

@@ -407,7 +407,7 @@ def test_a_grant_allows_the_key_through_one_service_only(
 def test_an_unknown_via_service_is_refused() -> None:
     _refused(
         r"^via_services=\['dynamodb'\]: not a service infra-kit knows to use KMS on a caller's "
-        r"behalf\. Fix: use some of: backup, ec2, eks, rds, s3, secretsmanager, sns, sqs, lambda$",
+        r"behalf\. Fix: use some of: backup, ec2, eks, elasticache, rds, s3, secretsmanager, sns, sqs, lambda$",
         KeyArgs(description="d", via_services=("s3", "dynamodb")),
     )
 

@@ -275,6 +275,8 @@ PROTECTION_OVERRIDES = [
     ("secrets", "recovery_window_days", 7),
     ("secrets", "rotation_days", 90),
     ("database", "enable_performance_insights", False),
+    ("cache", "multi_az", False),
+    ("cache", "snapshot_retention_days", 7),
     ("rollouts", "enable_canary", False),
     ("rollouts", "failure_limit", 5),
     ("rollouts", "max_error_rate_percent", 5.0),

@@ -2,7 +2,8 @@
 
 Dev, stage, prod and preview share one topology; they differ only in the sizes, counts, retention
 periods and protections held here. Each concern is a small module (``network``, ``cluster``,
-``workloads``, ``data``, ``observability``, ``rollouts``, ``cost``, ``edge``, ``backup``, ``usage``, ``tagging``) holding its model and its row
+``workloads``, ``data``, ``cache``, ``observability``, ``rollouts``, ``cost``, ``edge``, ``backup``,
+``usage``, ``tagging``) holding its model and its row
 of built-in values per environment; :mod:`.builtin` puts the rows together, side by side, and
 nothing else declares an environment-dependent default. A stack file overrides only what
 differs; the merged result is validated as a whole, and contradictions are refused before any
@@ -23,6 +24,7 @@ from infra_kit.core.profile._build import (
 from infra_kit.core.profile._model import EnvironmentName, EnvironmentProfile
 from infra_kit.core.profile.backup import BackupProfile, RecoveryProfile
 from infra_kit.core.profile.builtin import BUILTIN_PROFILES
+from infra_kit.core.profile.cache import CacheProfile
 from infra_kit.core.profile.cluster import (
     SUPPORTED_KUBERNETES_VERSIONS,
     CapacityType,
@@ -54,6 +56,7 @@ __all__ = [
     "BackupProfile",
     "BucketProfile",
     "BudgetProfile",
+    "CacheProfile",
     "CanaryStep",
     "CapacityType",
     "ClusterProfile",

@@ -11,6 +11,7 @@ from infra_kit.core.profile._base import PROBLEM_SEPARATOR, Frozen
 from infra_kit.core.profile._protections import weakening_problems
 from infra_kit.core.profile.backup import BackupProfile, RecoveryProfile, recovery_problems
 from infra_kit.core.profile.builtin import BUILTIN_PROFILES
+from infra_kit.core.profile.cache import CacheProfile
 from infra_kit.core.profile.cluster import CapacityType, ClusterProfile
 from infra_kit.core.profile.cost import BudgetProfile
 from infra_kit.core.profile.data import (
@@ -48,6 +49,7 @@ class EnvironmentProfile(Frozen):
     secrets: SecretProfile
     buckets: BucketProfile
     database: DatabaseProfile
+    cache: CacheProfile
     cluster: ClusterProfile
     workloads: WorkloadProfile
     alarms: AlarmProfile

@@ -106,6 +106,14 @@ PROTECTIONS: tuple[Protection, ...] = (
         "the notification topic may then have no subscriber, so alerts reach nobody",
     ),
     Protection(
+        "cache.multi_az", "on", "HA-1",
+        "the cache then runs in one AZ, and losing that AZ or its node loses the cache",
+    ),
+    Protection(
+        "cache.snapshot_retention_days", "higher", "DR-1",
+        "the cache's snapshots are then kept for less time",
+    ),
+    Protection(
         "database.enable_performance_insights", "on", "OBS-1",
         "database load can then no longer be traced to its queries",
     ),

@@ -12,6 +12,7 @@ from typing import Any
 
 from infra_kit.core.profile._base import UNSET, profiles_from, table
 from infra_kit.core.profile.backup import BACKUP_ROWS
+from infra_kit.core.profile.cache import CACHE_ROWS
 from infra_kit.core.profile.cluster import CLUSTER_ROWS
 from infra_kit.core.profile.cost import COST_ROWS
 from infra_kit.core.profile.data import DATA_ROWS
@@ -44,6 +45,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = profiles_from(
         *CLUSTER_ROWS,
         *WORKLOAD_ROWS,
         *DATA_ROWS,
+        *CACHE_ROWS,
         *OBSERVABILITY_ROWS,
         *ROLLOUT_ROWS,
         *COST_ROWS,
