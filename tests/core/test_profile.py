@@ -277,6 +277,7 @@ PROTECTION_OVERRIDES = [
     ("database", "enable_performance_insights", False),
     ("rollouts", "enable_canary", False),
     ("rollouts", "failure_limit", 5),
+    ("jobs", "failed_jobs_history_limit", 1),
     ("rollouts", "max_error_rate_percent", 5.0),
 ]
 

@@ -22,7 +22,8 @@ Each key is the default of the argument of the same name of
 - ``successful_jobs_history_limit`` / ``failed_jobs_history_limit``: finished Jobs kept, and
   with them their pods and logs (``kubectl logs job/<name>``). Failed runs are kept longer than
   successful ones, and longer where failures matter: seven failed runs of a nightly job are a
-  week of failures to read.
+  week of failures to read. A stack file that lowers ``failed_jobs_history_limit`` below its
+  environment's built-in value writes why under ``weakened:`` (ENV-3).
 - ``suspend``: false: a job runs where it is deployed. A suspended job is still rendered (ENV-2)
   and can be run by hand with ``kubectl create job --from=cronjob/<name>``.
 """
