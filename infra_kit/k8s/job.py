@@ -57,11 +57,12 @@ class ScheduledJob(RoleHolder):
 
     The container has no probes: it is not a long-running service, nothing routes traffic to
     it, and its active deadline ends a run that hangs. ``infra-kit check``'s probe rule
-    (``IK-K8S-1-PROBES``) applies to long-running kinds only. No Service, HPA or
-    PodDisruptionBudget either: a run is one pod, and the deadline and history stand for K8S-3
-    and K8S-4. No alarm on failed runs: the collectors publish pod CPU and memory
-    (:mod:`infra_kit.k8s.cluster_metrics`), not Job outcomes, so nothing in CloudWatch says
-    that a run failed.
+    (``IK-K8S-1-PROBES``) applies to long-running kinds only. No Service, HPA,
+    PodDisruptionBudget or zone spread either: a run is one pod that nothing calls, so K8S-3,
+    K8S-4 and HA-1 have nothing to hold. No alarm on failed runs: the collectors publish pod CPU
+    and memory (:mod:`infra_kit.k8s.cluster_metrics`) keyed by Deployment, not Job outcomes, so
+    nothing in CloudWatch says that a run failed; until they do, failed runs are read with
+    ``kubectl get jobs`` and ``kubectl logs``.
 
     Prescriptions: SEC-1, SEC-2, SEC-4, K8S-1 (requests and limits), K8S-2, NET-5, OBS-1.
 
