@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from infra_kit.k8s._canary import Canary
     from infra_kit.k8s._images import ImageRef, check_image
     from infra_kit.k8s._ingress import DEFAULT_SSL_POLICY, AlbIngress, BackendProtocol, Exposure
+    from infra_kit.k8s._job_plan import ScheduledJobArgs
     from infra_kit.k8s._network import Caller, Egress
     from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs
     from infra_kit.k8s._probes import Probe, Probes
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from infra_kit.k8s._slo import Slo
     from infra_kit.k8s.cluster_alarms import ClusterAlarms, ClusterAlarmsArgs
     from infra_kit.k8s.collector import Collectors, CollectorsArgs
+    from infra_kit.k8s.job import ScheduledJob
     from infra_kit.k8s.namespace import Namespace, NamespaceArgs
     from infra_kit.k8s.service import WebService, Worker
 
@@ -57,6 +59,8 @@ __all__ = [
     "Probe",
     "Probes",
     "Resources",
+    "ScheduledJob",
+    "ScheduledJobArgs",
     "Slo",
     "WebService",
     "WebServiceArgs",
@@ -74,6 +78,7 @@ __getattr__, __dir__ = lazy_exports(
         "._canary": ("Canary",),
         "._images": ("ImageRef", "check_image"),
         "._ingress": ("DEFAULT_SSL_POLICY", "AlbIngress", "BackendProtocol", "Exposure"),
+        "._job_plan": ("ScheduledJobArgs",),
         "._network": ("Caller", "Egress"),
         "._plan": ("WebServiceArgs", "WorkerArgs", "WorkloadArgs"),
         "._probes": ("Probe", "Probes"),
@@ -88,6 +93,7 @@ __getattr__, __dir__ = lazy_exports(
         ".cluster_alarms": ("ClusterAlarms", "ClusterAlarmsArgs"),
         "._slo": ("Slo",),
         ".collector": ("Collectors", "CollectorsArgs"),
+        ".job": ("ScheduledJob",),
         ".namespace": ("Namespace", "NamespaceArgs"),
         ".service": ("WebService", "Worker"),
     },

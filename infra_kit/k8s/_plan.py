@@ -40,6 +40,9 @@ __all__ = [
     "WorkerArgs",
     "WorkloadArgs",
     "WorkloadPlan",
+    "check_secret_access",
+    "check_workload_name",
+    "plan_egress",
     "plan_workload",
 ]
 
@@ -183,10 +186,8 @@ def _percent(key: str, value: int | None) -> None:
         raise ValidationError(key, value, "not a utilization target", "use 10 to 95")
 
 
-def plan_workload(
-    name: str, args: WorkloadArgs, profile: EnvironmentProfile, *, has_role: bool
-) -> WorkloadPlan:
-    """Validate ``args`` for workload ``name``; ``has_role`` says whether ``oidc`` was given."""
+def check_workload_name(name: str) -> None:
+    """A component name that leaves room for every derived child name."""
     check_component_name(name)
     if len(name) > MAX_NAME_LENGTH:
         raise ValidationError(
@@ -195,6 +196,41 @@ def plan_workload(
             f"longer than {MAX_NAME_LENGTH} characters, which derived names need",
             "shorten it",
         )
+
+
+def check_secret_access(secret_arns: Mapping[str, object], *, has_role: bool) -> None:
+    """Secrets are read with the workload's own role (SEC-2), so they need one."""
+    if secret_arns and not has_role:
+        raise ValidationError(
+            "secret_arns",
+            sorted(secret_arns),
+            "the workload needs an IAM role to read the secrets, and it has none",
+            "pass oidc=cluster.oidc so that it gets an IRSA role, then grant it with "
+            "secret.grant_read(workload)",
+        )
+
+
+def plan_egress(
+    egress_to: Sequence[net.Egress], profile: EnvironmentProfile, *, has_role: bool
+) -> tuple[net.Egress, ...]:
+    """The declared destinations, then HTTPS to AWS APIs for a workload with a role (NET-5)."""
+    for egress in egress_to:
+        if not isinstance(egress, net.Egress):
+            raise ValidationError(
+                "egress_to",
+                egress,
+                "not an Egress",
+                "use Egress.to_cidrs(...) or Egress.to_app(...)",
+            )
+    aws_apis = net.Egress.aws_apis(profile.network.vpc_cidr, profile.network.az_count)
+    return (*egress_to, *((aws_apis,) if has_role else ()))
+
+
+def plan_workload(
+    name: str, args: WorkloadArgs, profile: EnvironmentProfile, *, has_role: bool
+) -> WorkloadPlan:
+    """Validate ``args`` for workload ``name``; ``has_role`` says whether ``oidc`` was given."""
+    check_workload_name(name)
     workloads = profile.workloads
     image = check_image(args.image, require_digest=workloads.require_image_digest)
     _port("port", args.port)
@@ -220,14 +256,7 @@ def plan_workload(
     _percent("cpu_target_percent", args.cpu_target_percent)
     _percent("memory_target_percent", args.memory_target_percent)
     check_environment(args.config, args.secret_arns, args.resource_refs)
-    if args.secret_arns and not has_role:
-        raise ValidationError(
-            "secret_arns",
-            sorted(args.secret_arns),
-            "the workload needs an IAM role to read the secrets, and it has none",
-            "pass oidc=cluster.oidc so that it gets an IRSA role, then grant it with "
-            "secret.grant_read(workload)",
-        )
+    check_secret_access(args.secret_arns, has_role=has_role)
     if args.progress_deadline_seconds < 60:
         raise ValidationError(
             "progress_deadline_seconds",
@@ -235,15 +264,7 @@ def plan_workload(
             "too short for pods to start and pass their startup probes",
             "use 60 or more",
         )
-    for egress in args.egress_to:
-        if not isinstance(egress, net.Egress):
-            raise ValidationError(
-                "egress_to",
-                egress,
-                "not an Egress",
-                "use Egress.to_cidrs(...) or Egress.to_app(...)",
-            )
-    aws_apis = net.Egress.aws_apis(profile.network.vpc_cidr, profile.network.az_count)
+    egress = plan_egress(args.egress_to, profile, has_role=has_role)
     metrics = [("cpu", args.cpu_target_percent or workloads.cpu_target_percent)]
     if args.memory_target_percent:
         metrics.append(("memory", args.memory_target_percent))
@@ -287,7 +308,7 @@ def plan_workload(
         resources=resources,
         bounds=bounds,
         metrics=tuple(metrics),
-        egress=(*args.egress_to, *((aws_apis,) if has_role else ())),
+        egress=egress,
         ingress_cidrs=ingress_cidrs,
         canary=canary,
     )

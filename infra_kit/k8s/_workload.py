@@ -43,10 +43,13 @@ __all__ = [
     "RESERVED_ENV",
     "app_container",
     "check_environment",
+    "config_env_from",
     "config_map_name",
+    "container_env",
     "downward_env",
     "otel_env",
     "pod_spec",
+    "restricted_pod_spec",
     "rolling_update",
     "secret_env",
     "topology_spread",
@@ -210,6 +213,31 @@ def rolling_update() -> k8s.apps.v1.DeploymentStrategyArgs:
     )
 
 
+def container_env(
+    *,
+    name: str,
+    environment: str,
+    version: str,
+    secret_arns: Mapping[str, pulumi.Input[str]],
+) -> list[k8s.core.v1.EnvVarArgs]:
+    """Every application container's variables: its identity from the downward API, the
+    OpenTelemetry configuration (OBS-1) and the secrets' ARNs (SEC-2), in that order."""
+    return [
+        *downward_env(),
+        *otel_env(service=name, environment=environment, version=version),
+        *secret_env(secret_arns),
+    ]
+
+
+def config_env_from(config_map: pulumi.Input[str]) -> list[k8s.core.v1.EnvFromSourceArgs]:
+    """The workload's ConfigMap as environment variables (K8S-2)."""
+    return [
+        k8s.core.v1.EnvFromSourceArgs(
+            config_map_ref=k8s.core.v1.ConfigMapEnvSourceArgs(name=config_map)
+        )
+    ]
+
+
 def app_container(
     *,
     name: str,
@@ -238,16 +266,10 @@ def app_container(
         command=list(command) or None,
         args=list(args) or None,
         ports=[k8s.core.v1.ContainerPortArgs(name="http", container_port=port, protocol="TCP")],
-        env=[
-            *downward_env(),
-            *otel_env(service=name, environment=environment, version=plan.image.version),
-            *secret_env(secret_arns),
-        ],
-        env_from=[
-            k8s.core.v1.EnvFromSourceArgs(
-                config_map_ref=k8s.core.v1.ConfigMapEnvSourceArgs(name=config_map)
-            )
-        ],
+        env=container_env(
+            name=name, environment=environment, version=plan.image.version, secret_arns=secret_arns
+        ),
+        env_from=config_env_from(config_map),
         resources=plan.resources.to_args(),
         startup_probe=plan.probes.startup.to_args(port),
         readiness_probe=plan.probes.readiness.to_args(port),
@@ -255,6 +277,31 @@ def app_container(
         lifecycle=lifecycle,
         security_context=ContainerSecurity().to_args(),
         volume_mounts=[scratch_mount()],
+    )
+
+
+def restricted_pod_spec(
+    *,
+    container: k8s.core.v1.ContainerArgs,
+    service_account: pulumi.Input[str],
+    mount_token: bool,
+    topology_spread_constraints: Sequence[k8s.core.v1.TopologySpreadConstraintArgs] | None = None,
+    restart_policy: str | None = None,
+) -> k8s.core.v1.PodSpecArgs:
+    """A pod of one application container: the restricted security context and a ``/tmp``
+    emptyDir (SEC-4), its own service account, no service links."""
+    return k8s.core.v1.PodSpecArgs(
+        service_account_name=service_account,
+        automount_service_account_token=mount_token,
+        enable_service_links=False,
+        security_context=PodSecurity().to_args(),
+        termination_grace_period_seconds=30,
+        topology_spread_constraints=list(topology_spread_constraints)
+        if topology_spread_constraints
+        else None,
+        restart_policy=restart_policy,
+        containers=[container],
+        volumes=[scratch_volume()],
     )
 
 
@@ -266,14 +313,10 @@ def pod_spec(
     selector: Mapping[str, str],
     revision_label: str = "pod-template-hash",
 ) -> k8s.core.v1.PodSpecArgs:
-    """The pod: restricted security context, its own service account, spread across zones."""
-    return k8s.core.v1.PodSpecArgs(
-        service_account_name=service_account,
-        automount_service_account_token=mount_token,
-        enable_service_links=False,
-        security_context=PodSecurity().to_args(),
-        termination_grace_period_seconds=30,
+    """The pod of a long-running workload: :func:`restricted_pod_spec`, spread across zones."""
+    return restricted_pod_spec(
+        container=container,
+        service_account=service_account,
+        mount_token=mount_token,
         topology_spread_constraints=topology_spread(selector, revision_label),
-        containers=[container],
-        volumes=[scratch_volume()],
     )

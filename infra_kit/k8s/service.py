@@ -6,35 +6,37 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from infra_kit.aws.irsa import IrsaRole, IrsaRoleArgs, OidcIdentity
-from infra_kit.core.component import Component
+from infra_kit.aws.irsa import OidcIdentity
 from infra_kit.core.environment import Environment
-from infra_kit.errors import ValidationError
 from infra_kit.k8s import _network as net
 from infra_kit.k8s import _workload as pod
 from infra_kit.k8s._canary import ROLLOUT_HASH_LABEL, ROLLOUTS_API
 from infra_kit.k8s._deviations import deviation_annotations, image_deviations
 from infra_kit.k8s._ingress import AlbIngress, alb_annotations, ingress_spec
+from infra_kit.k8s._parts import (
+    ROLE_ARN_ANNOTATION,
+    RoleHolder,
+    resolve_namespace,
+    workload_config,
+    workload_identity,
+    workload_network_policy,
+)
 from infra_kit.k8s._plan import WebServiceArgs, WorkerArgs, WorkloadArgs, plan_workload
 from infra_kit.k8s._resource_alarms import WorkloadAlarms, workload_resource_alarms
 from infra_kit.k8s._rollout import canary_rollout
 from infra_kit.k8s._sizing import SCALE_LIMIT_ANNOTATION, hpa_spec, pdb_spec
 from infra_kit.k8s._slo import LOAD_BALANCER_NAME_ANNOTATION, Slo, load_balancer_name, plan_slo
 from infra_kit.k8s._slo_alerts import find_load_balancer, watch_service
-from infra_kit.k8s.namespace import Namespace
 from infra_kit.policy.suppress import suppress
 
 __all__ = ["ROLE_ARN_ANNOTATION", "WebService", "Worker"]
 
-#: The ServiceAccount annotation through which the EKS pod identity webhook injects IRSA.
-ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 _PRE_STOP_SECONDS = 10
 
 
-class _Workload(Component):
+class _Workload(RoleHolder):
     """A Deployment with what a production workload needs; see :class:`WebService`."""
 
     _ROLE: ClassVar[str]
@@ -51,10 +53,7 @@ class _Workload(Component):
         alarms: WorkloadAlarms | None,
         opts: pulumi.ResourceOptions | None,
     ) -> None:
-        if isinstance(args.namespace, Namespace):
-            namespace, self._ns_deps = args.namespace.name, [args.namespace.namespace]
-        else:
-            namespace, self._ns_deps = net.check_name("namespace", args.namespace), []
+        namespace, self._ns_deps = resolve_namespace(args.namespace)
         plan = plan_workload(name, args, env.profile, has_role=oidc is not None)
         slo = None
         if isinstance(args, WebServiceArgs) and args.ingress is not None:
@@ -77,29 +76,10 @@ class _Workload(Component):
                 annotations=dict(annotations) if annotations else None,
             )
 
-        self._irsa: IrsaRole | None = None
-        if oidc is not None:
-            self._irsa = IrsaRole(
-                self.child("irsa"),
-                IrsaRoleArgs(oidc=oidc, namespace=namespace, service_account=name),
-                env,
-                opts=self.child_opts(),
-            )
-        account = k8s.core.v1.ServiceAccount(
-            self.child("sa"),
-            metadata=meta(
-                annotations={ROLE_ARN_ANNOTATION: self._irsa.arn} if self._irsa else None
-            ),
-            automount_service_account_token=False,
-            opts=self._opts(),
+        self._irsa, account = workload_identity(
+            self, namespace=namespace, oidc=oidc, meta=meta, opts=self._opts()
         )
-        config = k8s.core.v1.ConfigMap(
-            self.child("config"),
-            metadata=meta(pod.config_map_name(name, args.config)),
-            data=dict(args.config),
-            immutable=True,
-            opts=self._opts(),
-        )
+        config = workload_config(self, config=args.config, meta=meta, opts=self._opts())
         container = pod.app_container(
             name=name,
             environment=env.profile.name,
@@ -190,22 +170,12 @@ class _Workload(Component):
             ingress_rules.append(net.from_callers(args.allow_from, args.port))
         if plan.ingress_cidrs:
             ingress_rules.append(net.cidr_ingress(plan.ingress_cidrs, args.port))
-        reasons = net.egress_reasons(plan.egress)
-        k8s.networking.v1.NetworkPolicy(
-            self.child("netpol"),
-            metadata=meta(
-                annotations={net.EGRESS_REASONS_ANNOTATION: reasons} if reasons else None
-            ),
-            spec=k8s.networking.v1.NetworkPolicySpecArgs(
-                pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.selector),
-                policy_types=["Ingress", "Egress"],
-                ingress=ingress_rules,
-                egress=[
-                    net.dns_egress(),
-                    net.collector_egress(),
-                    *(net.egress_rule(e) for e in plan.egress),
-                ],
-            ),
+        workload_network_policy(
+            self,
+            selector=self.selector,
+            ingress=ingress_rules,
+            egress=plan.egress,
+            meta=meta,
             opts=self._opts(),
         )
         if alarms is not None:
@@ -270,18 +240,6 @@ class _Workload(Component):
 
     def _opts(self, *after: pulumi.Resource) -> pulumi.ResourceOptions:
         return self.child_opts(provider=self._provider, depends_on=[*self._ns_deps, *after])
-
-    @property
-    def iam_role(self) -> aws.iam.Role:
-        """The workload's IRSA role, which ``grant_*`` methods extend (SEC-1)."""
-        if self._irsa is None:
-            raise ValidationError(
-                "grantee",
-                self.component_name,
-                "the workload was created without AWS access, so it has no IAM role",
-                "pass oidc=cluster.oidc when creating it",
-            )
-        return self._irsa.iam_role
 
 
 class WebService(_Workload):

@@ -279,6 +279,7 @@ PROTECTION_OVERRIDES = [
     ("cache", "snapshot_retention_days", 7),
     ("rollouts", "enable_canary", False),
     ("rollouts", "failure_limit", 5),
+    ("jobs", "failed_jobs_history_limit", 1),
     ("rollouts", "max_error_rate_percent", 5.0),
 ]
 

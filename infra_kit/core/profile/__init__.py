@@ -2,8 +2,8 @@
 
 Dev, stage, prod and preview share one topology; they differ only in the sizes, counts, retention
 periods and protections held here. Each concern is a small module (``network``, ``cluster``,
-``workloads``, ``data``, ``cache``, ``observability``, ``rollouts``, ``cost``, ``edge``, ``backup``,
-``usage``, ``tagging``) holding its model and its row
+``workloads``, ``data``, ``cache``, ``observability``, ``rollouts``, ``jobs``, ``cost``, ``edge``,
+``backup``, ``usage``, ``tagging``) holding its model and its row
 of built-in values per environment; :mod:`.builtin` puts the rows together, side by side, and
 nothing else declares an environment-dependent default. A stack file overrides only what
 differs; the merged result is validated as a whole, and contradictions are refused before any
@@ -39,6 +39,7 @@ from infra_kit.core.profile.data import (
     SecretProfile,
 )
 from infra_kit.core.profile.edge import EdgeProfile
+from infra_kit.core.profile.jobs import JobProfile
 from infra_kit.core.profile.network import NatStrategy, NetworkProfile
 from infra_kit.core.profile.observability import AlarmProfile, LogProfile, SloProfile
 from infra_kit.core.profile.rollouts import CanaryStep, RolloutProfile
@@ -64,6 +65,7 @@ __all__ = [
     "EdgeProfile",
     "EnvironmentName",
     "EnvironmentProfile",
+    "JobProfile",
     "KeyProfile",
     "LogProfile",
     "NatStrategy",

@@ -21,6 +21,7 @@ from infra_kit.core.profile.data import (
     SecretProfile,
 )
 from infra_kit.core.profile.edge import EdgeProfile
+from infra_kit.core.profile.jobs import JobProfile
 from infra_kit.core.profile.network import NatStrategy, NetworkProfile
 from infra_kit.core.profile.observability import AlarmProfile, LogProfile, SloProfile
 from infra_kit.core.profile.rollouts import RolloutProfile
@@ -55,6 +56,7 @@ class EnvironmentProfile(Frozen):
     alarms: AlarmProfile
     slo: SloProfile
     rollouts: RolloutProfile
+    jobs: JobProfile
     budget: BudgetProfile
     edge: EdgeProfile
     backup: BackupProfile

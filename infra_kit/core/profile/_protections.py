@@ -123,6 +123,11 @@ PROTECTIONS: tuple[Protection, ...] = (
         "a bad one",
     ),
     Protection(
+        "jobs.failed_jobs_history_limit", "higher", "OBS-2",
+        "failed scheduled runs, with their pods and logs, are then deleted after fewer newer "
+        "failures, possibly before anyone has read why they failed",
+    ),
+    Protection(
         "rollouts.failure_limit", "lower", "DEP-2",
         "a failing canary then takes more failed measurements to abort, reaching more users",
     ),

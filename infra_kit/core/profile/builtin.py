@@ -17,6 +17,7 @@ from infra_kit.core.profile.cluster import CLUSTER_ROWS
 from infra_kit.core.profile.cost import COST_ROWS
 from infra_kit.core.profile.data import DATA_ROWS
 from infra_kit.core.profile.edge import EDGE_ROWS
+from infra_kit.core.profile.jobs import JOB_ROWS
 from infra_kit.core.profile.network import NETWORK_ROWS
 from infra_kit.core.profile.observability import OBSERVABILITY_ROWS
 from infra_kit.core.profile.rollouts import ROLLOUT_ROWS
@@ -48,6 +49,7 @@ BUILTIN_PROFILES: dict[str, dict[str, Any]] = profiles_from(
         *CACHE_ROWS,
         *OBSERVABILITY_ROWS,
         *ROLLOUT_ROWS,
+        *JOB_ROWS,
         *COST_ROWS,
         *EDGE_ROWS,
         *BACKUP_ROWS,
