@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
+from infra_kit.policy.rules._values import as_dict, as_int, as_list
 
 __all__ = [
     "NodeGroup",
@@ -24,18 +25,6 @@ __all__ = [
     "node_groups",
     "subnets_by_tier",
 ]
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True)
@@ -78,18 +67,18 @@ def node_groups(graph: GraphDoc) -> list[NodeGroup]:
     found = []
     for record in graph.of_type("aws:eks/nodeGroup:NodeGroup"):
         inputs = GraphDoc.inputs(record)
-        scaling = _dict(inputs.get("scalingConfig"))
-        subnet_zones = sorted({zones[d] for d in _list(record.get("dependencies")) if d in zones})
-        tags = _dict(inputs.get("tags"))
+        scaling = as_dict(inputs.get("scalingConfig"))
+        subnet_zones = sorted({zones[d] for d in as_list(record.get("dependencies")) if d in zones})
+        tags = as_dict(inputs.get("tags"))
         found.append(
             NodeGroup(
                 name=str(record["name"]),
                 urn=str(record["urn"]),
                 zone=",".join(subnet_zones) or "unknown",
-                minimum=_int(scaling.get("minSize")) or 0,
-                desired=_int(scaling.get("desiredSize")) or 0,
-                maximum=_int(scaling.get("maxSize")) or 0,
-                instance_types=tuple(str(t) for t in _list(inputs.get("instanceTypes"))),
+                minimum=as_int(scaling.get("minSize")) or 0,
+                desired=as_int(scaling.get("desiredSize")) or 0,
+                maximum=as_int(scaling.get("maxSize")) or 0,
+                instance_types=tuple(str(t) for t in as_list(inputs.get("instanceTypes"))),
                 capacity_type=str(inputs.get("capacityType") or "ON_DEMAND"),
                 autoscaler_tagged=tags.get("k8s.io/cluster-autoscaler/enabled") == "true",
                 subnets=tuple(subnet_zones),
@@ -103,7 +92,7 @@ def subnets_by_tier(graph: GraphDoc) -> dict[str, list[str]]:
     tiers: dict[str, list[str]] = {}
     for record in graph.of_type("aws:ec2/subnet:Subnet"):
         inputs = GraphDoc.inputs(record)
-        tier = str(_dict(inputs.get("tags")).get("tier") or "untiered")
+        tier = str(as_dict(inputs.get("tags")).get("tier") or "untiered")
         tiers.setdefault(tier, []).append(str(inputs.get("availabilityZone") or "unknown"))
     return {tier: sorted(zones) for tier, zones in sorted(tiers.items())}
 
@@ -114,7 +103,7 @@ def nat_gateways(graph: GraphDoc) -> list[tuple[str, str]]:
     return [
         (
             str(r["name"]),
-            next((zones[d] for d in _list(r.get("dependencies")) if d in zones), "unknown"),
+            next((zones[d] for d in as_list(r.get("dependencies")) if d in zones), "unknown"),
         )
         for r in graph.of_type("aws:ec2/natGateway:NatGateway")
     ]

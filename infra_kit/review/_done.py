@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from infra_kit.policy.rules._values import as_dict
 from infra_kit.review._aws_facts import NodeGroup, dashboards, instance_size, log_groups
 from infra_kit.review._facts import Workload
 from infra_kit.review._model import Answer, Section
@@ -25,10 +26,6 @@ __all__ = [
 #: The traffic multiple a stack must absorb without manual intervention (Readiness, question 2).
 TARGET_MULTIPLE = 10
 _DONE = Section.DONE
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def _groups_line(groups: list[NodeGroup]) -> str:
@@ -73,7 +70,7 @@ def q1_node_dies(subject: Subject) -> Answer:
         parts = [f"{w.label}: floor {floor if floor is not None else 'unset'} replica(s)"]
         parts.append("zone spread required (DoNotSchedule)" if w.zone_spread_required else "")
         if w.pdb is not None:
-            spec = _dict(w.pdb.get("spec"))
+            spec = as_dict(w.pdb.get("spec"))
             budget = {k: spec[k] for k in ("maxUnavailable", "minAvailable") if k in spec}
             parts.append(f"PDB {budget}")
         evidence.append(", ".join(p for p in parts if p))
@@ -235,14 +232,14 @@ def rollout_evidence(w: Workload) -> tuple[list[str], list[str]]:
     """How a failed version of ``w`` is stopped and undone: evidence and what is missing."""
     evidence: list[str] = []
     missing: list[str] = []
-    spec, strategy = w.spec, _dict(w.spec.get("strategy"))
+    spec, strategy = w.spec, as_dict(w.spec.get("strategy"))
     deadline = spec.get("progressDeadlineSeconds")
     if w.kind == "Rollout":
-        canary = _dict(strategy.get("canary"))
+        canary = as_dict(strategy.get("canary"))
         limits = [
             (str(m.get("name")), m.get("failureLimit"), m.get("interval"))
             for t in w.analysis_templates
-            for m in (_dict(x) for x in _dict(t.get("spec")).get("metrics") or [])
+            for m in (as_dict(x) for x in as_dict(t.get("spec")).get("metrics") or [])
         ]
         if not canary or not limits:
             missing.append(
@@ -252,7 +249,7 @@ def rollout_evidence(w: Workload) -> tuple[list[str], list[str]]:
         else:
             metrics = ", ".join(f"{n} failureLimit {f} every {i}" for n, f, i in limits)
             evidence.append(
-                f"{w.label}: canary steps {[_dict(s) for s in canary.get('steps') or []]}, "
+                f"{w.label}: canary steps {[as_dict(s) for s in canary.get('steps') or []]}, "
                 f"maxUnavailable {canary.get('maxUnavailable')}; analysis {metrics}: a failed "
                 "analysis aborts the canary and the stable version takes every replica back"
             )
@@ -270,7 +267,7 @@ def rollout_evidence(w: Workload) -> tuple[list[str], list[str]]:
         else:
             evidence.append(f"{w.label}: aborts after progressDeadlineSeconds {deadline}")
     elif w.kind in ("Deployment", "StatefulSet", "DaemonSet"):
-        rolling = _dict(strategy.get("rollingUpdate") or _dict(spec.get("updateStrategy")).get(
+        rolling = as_dict(strategy.get("rollingUpdate") or as_dict(spec.get("updateStrategy")).get(
             "rollingUpdate"))  # fmt: skip
         unavailable = rolling.get("maxUnavailable")
         if w.kind == "Deployment":

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from infra_kit.policy._graph import GraphDoc
+from infra_kit.policy.rules._values import as_dict, as_int, as_list
 
 __all__ = [
     "Controller",
@@ -25,18 +26,6 @@ __all__ = [
 WORKLOAD_KINDS = ("Deployment", "Rollout", "StatefulSet", "DaemonSet")
 ZONE_KEY = "topology.kubernetes.io/zone"
 INSTANCE = "app.kubernetes.io/instance"
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True)
@@ -62,39 +51,39 @@ class Workload:
 
     @property
     def spec(self) -> dict[str, Any]:
-        return _dict(self.obj.get("spec"))
+        return as_dict(self.obj.get("spec"))
 
     @property
     def pod(self) -> dict[str, Any]:
-        return _dict(_dict(self.spec.get("template")).get("spec"))
+        return as_dict(as_dict(self.spec.get("template")).get("spec"))
 
     @property
     def pod_labels(self) -> dict[str, Any]:
-        return _dict(_dict(_dict(self.spec.get("template")).get("metadata")).get("labels"))
+        return as_dict(as_dict(as_dict(self.spec.get("template")).get("metadata")).get("labels"))
 
     @property
     def containers(self) -> list[dict[str, Any]]:
-        return [c for c in _list(self.pod.get("containers")) if isinstance(c, dict)]
+        return [c for c in as_list(self.pod.get("containers")) if isinstance(c, dict)]
 
     @property
     def replicas(self) -> int | None:
         """The replica floor: the HPA's minimum when one owns it, else ``spec.replicas``."""
         if self.hpa is not None:
-            return _int(_dict(self.hpa.get("spec")).get("minReplicas"))
-        return _int(self.spec.get("replicas"))
+            return as_int(as_dict(self.hpa.get("spec")).get("minReplicas"))
+        return as_int(self.spec.get("replicas"))
 
     @property
     def max_replicas(self) -> int | None:
         if self.hpa is None:
             return None
-        return _int(_dict(self.hpa.get("spec")).get("maxReplicas"))
+        return as_int(as_dict(self.hpa.get("spec")).get("maxReplicas"))
 
     @property
     def zone_spread_required(self) -> bool:
         return any(
-            _dict(c).get("topologyKey") == ZONE_KEY
-            and _dict(c).get("whenUnsatisfiable") == "DoNotSchedule"
-            for c in _list(self.pod.get("topologySpreadConstraints"))
+            as_dict(c).get("topologyKey") == ZONE_KEY
+            and as_dict(c).get("whenUnsatisfiable") == "DoNotSchedule"
+            for c in as_list(self.pod.get("topologySpreadConstraints"))
         )
 
     @property
@@ -102,17 +91,17 @@ class Workload:
         """The required zone spread leaves out nodes the pod cannot land on (tainted
         unreachable or not ready), so a dark AZ does not hold its skew against the others."""
         return any(
-            _dict(c).get("topologyKey") == ZONE_KEY
-            and _dict(c).get("whenUnsatisfiable") == "DoNotSchedule"
-            and _dict(c).get("nodeTaintsPolicy") == "Honor"
-            for c in _list(self.pod.get("topologySpreadConstraints"))
+            as_dict(c).get("topologyKey") == ZONE_KEY
+            and as_dict(c).get("whenUnsatisfiable") == "DoNotSchedule"
+            and as_dict(c).get("nodeTaintsPolicy") == "Honor"
+            for c in as_list(self.pod.get("topologySpreadConstraints"))
         )
 
     def requests(self) -> tuple[int, int]:
         """CPU millicores and memory MiB the pod requests (its containers summed)."""
         cpu = mem = 0
         for container in self.containers:
-            req = _dict(_dict(container.get("resources")).get("requests"))
+            req = as_dict(as_dict(container.get("resources")).get("requests"))
             cpu += cpu_millicores(req.get("cpu"))
             mem += memory_mib(req.get("memory"))
         return cpu, mem
@@ -169,14 +158,14 @@ def workloads(graph: GraphDoc) -> list[Workload]:
         return ((r, o) for r, o in objects if o.get("kind") == kind)
 
     def ns(obj: Mapping[str, Any]) -> str:
-        return str(_dict(obj.get("metadata")).get("namespace") or "default")
+        return str(as_dict(obj.get("metadata")).get("namespace") or "default")
 
     def name(obj: Mapping[str, Any]) -> str:
-        return str(_dict(obj.get("metadata")).get("name") or "")
+        return str(as_dict(obj.get("metadata")).get("name") or "")
 
     hpas = {
-        (ns(o), _dict(_dict(o.get("spec")).get("scaleTargetRef")).get("kind"),
-         _dict(_dict(o.get("spec")).get("scaleTargetRef")).get("name")): o
+        (ns(o), as_dict(as_dict(o.get("spec")).get("scaleTargetRef")).get("kind"),
+         as_dict(as_dict(o.get("spec")).get("scaleTargetRef")).get("name")): o
         for _, o in of("HorizontalPodAutoscaler")
     }  # fmt: skip
     pdbs = [o for _, o in of("PodDisruptionBudget")]
@@ -184,7 +173,7 @@ def workloads(graph: GraphDoc) -> list[Workload]:
     backends = {
         (ns(o), name_)
         for _, o in of("Ingress")
-        for name_ in _ingress_services(_dict(o.get("spec")))
+        for name_ in _ingress_services(as_dict(o.get("spec")))
     }
     templates = {(ns(o), name(o)): o for _, o in of("AnalysisTemplate")}
     found = []
@@ -198,14 +187,14 @@ def workloads(graph: GraphDoc) -> list[Workload]:
             urn=str(record["urn"]),
             graph=f"{graph.project}/{graph.stack}",
             obj=obj,
-            dependencies=tuple(str(d) for d in _list(record.get("dependencies"))),
+            dependencies=tuple(str(d) for d in as_list(record.get("dependencies"))),
         )
         labels = base.pod_labels
         own_services = tuple(
             s
             for s in services
             if ns(s) == base.namespace
-            and _selects(_dict(_dict(s.get("spec")).get("selector")), labels)
+            and _selects(as_dict(as_dict(s.get("spec")).get("selector")), labels)
         )
         pdb = next(
             (
@@ -213,16 +202,19 @@ def workloads(graph: GraphDoc) -> list[Workload]:
                 for p in pdbs
                 if ns(p) == base.namespace
                 and _selects(
-                    _dict(_dict(_dict(p.get("spec")).get("selector")).get("matchLabels")), labels
+                    as_dict(as_dict(as_dict(p.get("spec")).get("selector")).get("matchLabels")),
+                    labels,
                 )
             ),
             None,
         )
-        analysis = _dict(_dict(_dict(base.spec.get("strategy")).get("canary")).get("analysis"))
+        analysis = as_dict(
+            as_dict(as_dict(base.spec.get("strategy")).get("canary")).get("analysis")
+        )
         used = tuple(
-            templates[(base.namespace, str(_dict(t).get("templateName")))]
-            for t in _list(analysis.get("templates"))
-            if (base.namespace, str(_dict(t).get("templateName"))) in templates
+            templates[(base.namespace, str(as_dict(t).get("templateName")))]
+            for t in as_list(analysis.get("templates"))
+            if (base.namespace, str(as_dict(t).get("templateName"))) in templates
         )
         found.append(
             replace(
@@ -238,12 +230,12 @@ def workloads(graph: GraphDoc) -> list[Workload]:
 
 
 def _ingress_services(spec: Mapping[str, Any]) -> Iterator[str]:
-    default = _dict(_dict(spec.get("defaultBackend")).get("service")).get("name")
+    default = as_dict(as_dict(spec.get("defaultBackend")).get("service")).get("name")
     if default:
         yield str(default)
-    for rule in _list(spec.get("rules")):
-        for path in _list(_dict(_dict(rule).get("http")).get("paths")):
-            service = _dict(_dict(_dict(path).get("backend")).get("service")).get("name")
+    for rule in as_list(spec.get("rules")):
+        for path in as_list(as_dict(as_dict(rule).get("http")).get("paths")):
+            service = as_dict(as_dict(as_dict(path).get("backend")).get("service")).get("name")
             if service:
                 yield str(service)
 
@@ -253,19 +245,23 @@ def controllers(graph: GraphDoc) -> list[Controller]:
     release's top level, or a component such as ``controller`` or ``webhook``), or the release
     itself when none does (the chart's default count, unknown to the graph)."""
     budgets = {
-        str(_dict(_dict(_dict(o.get("spec")).get("selector")).get("matchLabels")).get(INSTANCE))
+        str(
+            as_dict(as_dict(as_dict(o.get("spec")).get("selector")).get("matchLabels")).get(
+                INSTANCE
+            )
+        )
         for _, o in graph.kubernetes_of_kind("PodDisruptionBudget")
     }
     found = []
     for record in graph.of_type("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"):
         inputs = GraphDoc.inputs(record)
-        chart, values = str(inputs.get("chart") or record["name"]), _dict(inputs.get("values"))
+        chart, values = str(inputs.get("chart") or record["name"]), as_dict(inputs.get("values"))
         atomic = bool(inputs.get("atomic"))
         blocks = [(path, block) for path, block in _blocks(values) if _replica_value(block)]
         if not blocks:
             blocks = [("", values)]
         for path, block in blocks:
-            pdb = _dict(block.get("podDisruptionBudget") or block.get("pdb"))
+            pdb = as_dict(block.get("podDisruptionBudget") or block.get("pdb"))
             found.append(
                 Controller(
                     release=str(inputs.get("name") or record["name"]),
@@ -273,9 +269,9 @@ def controllers(graph: GraphDoc) -> list[Controller]:
                     path=path,
                     replicas=_replica_value(block),
                     zone_spread_required=any(
-                        _dict(c).get("topologyKey") == ZONE_KEY
-                        and _dict(c).get("whenUnsatisfiable") == "DoNotSchedule"
-                        for c in _list(block.get("topologySpreadConstraints"))
+                        as_dict(c).get("topologyKey") == ZONE_KEY
+                        and as_dict(c).get("whenUnsatisfiable") == "DoNotSchedule"
+                        for c in as_list(block.get("topologySpreadConstraints"))
                     ),
                     pdb=(bool(pdb) and pdb.get("enabled", True) is not False)
                     or str(inputs.get("name") or record["name"]) in budgets,
@@ -287,7 +283,7 @@ def controllers(graph: GraphDoc) -> list[Controller]:
 
 
 def _replica_value(block: Mapping[str, Any]) -> int | None:
-    return _int(block.get("replicaCount")) or _int(block.get("replicas"))
+    return as_int(block.get("replicaCount")) or as_int(block.get("replicas"))
 
 
 def _blocks(values: dict[str, Any], path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:

@@ -3,8 +3,7 @@ naming the runbook in docs/runbooks/ that says what an operator does."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from infra_kit.policy.rules._values import as_dict
 from infra_kit.review._aws_facts import (
     database_instances,
     nat_gateways,
@@ -26,10 +25,6 @@ SCENARIO_RUNBOOKS = {
     "RUN-4": "docs/runbooks/availability.md",
     "RUN-5": "docs/runbooks/rollouts.md",
 }
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def pod_or_node_failure(subject: Subject) -> Answer:
@@ -59,9 +54,9 @@ def ten_x_spike(subject: Subject) -> Answer:
     for w in subject.serving:
         if w.hpa is None:
             continue
-        up = _dict(_dict(_dict(w.hpa.get("spec")).get("behavior")).get("scaleUp"))
+        up = as_dict(as_dict(as_dict(w.hpa.get("spec")).get("behavior")).get("scaleUp"))
         policies = [
-            f"{_dict(p).get('value')} {_dict(p).get('type')} per {_dict(p).get('periodSeconds')}s"
+            f"{as_dict(p).get('value')} {as_dict(p).get('type')} per {as_dict(p).get('periodSeconds')}s"
             for p in up.get("policies") or []
         ]
         if policies:
@@ -125,7 +120,7 @@ def az_outage(subject: Subject) -> Answer:
                 "profile's network.nat_strategy to one per AZ"
             )
     for db in [d for g in subject.graphs() for d in database_instances(g)]:
-        inputs = _dict(db.get("inputs"))
+        inputs = as_dict(db.get("inputs"))
         name = inputs.get("identifier") or db["name"]
         if inputs.get("multiAz") or db["type"] == "aws:rds/cluster:Cluster":
             evidence.append(f"database {name}: Multi-AZ, fails over to its standby")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from infra_kit.policy.rules._values import as_dict
 from infra_kit.review._aws_facts import log_groups
 from infra_kit.review._facts import Workload, workloads
 from infra_kit.review._model import Answer, Section
@@ -28,13 +29,9 @@ _BACKING_TYPES = (
 _LOG_PATH = re.compile(r"(^|/)(var/)?logs?(/|$)")
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _env(w: Workload) -> list[tuple[str, dict[str, Any]]]:
     return [
-        (c.get("name", ""), _dict(e))
+        (c.get("name", ""), as_dict(e))
         for c in w.containers
         for e in c.get("env") or []
         if isinstance(e, dict)
@@ -111,7 +108,7 @@ def stateless(subject: Subject) -> Answer:
     evidence: list[str] = []
     missing: list[str] = []
     for w in _app_workloads(subject):
-        volumes = [_dict(v) for v in w.pod.get("volumes") or []]
+        volumes = [as_dict(v) for v in w.pod.get("volumes") or []]
         kept = [
             str(v.get("name")) for v in volumes if "persistentVolumeClaim" in v or "hostPath" in v
         ]
@@ -152,11 +149,11 @@ def port_binding(subject: Subject) -> Answer:
             continue
         for service in w.services:
             targets = [
-                str(_dict(p).get("targetPort", _dict(p).get("port")))
-                for p in _dict(service.get("spec")).get("ports") or []
+                str(as_dict(p).get("targetPort", as_dict(p).get("port")))
+                for p in as_dict(service.get("spec")).get("ports") or []
             ]
             unknown = [t for t in targets if t not in ports]
-            name = _dict(service.get("metadata")).get("name")
+            name = as_dict(service.get("metadata")).get("name")
             if unknown:
                 missing.append(
                     f"Service {name} targets {unknown}, which {w.label} does not declare as "
@@ -176,9 +173,9 @@ def disposability(subject: Subject) -> Answer:
     for w in subject.workloads:
         grace = w.pod.get("terminationGracePeriodSeconds")
         stops = [
-            _dict(_dict(_dict(c.get("lifecycle")).get("preStop")).get("sleep")).get("seconds")
+            as_dict(as_dict(as_dict(c.get("lifecycle")).get("preStop")).get("sleep")).get("seconds")
             for c in w.containers
-            if _dict(c.get("lifecycle")).get("preStop")
+            if as_dict(c.get("lifecycle")).get("preStop")
         ]
         if not isinstance(grace, int):
             missing.append(
@@ -234,7 +231,7 @@ def logs(subject: Subject) -> Answer:
             for w in workloads(cluster)
             if w.kind == "DaemonSet"
             and any(
-                "/var/log/pods" in str(_dict(_dict(v).get("hostPath")).get("path", ""))
+                "/var/log/pods" in str(as_dict(as_dict(v).get("hostPath")).get("path", ""))
                 for v in w.pod.get("volumes") or []
             )
         ]
@@ -262,7 +259,7 @@ def logs(subject: Subject) -> Answer:
 
 def admin_processes(subject: Subject) -> Answer:
     jobs = [
-        f"{o.get('kind')} {_dict(o.get('metadata')).get('name')}"
+        f"{o.get('kind')} {as_dict(o.get('metadata')).get('name')}"
         for g in [subject.graph]
         for _, o in g.kubernetes_of_kind("Job", "CronJob")
     ]

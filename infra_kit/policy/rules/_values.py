@@ -14,6 +14,7 @@ __all__ = [
     "DIGEST_SUFFIX",
     "DIGEST_VALUE",
     "as_dict",
+    "as_int",
     "as_list",
     "is_false",
     "is_redacted",
@@ -43,6 +44,11 @@ def as_dict(value: object) -> dict[str, Any]:
 def as_list(value: object) -> list[Any]:
     """``value`` if it is a list, else an empty one."""
     return value if isinstance(value, list) else []
+
+
+def as_int(value: object) -> int | None:
+    """``value`` if it is a whole number (not a bool), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def one_or_many(value: object) -> list[Any]:
