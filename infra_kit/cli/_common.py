@@ -29,9 +29,14 @@ __all__ = [
     "echo",
     "exit_without_teardown",
     "fail",
+    "json_option",
+    "output_option",
     "project_dir_option",
     "stack_option",
     "usable_output_dir",
+    "usable_output_file",
+    "with_graph_option",
+    "write_report",
 ]
 
 EXIT_FAILED = 1
@@ -49,6 +54,45 @@ project_dir_option = click.option(
     help="Directory holding Pulumi.yaml (the platform's root, or examples/<name>).",
 )
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress on stderr.")
+json_option = click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+output_option = click.option(
+    "--output",
+    "--out",
+    "output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report to this file (atomically) instead of stdout.",
+)
+
+
+def with_graph_option(help_text: str) -> Callable[[Any], Any]:
+    """``--with-graph FILE``, repeatable: graphs of the stacks the one given relies on."""
+    return click.option(
+        "--with-graph",
+        "with_graphs",
+        multiple=True,
+        type=click.Path(path_type=Path, dir_okay=False, exists=True),
+        metavar="FILE",
+        help=help_text,
+    )
+
+
+def usable_output_file(output: Path | None) -> None:
+    """A usage error naming ``--output`` when it names a directory."""
+    if output is not None and output.is_dir():
+        raise click.BadParameter(f"{output} is a directory; give a file", param_hint="--output")
+
+
+def write_report(text: str, output: Path | None, summary: str) -> None:
+    """``text`` to stdout, or written atomically to ``output`` with ``summary`` on stderr."""
+    if output is None:
+        echo(text.rstrip("\n"))
+        return
+    from infra_kit.core.engine._graph import write_atomically
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(output, text if text.endswith("\n") else text + "\n")
+    echo(summary, err=True)
 
 
 def _finite(_ctx: click.Context, _param: click.Parameter, value: float | None) -> float | None:

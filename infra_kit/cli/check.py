@@ -15,11 +15,13 @@ from infra_kit.cli._common import (
     Progress,
     earned,
     echo,
+    json_option,
     project_dir_option,
     quiet_option,
     run_command,
     timeout_option,
     traceback_option,
+    write_report,
 )
 from infra_kit.errors import SynthError
 
@@ -49,7 +51,7 @@ __all__ = ["check"]
     show_default=True,
     help="Output format; sarif is SARIF 2.1.0 for GitHub code scanning.",
 )
-@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
+@json_option
 @click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -135,14 +137,7 @@ def check(
             )
         else:
             text = render_table(report, verbose=verbose, graph=graph, root=root)
-        if output is not None:
-            from infra_kit.core.engine._graph import write_atomically
-
-            output.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(output, text if text.endswith("\n") else text + "\n")
-            echo(report.summary(), err=True)
-        else:
-            echo(text.rstrip("\n"))
+        write_report(text, output, report.summary())
         return code
 
     run_command("check", body, show_traceback=show_traceback)

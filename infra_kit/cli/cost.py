@@ -19,11 +19,15 @@ from infra_kit.cli._common import (
     Progress,
     earned,
     echo,
+    json_option,
+    output_option,
     project_dir_option,
     quiet_option,
     run_command,
     timeout_option,
     traceback_option,
+    usable_output_file,
+    write_report,
 )
 
 if TYPE_CHECKING:
@@ -116,15 +120,8 @@ def _stack_list(_ctx: click.Context, _param: click.Parameter, value: str | None)
     show_default=True,
     help="Output format; markdown is a block for a pull-request comment.",
 )
-@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
-@click.option(
-    "--output",
-    "--out",
-    "output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the report to this file instead of stdout.",
-)
+@json_option
+@output_option
 @click.option("--verbose", "-v", is_flag=True, help="Show every line's formula in the table.")
 @quiet_option
 @timeout_option
@@ -158,8 +155,7 @@ def cost(
     comparing = bool(compare) or len(graph_files) > 1
     if base_file is not None and comparing:
         raise click.UsageError("--base compares one stack with its base; drop --compare")
-    if output is not None and output.is_dir():
-        raise click.BadParameter(f"{output} is a directory; give a file", param_hint="--output")
+    usable_output_file(output)
     if as_json:
         output_format = "json"
 
@@ -232,11 +228,4 @@ def _render(report: Any, output_format: str, *, verbose: bool = False) -> str:
 
 
 def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        echo(text.rstrip("\n"))
-        return
-    from infra_kit.core.engine._graph import write_atomically
-
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(output, text if text.endswith("\n") else text + "\n")
-    echo(f"wrote {output}", err=True)
+    write_report(text, output, f"wrote {output}")

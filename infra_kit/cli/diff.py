@@ -16,12 +16,15 @@ from infra_kit.cli._common import (
     EXIT_FAILED,
     Progress,
     earned,
-    echo,
+    json_option,
+    output_option,
     project_dir_option,
     quiet_option,
     run_command,
     timeout_option,
     traceback_option,
+    usable_output_file,
+    write_report,
 )
 
 __all__ = ["diff"]
@@ -51,15 +54,8 @@ __all__ = ["diff"]
     show_default=True,
     help="Output format; markdown is a pull-request comment with the monthly cost delta.",
 )
-@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
-@click.option(
-    "--output",
-    "--out",
-    "output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the report to this file instead of stdout.",
-)
+@json_option
+@output_option
 @click.option(
     "--fail-on-stateful",
     is_flag=True,
@@ -92,8 +88,7 @@ def diff(
     """
     if as_json:
         output_format = "json"
-    if output is not None and output.is_dir():
-        raise click.BadParameter(f"{output} is a directory; give a file", param_hint="--output")
+    usable_output_file(output)
 
     def body() -> int:
         from infra_kit.change import diff_graphs
@@ -133,14 +128,7 @@ def diff(
                 text = render_json(changes, labels=labels, cost=cost)
             else:
                 text = render_markdown(changes, labels=labels, cost=cost)
-        if output is not None:
-            from infra_kit.core.engine._graph import write_atomically
-
-            output.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(output, text if text.endswith("\n") else text + "\n")
-            echo(summary(changes), err=True)
-        else:
-            echo(text.rstrip("\n"))
+        write_report(text, output, summary(changes))
         return code
 
     run_command("diff", body, show_traceback=show_traceback)

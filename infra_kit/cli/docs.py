@@ -21,6 +21,7 @@ from infra_kit.cli._common import (
     run_command,
     timeout_option,
     traceback_option,
+    with_graph_option,
 )
 
 __all__ = ["docs"]
@@ -41,13 +42,9 @@ __all__ = ["docs"]
     default=None,
     help="Document this graph.json instead of synthesizing.",
 )
-@click.option(
-    "--with-graph",
-    "with_graphs",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="Another stack's graph.json shown in the same document and diagram (an app stack that "
-    "runs on the platform, or one the stack references); repeatable.",
+@with_graph_option(
+    "Another stack's graph.json shown in the same document and diagram (an app stack that "
+    "runs on the platform, or one the stack references); repeatable."
 )
 @click.option(
     "--app",

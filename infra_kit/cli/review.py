@@ -14,12 +14,15 @@ from infra_kit.cli._common import (
     EXIT_FAILED,
     Progress,
     earned,
-    echo,
+    json_option,
+    output_option,
     project_dir_option,
     quiet_option,
     run_command,
     timeout_option,
     traceback_option,
+    with_graph_option,
+    write_report,
 )
 
 __all__ = ["review"]
@@ -41,14 +44,9 @@ __all__ = ["review"]
     default=None,
     help="Review this graph.json instead of synthesizing.",
 )
-@click.option(
-    "--with-graph",
-    "with_graphs",
-    multiple=True,
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    metavar="FILE",
-    help="A graph.json of a stack the reviewed one relies on: the platform it references, and "
-    "the cluster-services stack of its environment. Repeatable.",
+@with_graph_option(
+    "A graph.json of a stack the reviewed one relies on: the platform it references, and "
+    "the cluster-services stack of its environment. Repeatable."
 )
 @click.option(
     "--format",
@@ -58,15 +56,8 @@ __all__ = ["review"]
     show_default=True,
     help="Output format; markdown suits a pull-request comment.",
 )
-@click.option("--json", "as_json", is_flag=True, help="The same as --format json.")
-@click.option(
-    "--output",
-    "--out",
-    "output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the report to this file (atomically) instead of stdout.",
-)
+@json_option
+@output_option
 @quiet_option
 @timeout_option
 @traceback_option
@@ -127,14 +118,7 @@ def review(
         code = earned(0 if result.passed else EXIT_FAILED)
         renderers = {"json": render_json, "markdown": render_markdown, "text": render_text}
         text = renderers[output_format](result)
-        if output is not None:
-            from infra_kit.core.engine._graph import write_atomically
-
-            output.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(output, text if text.endswith("\n") else text + "\n")
-            echo(result.summary(), err=True)
-        else:
-            echo(text.rstrip("\n"))
+        write_report(text, output, result.summary())
         return code
 
     run_command("review", body, show_traceback=show_traceback)
