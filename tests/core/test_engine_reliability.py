@@ -492,11 +492,17 @@ def test_ctrl_c_ends_the_run_as_interrupted_with_nothing_written(tmp_path: Path)
     """
     app = project(tmp_path, program)
     out = tmp_path / "out"
-    run = subprocess.Popen(
-        [sys.executable, "-m", "infra_kit.cli", "synth", "--stack", "dev", "--project-dir",
-         str(app), "--out", str(out), "--timeout", "60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    # Start it as from a terminal: a suite run in the background (`&`) ignores SIGINT, and the
+    # child would inherit that and rightly keep ignoring it; a handled signal is not inherited.
+    ignoring = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        run = subprocess.Popen(
+            [sys.executable, "-m", "infra_kit.cli", "synth", "--stack", "dev", "--project-dir",
+             str(app), "--out", str(out), "--timeout", "60"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, ignoring)
     deadline = time.monotonic() + DEADLINE_SECONDS
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
