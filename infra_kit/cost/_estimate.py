@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from infra_kit.cost import _pricers as compute
+from infra_kit.cost import _queue_cache_pricers as app_data
 from infra_kit.cost import _service_pricers as services
 from infra_kit.cost._model import CostEstimate, CostLine, Lever
 from infra_kit.cost._pricers import LOAD_BALANCERS, STORAGE, Context, Item, Pricer, _n, _usd
@@ -41,6 +42,8 @@ PRICERS: dict[str, Pricer] = {
     "aws:sns/topic:Topic": services.topic,
     "aws:wafv2/webAcl:WebAcl": services.web_acl,
     "aws:route53/zone:Zone": services.hosted_zone,
+    app_data.QUEUE_TYPE: app_data.queue,
+    app_data.REPLICATION_GROUP_TYPE: app_data.replication_group,
 }
 
 _GROUPING = ("infra-kit:core:", "infra-kit:policy:")

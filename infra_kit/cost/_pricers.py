@@ -32,6 +32,8 @@ STORAGE = "Storage and backups"
 EDGE = "Edge (WAF, DNS)"
 KEYS = "Keys and secrets"
 FUNCTIONS = "Functions and notifications"
+QUEUES = "Queues"
+CACHES = "Caches"
 
 
 @dataclass(frozen=True)

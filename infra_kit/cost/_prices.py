@@ -33,8 +33,8 @@ class Rate:
 
 
 class PriceTable:
-    """The rates of one region, looked up by key (``"vpc.nat_gateway_hour"``), instance type or
-    database class. A missing price is a :class:`KeyError`, never a guess."""
+    """The rates of one region, looked up by key (``"vpc.nat_gateway_hour"``), instance type,
+    database class or cache node type. A missing price is a :class:`KeyError`, never a guess."""
 
     def __init__(self, doc: Mapping[str, Any]) -> None:
         self.doc = doc
@@ -56,6 +56,9 @@ class PriceTable:
             "types"
         ) or {}
         self._rds: Mapping[str, Mapping[str, float]] = (doc.get("rds_instances") or {}).get(
+            "types"
+        ) or {}
+        self._cache: Mapping[str, Mapping[str, float]] = (doc.get("elasticache_nodes") or {}).get(
             "types"
         ) or {}
         options = doc.get("ec2_purchase_options") or {}
@@ -90,6 +93,13 @@ class PriceTable:
 
     def database_hour(self, instance_class: str, *, multi_az: bool) -> float:
         return self._rds[instance_class]["multi_az" if multi_az else "single_az"]
+
+    def has_cache_node(self, node_type: str) -> bool:
+        return node_type in self._cache
+
+    def cache_node_hour(self, node_type: str) -> float:
+        """An on-demand ElastiCache for Valkey node-hour of ``node_type``."""
+        return self._cache[node_type]["on_demand"]
 
     def free_reason(self, resource_type: str) -> str | None:
         """Why ``resource_type`` costs nothing, or None if the table does not say it is free."""

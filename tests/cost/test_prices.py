@@ -25,7 +25,7 @@ def test_every_rate_names_its_aws_page_its_date_and_its_unit(key: str) -> None:
     assert entry["usd"] >= 0
 
 
-@pytest.mark.parametrize("section", ["ec2_instances", "rds_instances"])
+@pytest.mark.parametrize("section", ["ec2_instances", "rds_instances", "elasticache_nodes"])
 def test_every_instance_table_names_its_aws_page_and_date(section: str) -> None:
     assert AWS_PAGE.match(DOC[section]["source"])
     assert DATE.match(DOC[section]["retrieved"])
@@ -63,3 +63,24 @@ def test_a_type_is_either_priced_or_free_never_both() -> None:
 def test_a_missing_rate_is_an_error_never_a_guess() -> None:
     with pytest.raises(KeyError):
         load_prices().usd("ec2.made_up")
+
+
+def test_every_cache_node_type_of_every_environment_is_priced() -> None:
+    prices = load_prices()
+    wanted = {p["cache"]["node_type"] for p in BUILTIN_PROFILES.values()}
+    assert wanted == {"cache.t4g.micro", "cache.t4g.small", "cache.r7g.large"}
+    assert all(prices.has_cache_node(t) and prices.cache_node_hour(t) > 0 for t in wanted)
+
+
+def test_the_cache_node_table_is_valkeys_and_names_its_aws_page_and_date() -> None:
+    section = DOC["elasticache_nodes"]
+    assert section["engines"] == ["valkey"]
+    assert AWS_PAGE.match(section["source"])
+    assert DATE.match(section["retrieved"])
+
+
+def test_rates_not_compared_with_a_stored_copy_of_their_page_are_listed_as_unconfirmed() -> None:
+    unchecked = {key.split(".")[0] for key, entry in DOC["rates"].items() if "checked" not in entry}
+    assert {"sqs", "elasticache"} <= unchecked
+    assert "the SQS request rates" in DOC["unconfirmed"]
+    assert "the ElastiCache node table and backup storage rate" in DOC["unconfirmed"]

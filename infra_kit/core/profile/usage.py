@@ -20,9 +20,9 @@ class UsageProfile(Frozen):
     """Usage assumptions of the monthly cost estimate (COST-2).
 
     Volumes are per month. Per-resource values (``*_per_group``, ``*_per_bucket``,
-    ``*_per_function``, ``*_per_load_balancer``) apply to each such resource in the stack; the
-    ``*_gb`` totals of the network are the environment's traffic, shared by its NAT gateways or
-    its interface endpoints.
+    ``*_per_function``, ``*_per_queue``, ``*_per_cache``, ``*_per_load_balancer``) apply to each
+    such resource in the stack; the ``*_gb`` totals of the network are the environment's
+    traffic, shared by its NAT gateways or its interface endpoints.
     """
 
     #: Hours a resource that always runs is billed for in a month (AWS prices use 730).
@@ -50,6 +50,12 @@ class UsageProfile(Frozen):
     lambda_average_duration_ms: float = Field(ge=0)
     #: Messages each SNS topic publishes in a month.
     sns_publishes_per_topic: float = Field(ge=0)
+    #: Millions of requests each SQS queue (not a dead-letter queue) receives in a month: sends,
+    #: receives (empty long polls included: one consumer polling with a 20 s wait makes about
+    #: 0.13 million a month) and deletes, each 64 KB of payload counting as one.
+    sqs_requests_millions_per_queue: float = Field(ge=0)
+    #: Gigabytes of data each ElastiCache cache holds: the size of each of its snapshots.
+    cache_data_gb_per_cache: float = Field(ge=0)
 
 
 # fmt: off
@@ -67,5 +73,7 @@ USAGE_ROWS = table(
     ("usage.lambda_invocations_per_function",  10_000,  1_000,   50_000,  100_000),
     ("usage.lambda_average_duration_ms",       *same(200)),
     ("usage.sns_publishes_per_topic",          1_000,   100,     5_000,   10_000),
+    ("usage.sqs_requests_millions_per_queue",  1,       0.2,     3,       20),
+    ("usage.cache_data_gb_per_cache",          0.1,     0.05,    1,       5),
 )
 # fmt: on
