@@ -30,6 +30,11 @@ from infra_kit.policy.rules.telemetry import (
 from tests.conftest import REPO, graph_of
 
 EXAMPLE = REPO / "examples" / "orders-service"
+#: The app-team examples, each with a workload whose pods' CPU and memory alarm.
+EXAMPLES = {
+    "orders-service": EXAMPLE,
+    "order-events-worker": REPO / "examples" / "order-events-worker",
+}
 STACK = "prod"
 Graphs = Callable[[str], Graph]
 
@@ -45,7 +50,7 @@ def _collector_configs(graph: Graph) -> list[tuple[str, dict[str, Any]]]:
 def _alarms(cluster_services_graph: Graphs) -> list[dict[str, Any]]:
     return [
         *cluster_services_graph(STACK).of_type(ALARM_TYPE),
-        *graph_of(EXAMPLE, STACK).of_type(ALARM_TYPE),
+        *(a for example in EXAMPLES.values() for a in graph_of(example, STACK).of_type(ALARM_TYPE)),
     ]
 
 
@@ -92,6 +97,7 @@ def test_the_node_and_workload_alarms_read_the_collectors_metrics(
         for owner, signals in (
             ("cluster", ("node-cpu", "node-memory")),
             ("orders-api", ("cpu", "memory")),
+            ("order-events-worker", ("cpu", "memory")),
         )
         for signal in signals
         for severity in ("warning", "critical")
@@ -138,7 +144,7 @@ def _names(declaration: dict[str, Any]) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("project", ["cluster-services", "orders-service"])
+@pytest.mark.parametrize("project", ["cluster-services", *EXAMPLES])
 def test_the_dimension_values_alarms_read_are_the_ones_the_telemetry_carries(
     project: str, cluster_services_graph: Graphs, platform_graph: Graphs
 ) -> None:
@@ -148,7 +154,7 @@ def test_the_dimension_values_alarms_read_are_the_ones_the_telemetry_carries(
     (container,) = agent["spec"]["template"]["spec"]["containers"]
     attributes = {e["name"]: e.get("value") for e in container["env"]}["OTEL_RESOURCE_ATTRIBUTES"]
     assert f"k8s.cluster.name={cluster}" in attributes.split(",")
-    graph = services if project == "cluster-services" else graph_of(EXAMPLE, STACK)
+    graph = services if project == "cluster-services" else graph_of(EXAMPLES[project], STACK)
     # A canary's Rollout stands where its Deployment was; its pods' k8s.deployment.name is the
     # collector's reading of their ReplicaSet's name (ADR 0026, consequences).
     deployments = {
@@ -178,7 +184,7 @@ def test_every_alarm_outside_aws_reads_a_metric_something_publishes(
     graphs = {
         "platform": platform_graph(STACK),
         "cluster-services": cluster_services_graph(STACK),
-        "orders-service": graph_of(EXAMPLE, STACK),
+        **{name: graph_of(example, STACK) for name, example in EXAMPLES.items()},
     }
     seen: dict[str, int] = {}
     problems = []

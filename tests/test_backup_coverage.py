@@ -1,7 +1,7 @@
 """Every stateful resource of the prod graphs is in the environment's AWS Backup selection, or a
 written reason says why not (DR-1).
 
-The graphs are the platform, its cluster services and the orders-service example, as synthesized
+The graphs are the platform, its cluster services and the two app-team examples, as synthesized
 for prod. A resource is covered when AWS ends up with the tag the platform's selection picks
 (``infra-kit:backup=prod``) on it; the EBS volumes Kubernetes creates are covered when the default
 StorageClass passes that tag to the CSI driver. Anything else that holds data needs an entry in
@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from infra_kit.aws.cache import NO_BACKUP_PLAN
 from infra_kit.core.engine import Graph
 from infra_kit.core.tags import BACKUP_TAG
 from infra_kit.policy import RULES, GraphDoc, rules_for
@@ -37,6 +38,7 @@ PROD_GRAPHS = {
     "platform": REPO,
     "cluster-services": CLUSTER_SERVICES,
     "orders-service": REPO / "examples" / "orders-service",
+    "order-events-worker": REPO / "examples" / "order-events-worker",
 }
 
 Resource = dict[str, Any]
@@ -76,6 +78,18 @@ NOT_BACKED_UP: tuple[tuple[str, Callable[[Resource], bool], str], ...] = (
         "Route 53 is not an AWS Backup resource type; a zone holds only records that stacks "
         "and the cluster's DNS controller write from code again, and it is protected in stage "
         "and prod so the name servers its parent delegates to are never lost",
+    ),
+    (
+        "SQS queues",
+        lambda r: r["type"] == "aws:sqs/queue:Queue",
+        "SQS is not an AWS Backup resource type and a queue holds messages in flight only, for "
+        "its retention (its dead-letter queue 14 days); stage and prod queues are protected and "
+        "retained",
+    ),
+    (
+        "ElastiCache caches",
+        lambda r: r["type"] == "aws:elasticache/replicationGroup:ReplicationGroup",
+        NO_BACKUP_PLAN,
     ),
     (
         "the backup vault",

@@ -22,10 +22,11 @@ STACKS = every_stack(REPO)
 DIRECTORIES = find_projects(REPO)
 
 
-def test_discovery_finds_the_platform_its_cluster_services_and_the_example() -> None:
+def test_discovery_finds_the_platform_its_cluster_services_and_the_examples() -> None:
     assert {("platform", s) for s in ("dev", "stage", "prod")} <= set(STACKS)
     assert {("cluster-services", s) for s in ("dev", "stage", "prod")} <= set(STACKS)
     assert {("orders-service", s) for s in ("dev", "stage", "prod")} <= set(STACKS)
+    assert {("order-events-worker", s) for s in ("dev", "prod")} <= set(STACKS)
     assert ("ci-identities", "prod") in STACKS
 
 

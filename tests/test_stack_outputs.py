@@ -186,6 +186,7 @@ def test_every_output_a_program_or_library_module_reads_is_documented_for_that_p
     assert readers == {
         ("cluster-services", "platform"),
         ("orders-service", "platform"),
+        ("order-events-worker", "platform"),
         ("platform_access", "ci-identities"),
     }
 
@@ -252,6 +253,5 @@ def test_stack_files_name_the_project_each_reference_key_reads() -> None:
         "platform_stack": "platform",
         "identities_stack": "ci-identities",
     }
-    assert config_key_projects("orders-service", projects["orders-service"]) == {
-        "platform_stack": "platform"
-    }
+    for example in ("orders-service", "order-events-worker"):
+        assert config_key_projects(example, projects[example]) == {"platform_stack": "platform"}

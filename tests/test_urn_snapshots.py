@@ -1,4 +1,4 @@
-"""Logical names and URNs of the platform, its cluster services, the CI identities and the example, pinned against accidental replacement.
+"""Logical names and URNs of the platform, its cluster services, the CI identities and the examples, pinned against accidental replacement.
 
 A changed URN makes Pulumi replace the resource: for a database or a key that means data loss.
 A rename that carries a ``pulumi.Alias`` for the old name is not a replacement, and the graph
@@ -23,6 +23,8 @@ CASES = {
     "platform-prod": (REPO, "prod"),
     "cluster-services-prod": (REPO / "cluster-services", "prod"),
     "orders-service-prod": (REPO / "examples" / "orders-service", "prod"),
+    # A replaced queue or cache loses the messages or data it holds.
+    "order-events-worker-prod": (REPO / "examples" / "order-events-worker", "prod"),
     # A replaced CI role gets a new ARN, and every workflow that names the old one stops.
     "ci-identities-prod": (REPO / "identities", "prod"),
 }

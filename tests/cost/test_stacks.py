@@ -10,7 +10,8 @@ from infra_kit.policy._graph import GraphDoc
 from tests.conftest import REPO, graph_of
 
 EXAMPLE = REPO / "examples" / "orders-service"
-PROJECTS = {"platform": REPO, "orders-service": EXAMPLE}
+WORKER_EXAMPLE = REPO / "examples" / "order-events-worker"
+PROJECTS = {"platform": REPO, "orders-service": EXAMPLE, "order-events-worker": WORKER_EXAMPLE}
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +55,29 @@ def test_the_examples_largest_prod_driver_is_its_multi_az_database(
     assert [lever.description.split(" (")[0] for lever in driver.levers] == [
         "single-AZ database orders-db"
     ]
+
+
+def test_the_worker_examples_largest_prod_driver_is_its_multi_az_cache(
+    estimates: dict[tuple[str, str], CostEstimate],
+) -> None:
+    driver = estimates["order-events-worker", "prod"].largest_driver
+    assert driver.label == "Caches"
+    (lever,) = driver.levers
+    # two replicas fewer: 2 x cache.r7g.large x $0.1752/h x 730 h (prices.json)
+    assert lever.monthly_delta_usd == pytest.approx(-255.79)
+    assert lever.description.startswith("one node instead of 3 for cache order-state (loses")
+
+
+def test_the_worker_examples_dead_letter_queue_is_listed_at_nothing(
+    estimates: dict[tuple[str, str], CostEstimate],
+) -> None:
+    queues = {
+        line.name: line.monthly_usd
+        for line in estimates["order-events-worker", "prod"].lines
+        if line.type == "aws:sqs/queue:Queue"
+    }
+    # prod's usage.sqs_requests_millions_per_queue (20) x $0.40/million standard
+    assert queues == {"order-events": pytest.approx(8.00), "order-events-dead-letters": 0.0}
 
 
 def test_prods_interface_endpoints_cost_their_hours_in_every_az(
