@@ -24,6 +24,9 @@ def _script(name: str) -> ModuleType:
 list_stacks = _script("list_stacks")
 list_images = _script("list_images")
 
+#: The projects the deploy matrix holds: the platform, its cluster services and every example.
+EVERY_PROJECT = {"platform", "cluster-services", "order-events-worker", "orders-service"}
+
 
 def _stacks(entries: list[dict[str, str]]) -> list[str]:
     return [f"{e['project']}/{e['stack']}" for e in entries]
@@ -37,6 +40,8 @@ def test_every_stack_file_of_every_project_is_in_the_matrix() -> None:
         "cluster-services/dev",
         "cluster-services/prod",
         "cluster-services/stage",
+        "order-events-worker/dev",
+        "order-events-worker/prod",
         "orders-service/dev",
         "orders-service/prod",
         "orders-service/stage",
@@ -61,10 +66,11 @@ def test_each_stack_that_reads_a_platform_tunnels_through_that_platform() -> Non
     ("changed", "projects"),
     [
         (["examples/orders-service/__main__.py"], {"orders-service"}),
+        (["examples/order-events-worker/Pulumi.prod.yaml"], {"order-events-worker"}),
         (["cluster-services/__main__.py"], {"cluster-services"}),
-        (["infra_kit/aws/network.py"], {"platform", "cluster-services", "orders-service"}),
-        (["uv.lock"], {"platform", "cluster-services", "orders-service"}),
-        (["stacks/Pulumi.prod.yaml"], {"platform", "cluster-services", "orders-service"}),
+        (["infra_kit/aws/network.py"], EVERY_PROJECT),
+        (["uv.lock"], EVERY_PROJECT),
+        (["stacks/Pulumi.prod.yaml"], EVERY_PROJECT),
         ([], set()),
         (["", "  "], set()),
     ],
@@ -78,6 +84,7 @@ def test_a_stack_filter_keeps_only_the_named_stacks() -> None:
     assert _stacks(list_stacks.matrix(REPO, None, ["prod"])["include"]) == [
         "platform/prod",
         "cluster-services/prod",
+        "order-events-worker/prod",
         "orders-service/prod",
     ]
 
