@@ -9,9 +9,7 @@ the visibility timeout) and from the platform stack it reads, never from the com
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +17,6 @@ import pytest
 from infra_kit.core.engine import Graph
 from infra_kit.k8s import restricted_violations
 from infra_kit.policy import GraphDoc, check_graph
-from infra_kit.testing import run_project
 from tests.conftest import REPO, graph_of
 from tests.support import (
     missing_required_tags,
@@ -404,23 +401,3 @@ def test_the_readme_lists_every_output_and_config_key() -> None:
         assert f"`{output}`" in readme, output
     for key in ("platform_stack", "worker_image", "reconcile_image"):
         assert f"`{key}`" in readme, key
-
-
-def test_alone_in_an_app_repository_it_runs_against_the_platform_stand_in(tmp_path: Path) -> None:
-    """The example as a team's own repository holds it: no platform project anywhere above it,
-    so its StackReference is answered by the platform stand-in, in dev and in prod."""
-    alone = tmp_path / "order-events-worker"
-    shutil.copytree(EXAMPLE, alone, ignore=shutil.ignore_patterns("__pycache__", ".synth"))
-    (alone / "pyproject.toml").write_text(
-        '[project]\nname = "order-events-worker"\nversion = "1"\n'
-    )
-    for stack in STACKS:
-        run = run_project(alone, stack)
-        assert run.stand_ins == (f"organization/platform/{stack}",)
-        assert [f"{f.rule.id} {f.urn}: {f.message}" for f in run.failed] == []
-        # The same resources as against the repository's real platform stack.
-        assert sorted(r["urn"] for r in run.graph) == sorted(
-            r["urn"] for r in graph_of(EXAMPLE, stack)
-        )
-        (subnets,) = run.graph.of_type("aws:elasticache/subnetGroup:SubnetGroup")
-        assert len(subnets["inputs"]["subnetIds"]) == {"dev": 2, "prod": 3}[stack]
