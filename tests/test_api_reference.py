@@ -10,7 +10,8 @@ from their modules (:data:`EXTRA`). For each public class:
   in an ``Attributes:`` or ``Args:`` section;
 - a component (a ``pulumi.ComponentResource``) names every parameter of ``__init__`` in an
   ``Args:`` section and lists its child resources in a ``Children`` paragraph;
-- an ``...Args`` dataclass names every field in its ``Args:`` section.
+- an ``...Args`` dataclass names every field in its ``Args:`` section, and says what each
+  optional one defaults to.
 
 Sections are read by griffe's Google-style parser, the one mkdocstrings renders with.
 """
@@ -51,6 +52,8 @@ INHERITED = frozenset({"component_name", "env", "urn"})
 #: web service's Service and Ingress, and a Worker never calls it.
 NOT_SET = {"infra_kit.k8s.Worker": frozenset({"host", "ingress", "load_balancer_name", "service"})}
 _CHILDREN = re.compile(r"^\s*Children\b", re.MULTILINE)
+# Parsing a docstring outside a loaded package logs that annotations are unknown; not a defect.
+logging.getLogger("griffe").setLevel(logging.ERROR)
 
 
 def _public_classes() -> dict[str, type]:
@@ -75,8 +78,6 @@ def _sections(doc: str | None) -> dict[str, set[str]]:
     """The names each Google-style section of ``doc`` documents, by section kind."""
     if not doc:
         return {}
-    # Parsing outside a loaded package logs that annotations are unknown; that is not a defect.
-    logging.getLogger("griffe").setLevel(logging.ERROR)
     parsed = griffe.Docstring(inspect.cleandoc(doc)).parse("google")
     names: dict[str, set[str]] = {}
     for section in parsed:
@@ -97,6 +98,20 @@ def _documented(cls: type, kind: str) -> set[str]:
         init = vars(klass).get("__init__")
         for doc in (klass.__doc__, getattr(init, "__doc__", None)):
             found |= _sections(doc).get(kind, set())
+    return found
+
+
+def _descriptions(cls: type) -> dict[str, str]:
+    """Each ``Args:`` entry's description, by name, from ``cls`` and its public bases."""
+    public = set(PUBLIC.values())
+    found: dict[str, str] = {}
+    for klass in cls.__mro__:
+        if (klass is cls or klass in public) and klass.__doc__:
+            parsed = griffe.Docstring(inspect.cleandoc(klass.__doc__)).parse("google")
+            for section in parsed:
+                if section.kind is griffe.DocstringSectionKind.parameters:
+                    for item in section.value:
+                        found.setdefault(item.name, item.description)
     return found
 
 
@@ -161,6 +176,25 @@ def test_an_args_class_documents_every_field(path: str) -> None:
     fields = {f.name for f in dataclasses.fields(cls)}
     missing = sorted(fields - _documented(cls, "parameters"))
     assert not missing, f"{path}: add these to its docstring's Args: section: {missing}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p, c in PUBLIC.items() if dataclasses.is_dataclass(c) and p.endswith("Args")),
+)
+def test_an_args_class_states_what_each_optional_field_defaults_to(path: str) -> None:
+    """The signature shows ``None`` or ``()``; the entry says what that means, or which profile
+    key decides it, in a "Default: ..." sentence."""
+    cls = PUBLIC[path]
+    assert dataclasses.is_dataclass(cls)
+    descriptions = _descriptions(cls)
+    optional = [
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+    ]
+    silent = sorted(name for name in optional if "default" not in descriptions[name].lower())
+    assert not silent, f"{path}: say 'Default: ...' for these fields: {silent}"
 
 
 def test_the_reference_pages_render_every_public_class() -> None:

@@ -52,7 +52,8 @@ class BucketArgs:
     Args:
         key: the customer-managed key that encrypts the objects (SEC-3). It must be usable
             through S3 (``KeyArgs.via_services`` includes ``"s3"``). Required for a ``DATA``
-            bucket; refused for an ``ACCESS_LOGS`` bucket, which uses SSE-S3.
+            bucket; refused for an ``ACCESS_LOGS`` bucket, which uses SSE-S3. Default: none,
+            which only an ``ACCESS_LOGS`` bucket accepts.
         purpose: what the bucket holds. Default: ``BucketPurpose.DATA``.
         access_log_bucket: an ``ACCESS_LOGS`` bucket that receives this bucket's server access
             logs. Given: logs go there in every environment. Default (None): when the profile's
