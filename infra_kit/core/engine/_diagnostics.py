@@ -3,6 +3,7 @@
 ``secret-config-read-in-clear``: a ``secure:`` config value read with a plain getter.
 ``secret-in-clear``: a secure value's placeholder reached an input or output not marked secret.
 ``unimitated-output``: an output the engine had to invent reached an input or output.
+``stand-in-stack-reference``: a StackReference was answered by a stand-in, not by a project.
 Each is also a warning line for ``infra-kit synth``.
 """
 
@@ -47,6 +48,21 @@ class Diagnostics:
             ("read", key, site),
             {"code": "secret-config-read-in-clear", "key": key, "source": site,
              "message": message},
+        )  # fmt: skip
+
+    def stand_in(self, name: str, project: str, stand_in: str, root: object) -> None:
+        """The StackReference ``name`` was answered by a stand-in (of class ``stand_in``) rather
+        than by synthesizing ``project``, which ``root`` does not hold or the caller replaced."""
+        message = (
+            f"StackReference {name!r} was answered by the {stand_in} stand-in, not by the "
+            f"{project!r} project (not in {root}, or replaced by the caller): its outputs are "
+            "placeholders of the right type, so this graph shows the program's shape, with no "
+            "real ids"
+        )
+        self._add(
+            ("stand-in", name),
+            {"code": "stand-in-stack-reference", "reference": name, "project": project,
+             "stand_in": stand_in, "message": message},
         )  # fmt: skip
 
     def scan(

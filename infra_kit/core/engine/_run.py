@@ -48,6 +48,7 @@ from infra_kit.core.engine._project import (
 )
 from infra_kit.core.engine._recorder import OfflineMocks, RecordingMonitor
 from infra_kit.core.engine._reference_cache import cache_file, cached_outputs, store_outputs
+from infra_kit.core.engine._stand_ins import StandIn, default_stand_in
 from infra_kit.core.engine._values import decode_struct
 from infra_kit.core.engine._watchdog import TIMEOUT_ENV, Watchdog, timeout_from_env
 from infra_kit.errors import ConfigError, InfraKitError, SynthError
@@ -143,6 +144,7 @@ class OfflineEngine:
         timeout: float | None = None,
         progress: Progress | None = None,
         hard_exit: bool = False,
+        stand_ins: Mapping[str, StandIn] | None = None,
     ) -> None:
         self.program = program
         self.project_name = project
@@ -155,6 +157,9 @@ class OfflineEngine:
             raise SynthError(f"timeout={self.timeout!r}: give a positive number of seconds")
         self.progress = progress
         self.hard_exit = hard_exit
+        self.stand_ins: dict[str, StandIn] = dict(stand_ins or {})
+        #: The StackReferences a stand-in answered in the last run, by name.
+        self.stood_in: list[str] = []
         self.monitor: RecordingMonitor | None = None
         self.tracker: ConstructionTracker | None = None
         self.warnings: list[str] = []
@@ -414,11 +419,24 @@ class OfflineEngine:
         if name in self._stack_outputs:
             return self._stack_outputs[name]
         projects = find_projects(self.root)
-        if project not in projects:
-            raise SynthError(
-                f"StackReference {name!r}: no project named {project!r} in {self.root} "
-                f"(found: {', '.join(sorted(projects)) or 'none'})"
+        stand_in = self.stand_ins.get(project)
+        if stand_in is None and project not in projects:
+            stand_in = default_stand_in(project)
+            if stand_in is None:
+                raise SynthError(
+                    f"StackReference {name!r}: no project named {project!r} in {self.root} "
+                    f"(found: {', '.join(sorted(projects)) or 'none'})"
+                )
+        if stand_in is not None:
+            result = (
+                stand_in.outputs(stack, self.config.region),
+                list(stand_in.secret_output_names),
             )
+            self._stack_outputs[name] = result
+            self.stood_in.append(name)
+            self.notes.stand_in(name, project, type(stand_in).__name__, self.root)
+            self._say(f"StackReference {name} answered by the {project} stand-in")
+            return result
         chain = [c for c in os.environ.get(_CHAIN_ENV, "").split(",") if c]
         here = f"{self.project_name}/{self.stack}"
         if f"{project}/{stack}" in [*chain, here]:
