@@ -197,6 +197,16 @@ def test_an_args_class_states_what_each_optional_field_defaults_to(path: str) ->
     assert not silent, f"{path}: say 'Default: ...' for these fields: {silent}"
 
 
+def test_ci_builds_the_reference_so_that_a_warning_fails() -> None:
+    """``--quiet`` would hide the warnings, and ``--strict`` would then pass a broken reference."""
+    (command,) = [
+        line for line in (REPO / ".ci" / "run").read_text().splitlines() if "mkdocs build" in line
+    ]
+    words = command.split()
+    assert "--strict" in words
+    assert not {"--quiet", "-q"} & set(words)
+
+
 def test_the_reference_pages_render_every_public_class() -> None:
     pages = "\n".join(p.read_text() for p in (REPO / "docs" / "reference").glob("*.md"))
     rendered = set(re.findall(r"^::: (\S+)", pages, re.MULTILINE))
