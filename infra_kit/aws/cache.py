@@ -160,7 +160,8 @@ class Cache(Component):
 
     Attributes:
         replication_group: the ``aws.elasticache.ReplicationGroup``.
-        replication_group_id: its id, ``<project>-<stack>-<name>`` shortened to fit.
+        replication_group_id: its id, ``<project>-<stack>-<name>`` in lower case, at most 40
+            characters (a longer one ends with a hash).
         arn: the replication group's ARN.
         endpoint: the primary endpoint's address; clients connect with TLS on ``port``.
         reader_endpoint: the reader endpoint's address.

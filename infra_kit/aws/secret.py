@@ -176,8 +176,8 @@ class Secret(Component):
         arn: the secret's ARN: what a workload is given (``secret_arns``), never the value.
         name: the secret's name.
         key: the [Key][infra_kit.aws.Key] that encrypts it.
-        initial_version: the ``aws.secretsmanager.SecretVersion`` of a generated first value;
-            None when none is written.
+        initial_version: the ``aws.secretsmanager.SecretVersion`` that writes ``initial_value``;
+            None without one.
         rotation_function: the rotation ``aws.lambda_.Function``; None without rotation.
         rotation_role: the rotation function's ``aws.iam.Role``; None without rotation.
         age_function: the ``aws.lambda_.Function`` that publishes the secret's age; only with
