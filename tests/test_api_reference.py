@@ -197,6 +197,11 @@ def test_an_args_class_states_what_each_optional_field_defaults_to(path: str) ->
     assert not silent, f"{path}: say 'Default: ...' for these fields: {silent}"
 
 
+def test_what_every_component_inherits_is_documented_once_on_the_base() -> None:
+    documented = _sections(Component.__doc__).get("attributes", set())
+    assert documented >= INHERITED - {"urn"}  # urn is pulumi's own
+
+
 def test_ci_builds_the_reference_so_that_a_warning_fails() -> None:
     """``--quiet`` would hide the warnings, and ``--strict`` would then pass a broken reference."""
     (command,) = [
