@@ -62,11 +62,9 @@ BASE_IMAGE = (
     "python:3.12-slim-trixie"
     "@sha256:229a2c5bfa27522db7815ea81f9bed70af17ccb9de9fc7ad142b1877b5830d36"
 )
-#: Where the digest was read, written into the Dockerfile next to it.
-BASE_IMAGE_SOURCE = (
-    "docker-library/repo-info repos/python/remote/3.12-slim-trixie.md "
-    "(commit 2986dca3a80c), read 2026-12-02"
-)
+#: Where the digest was read, and when, written into the Dockerfile next to it.
+BASE_IMAGE_SOURCE = "docker-library/repo-info, repos/python/remote/3.12-slim-trixie.md"
+BASE_IMAGE_READ = "at its commit 2986dca3a80c, read 2026-12-02"
 #: The region of the stack files; ``aws:region`` is the first line a team changes.
 REGION = "us-east-1"
 
@@ -124,6 +122,7 @@ def render_service(request: ServiceRequest) -> dict[str, str]:
         "stacks": STACKS,
         "base_image": BASE_IMAGE,
         "base_image_source": BASE_IMAGE_SOURCE,
+        "base_image_read": BASE_IMAGE_READ,
     }
     rendered: dict[str, str] = {}
     for path, template in file_plan(request.kind).items():
