@@ -9,6 +9,7 @@ the generated projects' own tests run in .ci/run.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +18,10 @@ import pytest
 import yaml
 
 from infra_kit.k8s import Probes
+from infra_kit.preview import write_stack_file
 from infra_kit.scaffold import ServiceKind, ServiceRequest, create_service, file_plan
 from infra_kit.testing import run_project
+from tests.stack_contract import parse_contract, stack_reference_reads, unknown_reads
 
 REPO = Path(__file__).resolve().parents[2]
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -214,3 +217,34 @@ def test_the_program_synthesizes_on_the_stand_in_and_passes_check(project: Path)
                              "infra-kit:aws:Dashboard"},
     }[_kind(project)]  # fmt: skip
     assert expected <= types
+
+
+def test_the_program_reads_only_outputs_the_platform_documents(project: Path) -> None:
+    contract = parse_contract((REPO / "docs" / "stack-outputs.md").read_text(encoding="utf-8"))
+    reads, problems = stack_reference_reads(
+        (project / "__main__.py").read_text(),
+        "__main__.py",
+        key_projects={"platform_stack": "platform"},
+    )
+    assert problems == []
+    assert unknown_reads(reads, contract) == []
+    # Read directly, besides the alarm topics AlarmTopics.from_stack reads.
+    expected = {"kubeconfig", "oidc_provider_arn", "oidc_issuer_url", "cluster_name"}
+    if _kind(project) is ServiceKind.WEB:
+        expected |= {"dns_zone_id", "dns_zone_name", "web_acl_arn", "alb_access_log_bucket"}
+    assert {r.output for r in reads} == expected
+
+
+def test_a_pull_requests_preview_environment_is_written_and_passes_check(
+    project: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo"
+    shutil.copytree(project, copy)
+    written = write_stack_file(copy, 7)
+    assert written.name == "Pulumi.pr-7.yaml"
+    run = run_project(copy, "pr-7")
+    assert run.stand_ins == ("organization/platform/dev",)
+    assert [f"{f.rule.id}: {f.message}" for f in run.failed] == []
+    # ENV-1: a namespace of its own, named after the stack.
+    namespaces = [o for o in run.graph.kubernetes_objects() if o["kind"] == "Namespace"]
+    assert [n["metadata"]["name"] for n in namespaces] == ["pr-7"]
