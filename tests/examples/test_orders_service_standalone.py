@@ -66,8 +66,17 @@ def test_the_platform_stand_in_answers_by_default_where_no_platform_project_exis
 ) -> None:
     # The default stand-in's zone is dev.example.com; the example's host is not in it, and the
     # program says so, which shows the default stand-in answered the reference.
-    with pytest.raises(SynthError, match=r"not in the platform's DNS zone 'dev\.example\.com'"):
+    with pytest.raises(
+        SynthError, match=r"not in the platform's DNS zone 'dev\.example\.com'"
+    ) as refused:
         run_project(alone, "dev")
+    # The refusal is raised inside an apply, in the library; it names the program's own line too.
+    line = next(
+        n
+        for n, text in enumerate((alone / "__main__.py").read_text().splitlines(), 1)
+        if text.startswith("public_name = PublicName(")
+    )
+    assert f"created at __main__.py:{line} via infra_kit/aws/public_name.py:" in str(refused.value)
 
 
 def test_the_command_line_says_the_stand_in_answered(alone: Path, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from infra_kit.core.engine._hooks import ConstructionTracker, is_user_file
+from infra_kit.core.engine._hooks import ConstructionTracker, is_user_file, where_created
 from infra_kit.errors import InfraKitError
 
 __all__ = ["describe_program_error", "exception_chain", "program_site"]
@@ -88,10 +88,6 @@ def describe_program_error(
     resource = _resource_context(frames)
     site = program_site(exc, directory)
     where = f" at {site}" if site else ""
-    if isinstance(root_cause, InfraKitError):
-        text = f"{root_cause}"
-        return f"{text} (raised{where})" if where else text
-    detail = f"{type(root_cause).__name__}: {root_cause}"
     context = ""
     if resource is not None:
         type_, name, prop = resource
@@ -99,10 +95,16 @@ def describe_program_error(
         if tracker is not None:
             for c in tracker.by_urn.values():
                 if c.type == type_ and c.name == name and c.sites:
-                    created = f", created at {c.sites[-1]}"
+                    created = f", created at {where_created(c.sites)}"
                     break
         what = f"input {prop!r} of " if prop else "the inputs of "
         context = f" while computing {what}{type_} {name!r}{created}"
+    if isinstance(root_cause, InfraKitError):
+        # A refusal raised inside an apply: its message names the key and the fix; the resource
+        # and the program line that created it say which call of the program it came from.
+        text = f"{root_cause}"
+        return f"{text} (raised{where}{context})" if where or context else text
+    detail = f"{type(root_cause).__name__}: {root_cause}"
     return (
         f"the program in {directory} failed{where}: {detail}{context}. "
         "Run with --traceback to see the full traceback"

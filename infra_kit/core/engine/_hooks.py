@@ -165,7 +165,7 @@ class ConstructionTracker:
                 return None
         raise SynthError(
             f"duplicate URN {urn}: a {args.type_} named {args.name!r} is created twice "
-            f"(first at {_where(earlier.sites)}, again at {_where(sites)}). The Pulumi engine "
+            f"(first at {where_created(earlier.sites)}, again at {where_created(sites)}). The Pulumi engine "
             "refuses two resources with one URN; give one of them another name"
         )
 
@@ -178,7 +178,8 @@ class ConstructionTracker:
         return [str(first)] if first == last else [str(first), str(last)]
 
 
-def _where(sites: tuple[Site, ...]) -> str:
+def where_created(sites: tuple[Site, ...]) -> str:
+    """The program line that created a resource and, if different, the library line inside it."""
     if not sites:
         return "an unknown line"
     return str(sites[-1]) if len(sites) == 1 else f"{sites[0]} via {sites[-1]}"
