@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,13 @@ def test_each_kind_has_the_same_files_from_its_own_program_and_service() -> None
     templates = Path(__file__).resolve().parents[2] / "infra_kit" / "scaffold" / "templates"
     for template in {*web.values(), *worker.values()}:
         assert (templates / template).is_file(), template
+
+
+def test_the_generator_runs_without_the_pulumi_runtime() -> None:
+    # The command plans, checks and renders; only the generated project's tests synthesize.
+    code = (
+        "import sys, infra_kit.scaffold, infra_kit.cli.new; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pulumi'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
