@@ -73,6 +73,9 @@ class Statement:
         principals: ``{"Service": [...]}``, ``{"AWS": [...]}`` or ``{"Federated": [...]}``.
         sid: an optional alphanumeric statement id. Ignored when ``justification`` is given.
         justification: required when an action or resource is a wildcard; a sentence saying why.
+
+    Attributes:
+        is_justified: whether the statement carries a ``justification``.
     """
 
     actions: Sequence[str]
@@ -166,7 +169,11 @@ class Statement:
 
 @dataclass(frozen=True)
 class PolicyDocument:
-    """An IAM policy document: an ordered list of statements."""
+    """An IAM policy document: an ordered list of statements.
+
+    Attributes:
+        statements: the [Statement][infra_kit.aws.Statement]s, in order; at least one.
+    """
 
     statements: Sequence[Statement]
 

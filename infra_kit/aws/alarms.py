@@ -55,7 +55,12 @@ _COMPARISONS = {
 
 @dataclass(frozen=True)
 class AlarmTopics:
-    """Where an environment's alarms notify: its warning and its critical topic."""
+    """Where an environment's alarms notify: its warning and its critical topic.
+
+    Attributes:
+        warning: the ARN of the environment's warning topic.
+        critical: the ARN of the environment's critical topic.
+    """
 
     warning: pulumi.Input[str]
     critical: pulumi.Input[str]

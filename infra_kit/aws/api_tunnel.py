@@ -87,6 +87,21 @@ class ApiTunnel(Component):
     HTTPS only, to named destinations), SEC-1 (only the SSM core policy; instance credentials
     behind IMDSv2), SEC-3 (volume encrypted with the CMK), TAG-1 (tag specifications), COST-3
     (the smallest Graviton size).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [ApiTunnelArgs][infra_kit.aws.ApiTunnelArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        group: the tunnel host's ``aws.autoscaling.Group``.
+        group_name: its name.
+        security_group_id: the tunnel host's security group id, which the cluster's control plane
+            admits on 443.
+        tag: the tag (``key``, ``value``) that marks the tunnel's instances, by which CI finds one
+            to start a session on.
     """
 
     TYPE = "infra-kit:aws:ApiTunnel"

@@ -82,6 +82,22 @@ class Backups(Component):
     DR-2 (the schedule meets the profile's ``recovery.rpo_hours``, checked when it is built),
     SEC-3 (vault encrypted with the CMK), SEC-1 (the role is trusted by one service of one
     account).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [BackupsArgs][infra_kit.aws.BackupsArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        vault: the ``aws.backup.Vault``.
+        vault_name: its name.
+        vault_arn: its ARN.
+        plan: the ``aws.backup.Plan``.
+        role: the ``aws.iam.Role`` AWS Backup assumes.
+        selection: the ``aws.backup.Selection`` of resources by tag.
+        selection_tag: the tag (key and value) that puts a resource in the plan.
     """
 
     TYPE = "infra-kit:aws:Backups"

@@ -52,7 +52,8 @@ class BucketArgs:
     Args:
         key: the customer-managed key that encrypts the objects (SEC-3). It must be usable
             through S3 (``KeyArgs.via_services`` includes ``"s3"``). Required for a ``DATA``
-            bucket; refused for an ``ACCESS_LOGS`` bucket, which uses SSE-S3.
+            bucket; refused for an ``ACCESS_LOGS`` bucket, which uses SSE-S3. Default: none,
+            which only an ``ACCESS_LOGS`` bucket accepts.
         purpose: what the bucket holds. Default: ``BucketPurpose.DATA``.
         access_log_bucket: an ``ACCESS_LOGS`` bucket that receives this bucket's server access
             logs. Given: logs go there in every environment. Default (None): when the profile's
@@ -112,6 +113,22 @@ class Bucket(Component):
     Prescriptions: SEC-1 (exact grants), SEC-3 (CMK at rest, TLS in transit), DR-1 (backup tag, versioning,
     noncurrent retention from the profile, protect and retain in stage and prod, no silent
     ``force_destroy``), OBS-2 (server access logs with a retention where the profile says).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [BucketArgs][infra_kit.aws.BucketArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        bucket: the ``aws.s3.Bucket``.
+        name: the bucket's name.
+        arn: the bucket's ARN.
+        key: the [Key][infra_kit.aws.Key] that encrypts it; None for an SSE-S3 bucket.
+        purpose: its [BucketPurpose][infra_kit.aws.BucketPurpose].
+        policy: the bucket's ``aws.s3.BucketPolicy``.
+        access_log_bucket: the bucket its server access logs go to; None where it has none.
     """
 
     TYPE = "infra-kit:aws:Bucket"

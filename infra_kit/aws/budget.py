@@ -82,6 +82,19 @@ class Budget(Component):
     active (``retain_on_delete``), so it never turns off what another stack's budget reads.
 
     Prescriptions: COST-1.
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [BudgetArgs][infra_kit.aws.BudgetArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        budget: the ``aws.budgets.Budget``.
+        budget_name: its name.
+        tags: the ``aws.costexplorer.CostAllocationTag`` children; empty unless
+            ``activate_cost_allocation_tags_in_stack``.
     """
 
     TYPE = "infra-kit:aws:Budget"

@@ -150,6 +150,32 @@ class Cache(Component):
     code, config or state), SEC-3 (CMK at rest, TLS required), HA-1 (Multi-AZ with automatic
     failover from the profile), DR-1 (snapshots by profile; protect, retain and a final snapshot
     where the profile protects state), OBS-3 (alarms, with ``alarm_topics``).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [CacheArgs][infra_kit.aws.CacheArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        replication_group: the ``aws.elasticache.ReplicationGroup``.
+        replication_group_id: its id, ``<project>-<stack>-<name>`` in lower case, at most 40
+            characters (a longer one ends with a hash).
+        arn: the replication group's ARN.
+        endpoint: the primary endpoint's address; clients connect with TLS on ``port``.
+        reader_endpoint: the reader endpoint's address.
+        port: the port clients connect to.
+        replicas: how many replicas the profile gives it (``cache.replicas``).
+        key: the [Key][infra_kit.aws.Key] that encrypts it at rest.
+        security_group: the cache's ``aws.ec2.SecurityGroup``, which admits only the sources
+            ``allow_from`` names.
+        security_group_id: its id.
+        user_group: the ``aws.elasticache.UserGroup`` of the IAM-authenticated users.
+        backup: why the cache is not in the environment's AWS Backup plan (its snapshots are its
+            backups).
+        alarms: the cache's alarms, by signal; empty without ``alarm_topics``.
+        unalarmed: signals without an alarm, each with the reason (OBS-3).
     """
 
     TYPE = "infra-kit:aws:Cache"

@@ -57,10 +57,11 @@ class CertificateAlarms(Component):
     """Warning and critical alarms before an ACM certificate expires (EDGE-1, OBS-3).
 
     ACM renews the certificates it issues, but a renewal can stall (a validation record removed,
-    a domain no longer pointing at AWS), and an imported certificate is never renewed. Children:
-    ``aws.cloudwatch.MetricAlarm`` ``<name>-expiry-warning`` and ``<name>-expiry-critical`` on
-    ``AWS/CertificateManager`` ``DaysToExpiry`` (dimension ``CertificateArn``, statistic
-    ``Minimum``, one-day period), at or below the profile's
+    a domain no longer pointing at AWS), and an imported certificate is never renewed.
+
+    Children: ``aws.cloudwatch.MetricAlarm`` ``<name>-expiry-warning`` and
+    ``<name>-expiry-critical`` on ``AWS/CertificateManager`` ``DaysToExpiry`` (dimension
+    ``CertificateArn``, statistic ``Minimum``, one-day period), at or below the profile's
     ``alarms.certificate_expiry_warning_days`` and ``certificate_expiry_critical_days``.
 
     Missing data is breaching: ACM stops publishing once a certificate has expired, and publishes
@@ -69,6 +70,18 @@ class CertificateAlarms(Component):
 
     Prescriptions: EDGE-1 (certificate expiry is monitored), OBS-3 (two severities, two topics,
     thresholds from the profile).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [CertificateAlarmsArgs][infra_kit.aws.CertificateAlarmsArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        certificate_arn: the ARN of the certificate watched.
+        warning_alarm: the ``aws.cloudwatch.MetricAlarm`` at the warning threshold.
+        critical_alarm: the ``aws.cloudwatch.MetricAlarm`` at the critical threshold.
     """
 
     TYPE = "infra-kit:aws:CertificateAlarms"

@@ -110,6 +110,24 @@ class CiIdentities(Component):
     sessions of at most an hour.
     Prescriptions: CICD-2 (OIDC, minimal permissions), SEC-1 (a role per purpose, no long-lived
     keys).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [CiIdentitiesArgs][infra_kit.aws.CiIdentitiesArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        provider: the GitHub ``aws.iam.OpenIdConnectProvider``; None when an existing one is
+            given.
+        provider_arn: the ARN of the OIDC provider the roles trust.
+        pr_preview: the ``aws.iam.Role`` of pull requests' ``pulumi preview`` (reads only).
+        deploy_roles: the deploy ``aws.iam.Role`` of each environment, by environment.
+        deploy_role_arns: their ARNs, by environment.
+        preview_env_deploy: the ``aws.iam.Role`` that deploys preview environments.
+        app_deploy_roles: each app team's deploy roles, by team and environment.
+        app_deploy_role_arns: their ARNs, by team and environment.
     """
 
     TYPE = "infra-kit:aws:CiIdentities"

@@ -67,7 +67,7 @@ class Cluster(Component):
 
     It creates no Kubernetes object and no Kubernetes provider: the API endpoint is private, so
     only a deployment inside the VPC reaches it, and that VPC is created in the same stack.
-    :attr:`kubeconfig` (a secret ``aws eks get-token`` kubeconfig) is for
+    ``kubeconfig`` (a secret ``aws eks get-token`` kubeconfig) is for
     :class:`~infra_kit.aws.cluster_services.ClusterServices` and app stacks, deployed after it.
 
     Nodes scale with the cluster autoscaler rather than Karpenter: it drives the managed node
@@ -82,6 +82,40 @@ class Cluster(Component):
     nodes from the profile), TAG-1 (launch-template and CSI tag specifications), OBS-2
     (encrypted log group with retention), COST-2 (an explicit upgrade policy, so extended
     support is never billed by default).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [ClusterArgs][infra_kit.aws.ClusterArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        eks: the ``aws.eks.Cluster``.
+        name: the EKS cluster's name (an Output).
+        cluster_name: the same name as a plain string, known before deployment.
+        arn: the cluster's ARN.
+        endpoint: the private API endpoint's URL.
+        kubeconfig: a kubeconfig that authenticates with ``aws eks get-token``, as a secret
+            Output; it holds no credential.
+        versions: the Kubernetes version and the add-on versions pinned for it.
+        availability_zones: the pinned AZ names given in ``args`` (empty when not pinned).
+        log_group: the control plane's ``aws.cloudwatch.LogGroup``.
+        cluster_security_group: the control plane's ``aws.ec2.SecurityGroup``.
+        cluster_security_group_id: its id.
+        node_security_group: the nodes' ``aws.ec2.SecurityGroup``.
+        node_security_group_id: its id.
+        access: the ``ClusterAccess`` component of ``access_grants``; None without them.
+        access_policies: every ``aws.eks.AccessPolicyAssociation``: the admins' and the grants'.
+        oidc: the cluster's [OidcIdentity][infra_kit.aws.OidcIdentity], for workloads' IRSA roles.
+        node_role: the nodes' ``aws.iam.Role``.
+        node_groups: the ``aws.eks.NodeGroup`` children, one per AZ.
+        addons: the ``aws.eks.Addon`` children by add-on name.
+        csi_role: the EBS CSI driver's [IrsaRole][infra_kit.aws.IrsaRole].
+        autoscaler_role: the cluster autoscaler's [IrsaRole][infra_kit.aws.IrsaRole], which
+            [ClusterServices][infra_kit.aws.ClusterServices] uses.
+        load_balancer_controller_role: the AWS Load Balancer Controller's
+            [IrsaRole][infra_kit.aws.IrsaRole].
     """
 
     TYPE = "infra-kit:aws:Cluster"

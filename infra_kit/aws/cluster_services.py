@@ -108,6 +108,29 @@ class ClusterServices(Component):
     volumes, backed up by tag), K8S-4 (atomic releases roll back), DEP-1 and DEP-2 (Argo
     Rollouts runs canaries with automated analysis and rollback), EDGE-1 (ExternalDNS names the
     ingresses in the platform's zone).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [ClusterServicesArgs][infra_kit.aws.ClusterServicesArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        versions: the chart and image versions pinned for the cluster's Kubernetes version.
+        k8s_provider: the ``pulumi_kubernetes.Provider`` built from the cluster's kubeconfig,
+            which every Kubernetes object of this stack uses.
+        storage_class: the default ``StorageClass`` (encrypted, tagged gp3).
+        autoscaler: the cluster autoscaler's Helm release.
+        load_balancer_controller: the AWS Load Balancer Controller's Helm release.
+        cert_manager: cert-manager's Helm release, which certificate objects wait for
+            ([Collectors][infra_kit.k8s.Collectors] ``cert_manager``).
+        external_dns_role: ExternalDNS's [IrsaRole][infra_kit.aws.IrsaRole], limited to the
+            environment's zone.
+        external_dns: ExternalDNS's Helm release.
+        external_dns_pdb: ExternalDNS's ``PodDisruptionBudget``.
+        rollouts_role: Argo Rollouts' [IrsaRole][infra_kit.aws.IrsaRole], for CloudWatch analysis.
+        rollouts: Argo Rollouts' Helm release.
     """
 
     TYPE = "infra-kit:aws:ClusterServices"

@@ -124,6 +124,17 @@ class Dashboard(Component):
     events, cost, certificate expiry, secret age), then others, then one per service.
 
     Prescriptions: OBS-4.
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [DashboardArgs][infra_kit.aws.DashboardArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        dashboard: the ``aws.cloudwatch.Dashboard``.
+        dashboard_name: its name.
     """
 
     TYPE = "infra-kit:aws:Dashboard"

@@ -161,6 +161,31 @@ class Database(Component):
     with retention and encryption; Performance Insights and enhanced monitoring from the profile),
     OBS-3 (warning and critical alarms on CPU, free storage and connections, with
     ``alarm_topics``).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [DatabaseArgs][infra_kit.aws.DatabaseArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        instance: the ``aws.rds.Instance``.
+        identifier: the instance's identifier, ``<project>-<stack>-<name>`` spelt as RDS
+            requires.
+        address: the instance's host name.
+        endpoint: ``address:port``.
+        port: the port clients connect to.
+        arn: the instance's ARN.
+        resource_id: the instance's resource id, which ``rds-db:connect`` grants name.
+        master_username: the master user's name.
+        master_user_secret_arn: the ARN of the master password's secret, which RDS manages and
+            rotates; the password itself is never in the state (SEC-2).
+        key: the [Key][infra_kit.aws.Key] that encrypts storage, logs and the master secret.
+        security_group: the database's ``aws.ec2.SecurityGroup``, which admits only named
+            sources on the engine's port.
+        security_group_id: its id.
+        unalarmed: signals without an alarm, each with the reason (OBS-3).
     """
 
     TYPE = "infra-kit:aws:Database"

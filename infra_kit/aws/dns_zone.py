@@ -100,6 +100,21 @@ class DnsZone(Component):
     ``aws.acm.CertificateValidation`` in the zone waits.
 
     Prescriptions: EDGE-1 (public names with managed certificates), DR-1 (protected state).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [DnsZoneArgs][infra_kit.aws.DnsZoneArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        zone: the ``aws.route53.Zone``.
+        zone_id: the hosted zone's id.
+        zone_name: the zone's domain name.
+        name_servers: the zone's name servers, for the parent zone's NS record.
+        delegation: the NS ``aws.route53.Record`` in the parent zone; None when the zone is
+            delegated by hand.
     """
 
     TYPE = "infra-kit:aws:DnsZone"

@@ -32,7 +32,11 @@ __all__ = [
 
 @runtime_checkable
 class HasRole(Protocol):
-    """Anything that owns an IAM role, such as an IRSA role or a workload."""
+    """Anything that owns an IAM role, such as an IRSA role or a workload.
+
+    Attributes:
+        iam_role: the ``aws.iam.Role`` that ``grant_*`` methods attach policies to.
+    """
 
     @property
     def iam_role(self) -> aws.iam.Role: ...

@@ -37,7 +37,12 @@ _NAME_RULES = {
 
 @dataclass(frozen=True)
 class OidcIdentity:
-    """A cluster's IAM OIDC provider, as IRSA trust policies need it."""
+    """A cluster's IAM OIDC provider, as IRSA trust policies need it.
+
+    Attributes:
+        provider_arn: the ARN of the cluster's ``aws.iam.OpenIdConnectProvider``.
+        issuer_url: the cluster's OIDC issuer URL (``https://oidc.eks...``).
+    """
 
     provider_arn: pulumi.Input[str]
     issuer_url: pulumi.Input[str]
@@ -110,6 +115,19 @@ class IrsaRole(Component):
     entry of ``policies``; one ``aws.iam.RolePolicyAttachment`` ``<name>-managed-<policy name>``
     per managed policy (see :class:`IrsaRoleArgs`).
     Prescriptions: SEC-1 (a role per workload, trust scoped by ``:sub`` and ``:aud``).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [IrsaRoleArgs][infra_kit.aws.IrsaRoleArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        iam_role: the ``aws.iam.Role``, which ``grant_*`` methods extend.
+        arn: the role's ARN, for the service account's ``eks.amazonaws.com/role-arn`` annotation.
+        namespace: the namespace of the one service account it trusts.
+        service_account: the name of that service account.
     """
 
     TYPE = "infra-kit:aws:IrsaRole"

@@ -234,6 +234,24 @@ class Key(Component):
 
     Prescriptions: SEC-3 (CMK with rotation), SEC-1 (use only by named services and principals),
     DR-1 (deletion window from the profile; protected where the profile protects state).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [KeyArgs][infra_kit.aws.KeyArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        key: the ``aws.kms.Key``.
+        alias: the ``aws.kms.Alias`` (``alias/<alias>``).
+        arn: the key's ARN, for ``kms_key_id``-style inputs and IAM policies.
+        key_id: the key's id.
+        via_services: the services through which the account's principals may use the key.
+        log_group_access: whether CloudWatch Logs may use the key.
+        service_principals: services that may use the key on their own behalf.
+        log_group_prefixes: log-group name prefixes CloudWatch Logs may use the key for (empty
+            without ``log_group_access``).
     """
 
     TYPE = "infra-kit:aws:Key"

@@ -105,18 +105,47 @@ class Network(Component):
       logs:CreateLogStream, logs:PutLogEvents and logs:DescribeLogStreams on that group only,
       and ``aws.ec2.FlowLog`` ``<name>-flow-log`` capturing ALL traffic of the VPC.
 
-    Attributes: ``vpc_id``, ``vpc_cidr`` (str), ``availability_zones`` (Output of the AZ names),
-    ``public_subnet_ids``, ``private_subnet_ids``, ``isolated_subnet_ids`` (ordered by AZ index),
-    ``subnet_ids_by_tier`` and ``route_table_ids`` (tier -> list by AZ), ``subnet_ids_by_az``
-    (AZ index -> tier -> id), ``nat_gateway_ids``, ``nat_public_ips`` (egress addresses to allow
-    elsewhere), ``s3_endpoint``, ``endpoint_security_group`` (None without interface endpoints),
-    ``interface_endpoint_count`` and ``flow_log_group``
-    (None when flow logs are off).
-
     Prescriptions: NET-1, NET-2, NET-3, NET-4, HA-1 (a NAT per AZ in prod), OBS-2 (encrypted log
     group with retention from the profile), SEC-1 (flow-log role), TAG-1 (required tags from the
     provider's default tags, plus Name and tier), COST-3 (a single NAT and no interface endpoints
     outside prod).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [NetworkArgs][infra_kit.aws.NetworkArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        vpc: the ``aws.ec2.Vpc``.
+        vpc_id: the VPC's id.
+        vpc_cidr: the VPC's CIDR block (a plain string, known before deployment).
+        availability_zones: the AZ names, in AZ-index order (an Output).
+        default_security_group: the ``aws.ec2.DefaultSecurityGroup`` with no rules.
+        internet_gateway: the ``aws.ec2.InternetGateway``.
+        subnets: the ``aws.ec2.Subnet`` children by [SubnetTier][infra_kit.aws.SubnetTier], each
+            list ordered by AZ index.
+        route_tables: the ``aws.ec2.RouteTable`` children by tier, ordered by AZ index.
+        subnet_ids_by_tier: subnet ids by tier name (``public``, ``private``, ``isolated``),
+            ordered by AZ index.
+        public_subnet_ids: the public subnets' ids, ordered by AZ index.
+        private_subnet_ids: the private subnets' ids, where workloads run.
+        isolated_subnet_ids: the isolated subnets' ids, where data stores live (no internet route).
+        subnet_ids_by_az: for each AZ index, its subnet ids by tier name.
+        route_table_ids: route table ids by tier name, ordered by AZ index.
+        nat_strategy: the ``network.nat_strategy`` in force (none, single or one per AZ).
+        nat_gateways: the ``aws.ec2.NatGateway`` children (empty with no NAT).
+        nat_gateway_ids: their ids.
+        nat_public_ips: the NAT gateways' public addresses: the VPC's egress addresses, for allow
+            lists elsewhere.
+        s3_endpoint: the S3 gateway ``aws.ec2.VpcEndpoint``.
+        endpoint_security_group: the interface endpoints' security group; None without interface
+            endpoints.
+        interface_endpoints: the interface ``aws.ec2.VpcEndpoint`` children by service name
+            (empty without ``network.enable_interface_endpoints``).
+        interface_endpoint_count: how many interface endpoints there are.
+        flow_log_group: the flow logs' ``aws.cloudwatch.LogGroup``; None when flow logs are off.
     """
 
     TYPE = "infra-kit:aws:Network"

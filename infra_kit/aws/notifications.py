@@ -53,6 +53,19 @@ class Notifications(Component):
 
     Prescriptions: OBS-3 (a notification topic per environment), SEC-3 (encrypted with the
     environment's CMK), SEC-1 (named publishers only, for this account).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [NotificationsArgs][infra_kit.aws.NotificationsArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        topic: the warning ``aws.sns.Topic`` (``alerts``).
+        topic_arn: its ARN.
+        critical_topic: the critical ``aws.sns.Topic`` (``alerts-critical``).
+        critical_topic_arn: its ARN.
     """
 
     TYPE = "infra-kit:aws:Notifications"

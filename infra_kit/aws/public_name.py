@@ -84,6 +84,22 @@ class PublicName(Component):
     its address is unknown to the stack.
 
     Prescriptions: EDGE-1 (managed certificates, expiry monitored), OBS-3.
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [PublicNameArgs][infra_kit.aws.public_name.PublicNameArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        host: the host name the certificate is for.
+        certificate: the ``aws.acm.Certificate``.
+        validation_record: the DNS validation ``aws.route53.Record``.
+        validation: the ``aws.acm.CertificateValidation``.
+        certificate_arn: the validated certificate's ARN, for an
+            [AlbIngress][infra_kit.k8s.AlbIngress].
+        alarms: the certificate's expiry [CertificateAlarms][infra_kit.aws.CertificateAlarms].
     """
 
     TYPE = "infra-kit:aws:PublicName"

@@ -142,6 +142,24 @@ class Queue(Component):
 
     Prescriptions: SEC-1 (exact grants), SEC-3 (CMK at rest, TLS in transit), DR-1 (protected and
     retained where the profile says; failed messages kept, not dropped), OBS-3 (alarms).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [QueueArgs][infra_kit.aws.QueueArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        queue: the ``aws.sqs.Queue``.
+        dead_letter_queue: its dead-letter ``aws.sqs.Queue``.
+        url: the queue's URL, what a producer or consumer is given.
+        arn: the queue's ARN.
+        queue_name: the queue's name.
+        dead_letter_arn: the dead-letter queue's ARN.
+        key: the [Key][infra_kit.aws.Key] that encrypts both queues.
+        fifo: whether both are FIFO queues.
+        alarms: the alarms on the queues, by signal; empty without ``alarm_topics``.
     """
 
     TYPE = "infra-kit:aws:Queue"

@@ -163,6 +163,25 @@ class Secret(Component):
     DR-1 (recovery window from the profile; protected where the profile protects state),
     OBS-2 (the function's log group has a retention), OBS-3 (rotation failures and overdue
     rotations alarm, with ``alarm_topics``), OBS-4 (the secret's age is a metric).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [SecretArgs][infra_kit.aws.SecretArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        secret: the ``aws.secretsmanager.Secret``.
+        arn: the secret's ARN: what a workload is given (``secret_arns``), never the value.
+        name: the secret's name.
+        key: the [Key][infra_kit.aws.Key] that encrypts it.
+        initial_version: the ``aws.secretsmanager.SecretVersion`` that writes ``initial_value``;
+            None without one.
+        rotation_function: the rotation ``aws.lambda_.Function``; None without rotation.
+        rotation_role: the rotation function's ``aws.iam.Role``; None without rotation.
+        age_function: the ``aws.lambda_.Function`` that publishes the secret's age; only with
+            ``rotation`` and ``alarm_topics``, else None.
     """
 
     TYPE = "infra-kit:aws:Secret"

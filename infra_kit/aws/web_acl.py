@@ -68,6 +68,20 @@ class WebAcl(Component):
 
     Prescriptions: EDGE-1 (WAF on the public edge), OBS-2 (encrypted logs with a retention),
     SEC-2 (no credentials in logs).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [WebAclArgs][infra_kit.aws.web_acl.WebAclArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        rules: the web ACL's rules as planned (managed rule groups and the rate limit).
+        acl: the ``aws.wafv2.WebAcl``.
+        arn: its ARN, what an internet-facing [AlbIngress][infra_kit.k8s.AlbIngress] is given.
+        log_group: the request log's ``aws.cloudwatch.LogGroup``.
+        logging: the ``aws.wafv2.WebAclLoggingConfiguration``.
     """
 
     TYPE = "infra-kit:aws:WebAcl"

@@ -20,6 +20,7 @@ from infra_kit.cli.cost import cost
 from infra_kit.cli.cost_tags import cost_tags
 from infra_kit.cli.diff import diff
 from infra_kit.cli.docs import docs
+from infra_kit.cli.new import new
 from infra_kit.cli.preview import preview
 from infra_kit.cli.review import review
 from infra_kit.cli.synth import synth
@@ -52,6 +53,7 @@ def cli() -> None:
       infra-kit review --stack prod --project-dir examples/orders-service
       infra-kit docs --stack prod --app examples/orders-service --out build/architecture
       infra-kit diff origin/main --stack prod --format markdown
+      infra-kit new service orders --kind web
     """
 
 
@@ -64,6 +66,7 @@ cli.add_command(cost)
 cli.add_command(review)
 cli.add_command(docs)
 cli.add_command(diff)
+cli.add_command(new)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -17,6 +17,10 @@ class Component(pulumi.ComponentResource):
 
     Subclasses set ``TYPE`` (``infra-kit:<area>:<Name>``), create children with
     :meth:`child_opts` or :meth:`stateful_opts`, and call ``register_outputs`` last.
+
+    Attributes:
+        component_name: the name the component was given, which its children's names start with.
+        env: the stack's [Environment][infra_kit.core.environment.Environment].
     """
 
     TYPE: ClassVar[str]

@@ -96,7 +96,23 @@ class _ConfigKeys:
 
 @dataclass(frozen=True)
 class Environment:
-    """What every component of one stack shares. Build it with :meth:`load` or :meth:`create`."""
+    """What every component of one stack shares. Build it with :meth:`load` or :meth:`create`.
+
+    Attributes:
+        profile: the validated [EnvironmentProfile][infra_kit.core.profile.EnvironmentProfile]:
+            every environment-dependent default.
+        project: the Pulumi project's name.
+        stack: the Pulumi stack's name.
+        region: the AWS region (``aws:region``).
+        tags: the required tags (TAG-1), which the AWS provider applies as default tags.
+        aws: the explicit ``pulumi_aws.Provider`` every component's AWS children use.
+        expiry: when the environment expires: set only when the profile has
+            ``preview_ttl_hours`` (ENV-1).
+        monitoring: the alarms and graphs the program's components registered, for its dashboard
+            (OBS-4).
+        partition: the AWS partition of the region (``aws``, ``aws-cn``, ``aws-us-gov``).
+        account_id: the AWS account's id, read once from the provider's caller identity.
+    """
 
     profile: EnvironmentProfile
     project: str

@@ -28,7 +28,15 @@ _REPOSITORY = re.compile(
 
 @dataclass(frozen=True)
 class ImageRef:
-    """A parsed image reference; ``str(ref)`` gives it back exactly as it was written."""
+    """A parsed image reference; ``str(ref)`` gives it back exactly as it was written.
+
+    Attributes:
+        repository: the registry and repository, e.g. ``ghcr.io/acme/orders``.
+        tag: the tag; None for a reference by digest only.
+        digest: the ``sha256:`` digest; None for a reference by tag only.
+        pull_policy: ``Always`` by tag, ``IfNotPresent`` by digest (SEC-4).
+        version: a label-safe version: the tag, or the digest's first 12 hex digits.
+    """
 
     repository: str
     tag: str | None

@@ -138,6 +138,9 @@ class AlbIngress:
             where the pods take their addresses, so the default of an internal ALB admits every
             pod of the cluster on that port as well; pass the CIDRs of dedicated ALB subnets
             here to shut them out.
+
+    Attributes:
+        internet_facing: whether the ALB is in the public subnets.
     """
 
     certificate_arn: pulumi.Input[str]

@@ -50,17 +50,19 @@ class ScheduledJobArgs:
             ``@yearly`` (``@annually``), read in ``time_zone``.
         time_zone: a tz database name (CronJob ``timeZone``). Default: ``"Etc/UTC"``, so a
             schedule never depends on the zone of the cluster's controller manager.
-        command, args: override the image's entrypoint and arguments. Default: the image's.
+        command: overrides the image's entrypoint. Default: the image's.
+        args: override the image's arguments. Default: the image's.
         config: non-secret configuration, as environment variables from a ConfigMap (K8S-2).
             Default: none (the ConfigMap is still created, empty).
         secret_arns: ``ENV_NAME: secret ARN``; the container gets the ARN and reads the value
             with its role (SEC-2). Needs ``oidc``. Default: none.
         resource_refs: ``ENV_NAME: identifier`` of AWS resources the job uses (a bucket's
             name, a queue's URL), which may be outputs. Never a secret value. Default: none.
-        cpu_request, cpu_limit, memory_request, memory_limit: the container's requests and
-            limits (K8S-1). Default: the profile's ``workloads.cpu_request``,
-            ``workloads.cpu_limit``, ``workloads.memory_request`` and
-            ``workloads.memory_limit``, as for every workload.
+        cpu_request: the container's CPU request (K8S-1). Default: ``workloads.cpu_request``,
+            as for every workload.
+        cpu_limit: the container's CPU limit. Default: ``workloads.cpu_limit``.
+        memory_request: the container's memory request. Default: ``workloads.memory_request``.
+        memory_limit: the container's memory limit. Default: ``workloads.memory_limit``.
         egress_to: destinations beyond DNS and the telemetry agent (NET-5). Default: none; a
             job with a role (``oidc``) also gets HTTPS to AWS APIs.
         mount_service_account_token: mount a Kubernetes API token. Default: False (SEC-4).

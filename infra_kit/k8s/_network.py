@@ -120,7 +120,12 @@ def _check_ports(key: str, ports: Sequence[int]) -> None:
 @dataclass(frozen=True)
 class Caller:
     """Pods allowed to call a workload: those labelled ``app.kubernetes.io/name=<app>`` in
-    ``namespace``."""
+    ``namespace``.
+
+    Attributes:
+        namespace: the callers' namespace.
+        app: the callers' ``app.kubernetes.io/name`` label.
+    """
 
     namespace: str
     app: str
@@ -139,6 +144,15 @@ class Egress:
     ``excluded_cidrs`` are carved out of the CIDRs that contain them (the rule's ``except``).
     Ports are those the destination pods listen on (a Service's ``targetPort``), because
     policies apply after the Service address is translated.
+
+    Attributes:
+        ports: the destination ports.
+        cidrs: destination CIDRs; empty for an in-cluster app.
+        namespace: the namespace of an in-cluster destination.
+        app: the ``app.kubernetes.io/name`` of an in-cluster destination.
+        protocol: ``TCP`` or ``UDP``.
+        reason: why the destination is needed; required for ``0.0.0.0/0``.
+        excluded_cidrs: CIDRs carved out of ``cidrs``.
     """
 
     ports: Sequence[int]

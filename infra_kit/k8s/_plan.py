@@ -62,7 +62,8 @@ class WorkloadArgs:
         image: the container image, pinned by tag, and by digest where
             ``workloads.require_image_digest`` is true (prod). Never ``latest`` (SEC-4).
         port: the container port, named ``http``, that the probes use. Default: 8080.
-        command, args: override the image's entrypoint and arguments. Default: the image's.
+        command: overrides the image's entrypoint. Default: the image's.
+        args: override the image's arguments. Default: the image's.
         config: non-secret configuration, as environment variables from a ConfigMap (K8S-2).
             Default: none (the ConfigMap is still created, empty).
         secret_arns: ``ENV_NAME: secret ARN``; the container gets the ARN, reads the value with
@@ -73,14 +74,20 @@ class WorkloadArgs:
             value: those are read through ``secret_arns``. Default: none.
         probes: startup, readiness and liveness probes. Default: ``Probes.http()`` (``/livez``
             and ``/readyz`` on ``port``); identical probes are refused (K8S-1).
-        cpu_request, cpu_limit, memory_request, memory_limit: the container's requests and
-            limits (K8S-1). Default: ``workloads.cpu_request``, ``workloads.cpu_limit``,
-            ``workloads.memory_request`` and ``workloads.memory_limit`` (100m, 500m, 128Mi and
-            256Mi in every environment). The CPU limit is above the request so the container
-            may burst into idle CPU; beyond it the container is throttled, not killed. A
-            request raised above the default limit needs its limit given too.
-        min_replicas, max_replicas: HPA bounds. Default: ``workloads.min_replicas`` and
-            ``workloads.max_replicas`` (dev 1/10, preview 1/2, stage 2/20, prod 3/30).
+        cpu_request: the container's CPU request (K8S-1). Default: ``workloads.cpu_request``
+            (100m in every environment). A request raised above the default limit needs its
+            limit given too.
+        cpu_limit: the container's CPU limit. Default: ``workloads.cpu_limit`` (500m in every
+            environment). It is above the request so the container may burst into idle CPU;
+            beyond it the container is throttled, not killed.
+        memory_request: the container's memory request. Default: ``workloads.memory_request``
+            (128Mi in every environment).
+        memory_limit: the container's memory limit. Default: ``workloads.memory_limit`` (256Mi
+            in every environment).
+        min_replicas: the HPA's lower bound. Default: ``workloads.min_replicas`` (dev 1,
+            preview 1, stage 2, prod 3).
+        max_replicas: the HPA's upper bound. Default: ``workloads.max_replicas`` (dev 10,
+            preview 2, stage 20, prod 30).
         scale_limit_reason: required when ``max_replicas < 10 * min_replicas`` (SCALE-2);
             recorded as the ``infra-kit.io/scale-limit-reason`` annotation. Default: none; the
             profile's ``workloads.scale_limit_reason`` covers preview, whose bounds of 1/4 need

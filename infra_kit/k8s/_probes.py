@@ -32,8 +32,15 @@ class Probe:
         path: the HTTP path, starting with '/'. Set this or ``command``.
         command: a command run in the container; exit status 0 is success.
         port: the port of an HTTP probe. Default: the workload's port.
-        period_seconds, timeout_seconds, failure_threshold, success_threshold,
-        initial_delay_seconds: as in Kubernetes (defaults 10, 2, 3, 1, 0).
+        period_seconds: how often the probe runs, as in Kubernetes.
+        timeout_seconds: how long one attempt may take.
+        failure_threshold: failures in a row before Kubernetes acts.
+        success_threshold: successes in a row that count as passing again.
+        initial_delay_seconds: seconds before the first attempt.
+
+    Attributes:
+        failure_window_seconds: how long the probe must fail before Kubernetes acts
+            (``period_seconds * failure_threshold``).
     """
 
     path: str | None = None
@@ -82,7 +89,13 @@ class Probe:
 
 @dataclass(frozen=True)
 class Probes:
-    """The three probes of a container. Default: :meth:`http` with its default paths."""
+    """The three probes of a container. Default: :meth:`http` with its default paths.
+
+    Attributes:
+        startup: holds the other two back until the container has started.
+        readiness: takes the pod out of the Service's endpoints while it fails.
+        liveness: restarts the container when it fails.
+    """
 
     startup: Probe
     readiness: Probe

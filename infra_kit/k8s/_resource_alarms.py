@@ -32,6 +32,10 @@ class WorkloadAlarms:
     An app team's program reads both from the platform stack of its environment::
 
         WorkloadAlarms(AlarmTopics.from_stack(platform), platform.get_output("cluster_name"))
+
+    Attributes:
+        topics: the environment's [AlarmTopics][infra_kit.aws.alarms.AlarmTopics].
+        cluster_name: the EKS cluster's name, a dimension of the metrics the alarms read.
     """
 
     topics: AlarmTopics

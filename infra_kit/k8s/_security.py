@@ -50,7 +50,13 @@ _SCRATCH_SIZE = "64Mi"
 
 @dataclass(frozen=True)
 class PodSecurity:
-    """The pod-level security context: non-root, fixed IDs, the runtime's default seccomp profile."""
+    """The pod-level security context: non-root, fixed IDs, the runtime's default seccomp profile.
+
+    Attributes:
+        run_as_user: the user id every container runs as (never 0).
+        run_as_group: the primary group id.
+        fs_group: the group that owns mounted volumes.
+    """
 
     run_as_user: int = RESTRICTED_UID
     run_as_group: int = RESTRICTED_UID

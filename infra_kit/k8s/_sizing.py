@@ -122,7 +122,12 @@ _PERCENT = re.compile(r"^(\d{1,3})%$")
 @dataclass(frozen=True)
 # prescription: K8S-3 -- a budget that never blocks a node drain.
 class DisruptionBudget:
-    """A PodDisruptionBudget: set exactly one of the two fields. Default: ``max_unavailable=1``."""
+    """A PodDisruptionBudget: set exactly one of the two fields. Default: ``max_unavailable=1``.
+
+    Attributes:
+        max_unavailable: pods that may be down at once, a count or a percentage.
+        min_available: pods that must stay up, a count or a percentage.
+    """
 
     max_unavailable: int | str | None = 1
     min_available: int | str | None = None
@@ -253,6 +258,12 @@ class Resources:
     shows up as latency rather than as a failure; a memory limit is where the kernel kills it.
     Keyword arguments read best: ``Resources(cpu_request="100m", cpu_limit="500m",
     memory_request="128Mi", memory_limit="256Mi")``.
+
+    Attributes:
+        cpu_request: CPU reserved for the container, e.g. ``100m``.
+        memory_request: memory reserved for the container, e.g. ``128Mi``.
+        memory_limit: memory at which the kernel kills the container, e.g. ``256Mi``.
+        cpu_limit: CPU above which the container is throttled, e.g. ``500m``.
     """
 
     cpu_request: str

@@ -43,6 +43,13 @@ class ClusterAlarms(Component):
     ``alarms.evaluation_periods`` periods of ``alarms.period_seconds`` (3 x 300 s).
 
     Prescriptions: OBS-3.
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [ClusterAlarmsArgs][infra_kit.k8s.ClusterAlarmsArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        opts: Pulumi options for the component; every child is parented to it.
     """
 
     TYPE = "infra-kit:k8s:ClusterAlarms"

@@ -5,7 +5,9 @@ Pure logic: no Pulumi runtime. One catalogue serves both sides of OBS-3's resour
 - the gateway's ``awsemf/cluster`` exporter turns exactly these metrics into CloudWatch metrics
   (:func:`metric_declarations`), in :data:`NAMESPACE`, with exactly these dimension sets;
 - :class:`~infra_kit.k8s.ClusterAlarms` and the workloads' resource alarms read them through
-  :func:`node_cpu_signal`, :func:`node_memory_signal` and :func:`workload_signal`.
+  :func:`~infra_kit.k8s.cluster_signals.node_cpu_signal`,
+  :func:`~infra_kit.k8s.cluster_signals.node_memory_signal` and
+  :func:`~infra_kit.k8s.cluster_signals.workload_signal`.
 
 The namespace is one constant for every environment, and the cluster is a dimension
 (``k8s.cluster.name``), as CloudWatch's own Container Insights does it: a program that knows the

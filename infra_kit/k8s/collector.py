@@ -94,16 +94,21 @@ class CollectorsArgs:
             128Mi requested, 256Mi limit; in every environment (:data:`AGENT_RESOURCES`).
         gateway_resources: per gateway pod. Default: CPU 200m requested, 1 limit; memory
             256Mi requested, 512Mi limit; in every environment (:data:`GATEWAY_RESOURCES`).
-        gateway_min_replicas, gateway_max_replicas, gateway_scale_limit_reason: the gateway's
-            HPA bounds, under the rules of :class:`~infra_kit.k8s.WebService`. Default:
-            ``workloads.min_replicas`` and ``workloads.max_replicas`` (dev 1/10, preview 1/2
-            under the profile's ``workloads.scale_limit_reason``, stage 2/20, prod 3/30), and
-            no reason of its own.
-        logs_log_group, metrics_log_group, containers_log_group: CloudWatch log groups for
-            application logs, for EMF metrics and for the container logs the agents read on
-            their nodes. Default: ``/<project>/<stack>/otel/logs``, ``.../otel/metrics`` and
-            ``.../otel/containers``; their retention is ``logs.retention_days`` (dev 14,
-            preview 3, stage 30, prod 90).
+        gateway_min_replicas: the gateway HPA's lower bound, under the rules of
+            [WebService][infra_kit.k8s.WebService]. Default: ``workloads.min_replicas`` (dev 1,
+            preview 1, stage 2, prod 3).
+        gateway_max_replicas: the gateway HPA's upper bound. Default: ``workloads.max_replicas``
+            (dev 10, preview 2 under the profile's ``workloads.scale_limit_reason``, stage 20,
+            prod 30).
+        gateway_scale_limit_reason: why the gateway's bounds are less than 10x apart (SCALE-2).
+            Default: none of its own.
+        logs_log_group: the CloudWatch log group of application logs. Default:
+            ``/<project>/<stack>/otel/logs``. Every log group's retention is
+            ``logs.retention_days`` (dev 14, preview 3, stage 30, prod 90).
+        metrics_log_group: the log group of EMF metrics. Default:
+            ``/<project>/<stack>/otel/metrics``.
+        containers_log_group: the log group of the container logs the agents read on their
+            nodes. Default: ``/<project>/<stack>/otel/containers``.
         metrics_namespace: CloudWatch metric namespace. Default: ``<project>/<stack>``.
         log_kms_key_arn: a KMS key (with CloudWatch Logs access) to encrypt the log groups.
             Default: none, CloudWatch Logs' own encryption (OBS-2; pass one for SEC-3).
@@ -179,6 +184,28 @@ class Collectors(Component):
     Prescriptions: OBS-1, OBS-2, SEC-1, SEC-3 (TLS between the collectors; keys at rest when
     ``log_kms_key_arn`` is given), SEC-4, K8S-1, K8S-3, K8S-4, SCALE-1, SCALE-2, HA-1, NET-5,
     DR-1.
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [CollectorsArgs][infra_kit.k8s.CollectorsArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        provider: the cluster's ``pulumi_kubernetes.Provider``, which creates every Kubernetes object.
+        oidc: the cluster's [OidcIdentity][infra_kit.aws.OidcIdentity], for the gateway's
+            IRSA role. Default: none: the gateway has no AWS credentials and its exports fail.
+        cert_manager: the resource the certificate objects wait for, the cluster's
+            cert-manager release ([ClusterServices.cert_manager][infra_kit.aws.ClusterServices]).
+            Default: none, for a cluster where cert-manager already runs.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        namespace: the ``observability`` [Namespace][infra_kit.k8s.Namespace] component.
+        iam_role: the gateway's IRSA ``aws.iam.Role``. Reading it without ``oidc`` raises a
+            ``ValidationError``.
+        agent_endpoint: the OTLP endpoint workloads send to, the node-local agent.
+        log_groups: the ``aws.cloudwatch.LogGroup`` of application logs (``logs``) and of EMF
+            metrics (``metrics``).
+        container_log_group: the ``aws.cloudwatch.LogGroup`` of the container logs the agents read.
     """
 
     TYPE = "infra-kit:k8s:Collectors"

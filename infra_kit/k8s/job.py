@@ -68,6 +68,23 @@ class ScheduledJob(RoleHolder):
 
     ``provider`` is the cluster's Kubernetes provider. ``oidc`` (the cluster's OIDC identity)
     gives the job AWS access through IRSA; without it the job has no IAM role.
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [ScheduledJobArgs][infra_kit.k8s.ScheduledJobArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        provider: the cluster's ``pulumi_kubernetes.Provider``, which creates every Kubernetes object.
+        oidc: the cluster's [OidcIdentity][infra_kit.aws.OidcIdentity] (``Cluster.oidc``, or the
+            platform's outputs); it gives the pods an IRSA role. Default: none, no IAM role.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        namespace: the name of the namespace it runs in.
+        selector: the labels that select its pods (``app.kubernetes.io/name`` and ``/instance``).
+        iam_role: its IRSA ``aws.iam.Role``, which ``grant_*`` methods extend. Reading it without
+            ``oidc`` raises a ``ValidationError``.
+        cron_job: the ``CronJob``.
     """
 
     TYPE = "infra-kit:k8s:ScheduledJob"

@@ -140,6 +140,18 @@ class Namespace(Component):
 
     Prescriptions: SEC-4 (PSS restricted), NET-5 (default deny), K8S-1 (default resources),
     K8S-4 (readiness gates, when enabled), TAG-1 (labels).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [NamespaceArgs][infra_kit.k8s.NamespaceArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        provider: the cluster's ``pulumi_kubernetes.Provider``, which creates every Kubernetes object.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        name: the namespace's Kubernetes name, what a workload's ``namespace`` is given.
+        namespace: the ``Namespace`` object, which objects in it wait for.
     """
 
     TYPE = "infra-kit:k8s:Namespace"

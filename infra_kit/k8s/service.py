@@ -306,6 +306,31 @@ class WebService(_Workload):
     Its SLO alerts go to the topics of ``alarms`` too; without ``alarms``, no alarm is created,
     and ``infra-kit check`` refuses a stage or prod service behind an ALB that has none
     (``IK-OBS-3-SLO-ALERTS``).
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [WebServiceArgs][infra_kit.k8s.WebServiceArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        provider: the cluster's ``pulumi_kubernetes.Provider``, which creates every Kubernetes object.
+        oidc: the cluster's [OidcIdentity][infra_kit.aws.OidcIdentity] (``Cluster.oidc``, or the
+            platform's outputs); it gives the pods an IRSA role. Default: none, no IAM role.
+        alarms: where the CPU and memory alarms (and, behind an ALB, the SLO alerts) notify:
+            [WorkloadAlarms][infra_kit.k8s.WorkloadAlarms]. Default: none, no alarm.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        namespace: the name of the namespace it runs in.
+        selector: the labels that select its pods (``app.kubernetes.io/name`` and ``/instance``).
+        iam_role: its IRSA ``aws.iam.Role``, which ``grant_*`` methods extend
+            (``bucket.grant_read(service)`` passes the component itself). Reading it without
+            ``oidc`` raises a ``ValidationError``.
+        deployment: the ``Deployment``; None when a canary ``Rollout`` runs the pods instead.
+        rollout: the Argo Rollouts ``Rollout``; None without a canary in this environment.
+        service: the ClusterIP ``Service``.
+        host: the Service's in-cluster DNS name, ``<name>.<namespace>.svc.cluster.local``.
+        ingress: the ``Ingress``; None without ``ingress``.
+        load_balancer_name: the name of its ALB (at most 32 characters); set only with ``ingress``.
     """
 
     TYPE = "infra-kit:k8s:WebService"
@@ -339,6 +364,27 @@ class Worker(_Workload):
 
     Prescriptions: SEC-1, SEC-2, SEC-4, K8S-1, K8S-2, K8S-3, K8S-4, HA-1, SCALE-1, SCALE-2,
     NET-5, OBS-1.
+
+    Args:
+        name: the component's name; every child's logical name starts with it.
+        args: its settings, [WorkerArgs][infra_kit.k8s.WorkerArgs].
+        env: the stack's [Environment][infra_kit.core.environment.Environment]: profile, tags and
+            AWS provider.
+        provider: the cluster's ``pulumi_kubernetes.Provider``, which creates every Kubernetes object.
+        oidc: the cluster's [OidcIdentity][infra_kit.aws.OidcIdentity] (``Cluster.oidc``, or the
+            platform's outputs); it gives the pods an IRSA role. Default: none, no IAM role.
+        alarms: where the CPU and memory alarms (and, behind an ALB, the SLO alerts) notify:
+            [WorkloadAlarms][infra_kit.k8s.WorkloadAlarms]. Default: none, no alarm.
+        opts: Pulumi options for the component; every child is parented to it.
+
+    Attributes:
+        namespace: the name of the namespace it runs in.
+        selector: the labels that select its pods (``app.kubernetes.io/name`` and ``/instance``).
+        iam_role: its IRSA ``aws.iam.Role``, which ``grant_*`` methods extend
+            (``bucket.grant_read(service)`` passes the component itself). Reading it without
+            ``oidc`` raises a ``ValidationError``.
+        deployment: the ``Deployment``; None when a canary ``Rollout`` runs the pods instead.
+        rollout: the Argo Rollouts ``Rollout``; None without a canary in this environment.
     """
 
     TYPE = "infra-kit:k8s:Worker"

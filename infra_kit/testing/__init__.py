@@ -89,6 +89,9 @@ class ProjectRun:
             ``infra-kit check`` reports them.
         stand_ins: the StackReferences a stand-in answered (``organization/platform/dev``),
             in the order the program read them; empty when every project referenced was present.
+        failed: the findings that fail ``infra-kit check`` (errors not accepted); ``[]`` passes.
+        warnings: the warnings not accepted, which ``infra-kit check --fail-on warning`` would
+            fail.
     """
 
     graph: Graph

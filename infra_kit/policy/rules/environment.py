@@ -1,8 +1,9 @@
 """ENV-3: the stack's configuration says what it means, and weakens nothing in silence.
 
-Both rules read the Environment record that :meth:`Environment.load` registers: the validated
-profile (with the reasons for any weakened protection) and the config keys the stack sets beside
-those its program declares. ``Environment.load`` already refuses both problems before anything is
+Both rules read the Environment record that
+:meth:`~infra_kit.core.environment.Environment.load` registers: the validated profile (with the
+reasons for any weakened protection) and the config keys the stack sets beside those its program
+declares. ``Environment.load`` already refuses both problems before anything is
 registered; these rules hold the same line for graphs made any other way (a program that builds
 its Environment by hand, an edited graph, the policy pack at ``pulumi preview``).
 """
