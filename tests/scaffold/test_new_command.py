@@ -47,7 +47,11 @@ def test_options_reach_the_stack_files_and_the_workflows(tmp_path: Path) -> None
     main_yml = (target / ".github" / "workflows" / "main.yml").read_text()
     assert f"uses: acme/infra-kit/.github/workflows/_deploy.yml@{COMMIT}" in main_yml
     pyproject = (target / "pyproject.toml").read_text()
-    assert 'infra-kit = { git = "https://github.com/acme/infra-kit", tag = "v' in pyproject
+    # The library at the very commit the pipeline runs, so the two cannot drift apart.
+    assert (
+        f'infra-kit = {{ git = "https://github.com/acme/infra-kit", rev = "{COMMIT}" }}'
+        in pyproject
+    )
 
 
 @pytest.mark.parametrize(
