@@ -157,3 +157,5 @@ pulumi.export("cache_reader_endpoint", cache.reader_endpoint)
 pulumi.export("worker_role_arn", worker.iam_role.arn)
 pulumi.export("reconcile_role_arn", reconcile.iam_role.arn)
 pulumi.export("dashboard_name", dashboard.dashboard_name)
+# The cluster it runs on: the deploy pipeline's verify step checks its rollouts there.
+pulumi.export("cluster_name", platform.require_output("cluster_name"))

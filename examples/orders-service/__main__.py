@@ -190,6 +190,8 @@ pulumi.export("documents_bucket", documents.name)
 pulumi.export("session_key_secret_arn", session_key.arn)
 pulumi.export("api_role_arn", api.iam_role.arn)
 pulumi.export("dashboard_name", dashboard.dashboard_name)
+# The cluster it runs on: the deploy pipeline's verify step checks its rollouts there.
+pulumi.export("cluster_name", platform.require_output("cluster_name"))
 if env.expiry is not None:
     # Read by the preview garbage collector (infra-kit preview gc).
     pulumi.export("expires_at", env.expiry.tag_value)
