@@ -16,12 +16,13 @@ real id. Pure data, no Pulumi runtime.
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra_kit.aws._kubeconfig import render_kubeconfig
 from infra_kit.core.profile.builtin import BUILTIN_PROFILES
 from infra_kit.errors import ValidationError
 
@@ -170,7 +171,13 @@ class PlatformStandIn:
                 f"arn:aws:iam::{account}:oidc-provider/{issuer.removeprefix('https://')}"
             ),
             "oidc_issuer_url": issuer,
-            "kubeconfig": _kubeconfig(cluster, endpoint, region),
+            # The platform's own kubeconfig shape: `aws eks get-token`, no credential in it.
+            "kubeconfig": render_kubeconfig(
+                cluster_name=cluster,
+                endpoint=endpoint,
+                certificate_authority_data=base64.b64encode(unique("ca", 64).encode()).decode(),
+                region=region,
+            ),
             "cluster_security_group_id": f"sg-{unique('cluster-sg')}",
             "node_security_group_id": f"sg-{unique('node-sg')}",
             "autoscaler_role_arn": f"arn:aws:iam::{account}:role/platform-ca-{unique('ca', 7)}",
@@ -203,29 +210,3 @@ class PlatformStandIn:
 
 def _uuid(digits: str) -> str:
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:32]}"
-
-
-def _kubeconfig(cluster: str, endpoint: str, region: str) -> str:
-    """A kubeconfig like the platform's: ``aws eks get-token`` for credentials, no secret in it."""
-    document = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [
-            {"name": cluster, "cluster": {"server": endpoint, "certificate-authority-data": ""}}
-        ],
-        "contexts": [{"name": cluster, "context": {"cluster": cluster, "user": cluster}}],
-        "current-context": cluster,
-        "users": [
-            {
-                "name": cluster,
-                "user": {
-                    "exec": {
-                        "apiVersion": "client.authentication.k8s.io/v1beta1",
-                        "command": "aws",
-                        "args": ["eks", "get-token", "--cluster-name", cluster, "--region", region],
-                    }
-                },
-            }
-        ],
-    }
-    return json.dumps(document, indent=2, sort_keys=True)

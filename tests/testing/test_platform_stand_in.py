@@ -95,3 +95,14 @@ def test_an_override_of_an_output_the_platform_does_not_export_is_refused() -> N
 def test_an_override_of_the_wrong_type_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"isolated_subnet_ids.*a str.*list"):
         PlatformStandIn(overrides={"isolated_subnet_ids": "subnet-1"})
+
+
+def test_the_kubeconfig_is_the_platforms_shape_with_no_credential_in_it() -> None:
+    import json
+
+    config = json.loads(PlatformStandIn().outputs("prod", "us-east-1")["kubeconfig"])
+    (user,) = config["users"]
+    assert user["user"]["exec"]["command"] == "aws"
+    assert user["user"]["exec"]["args"][:2] == ["eks", "get-token"]
+    assert "token" not in user["user"]
+    assert config["current-context"] == "platform-prod"
