@@ -18,7 +18,7 @@ from typing import Any
 
 import jinja2
 
-from infra_kit.core.profile import BUILTIN_PROFILES
+from infra_kit.core.profile import BUILTIN_PROFILES, first_availability_zones
 from infra_kit.scaffold._plan import (
     DEFAULT_COST_CENTER,
     DEFAULT_REPOSITORY,
@@ -102,7 +102,7 @@ def _stack(stack: str) -> dict[str, Any]:
     state, as the platform's stack files of those environments do (DR-1)."""
     profile = BUILTIN_PROFILES[stack]
     count = int(profile["network"]["az_count"])
-    pinned = [f"{REGION}{letter}" for letter in "abcdef"[:count]]
+    pinned = first_availability_zones(REGION, count)
     return {"name": stack, "availability_zones": pinned if profile["protect_stateful"] else []}
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from infra_kit.core.engine import Graph, OfflineEngine
 from infra_kit.core.environment import CONFIG_KEY, Environment
-from infra_kit.core.profile import BUILTIN_PROFILES
+from infra_kit.core.profile import BUILTIN_PROFILES, first_availability_zones
 from infra_kit.testing._platform import PLATFORM_OUTPUTS, PlatformStandIn
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def run_offline(
     if protects and "availability_zones" not in network:
         # Pin the region's first AZs, as a stack file that protects state must.
         count = int(network.get("az_count", builtin["network"]["az_count"]))
-        network["availability_zones"] = [f"{region}{letter}" for letter in "abcdef"[:count]]
+        network["availability_zones"] = first_availability_zones(region, count)
         profile_overrides["network"] = network
 
     def program() -> None:

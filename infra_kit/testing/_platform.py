@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra_kit.aws._kubeconfig import render_kubeconfig
-from infra_kit.core.profile.builtin import BUILTIN_PROFILES
+from infra_kit.core.engine._cloud import ACCOUNT_ID
+from infra_kit.core.profile import BUILTIN_PROFILES, first_availability_zones
 from infra_kit.errors import ValidationError
 
 __all__ = ["PLATFORM_OUTPUTS", "PLATFORM_PROJECT", "PlatformStandIn"]
@@ -103,7 +104,7 @@ class PlatformStandIn:
 
     environment: str | None = None
     region: str | None = None
-    account_id: str = "123456789012"
+    account_id: str = ACCOUNT_ID
     domain: str = "example.com"
     zone_names: Mapping[str, str] = field(default_factory=dict)
     availability_zones: tuple[str, ...] | None = None
@@ -142,7 +143,7 @@ class PlatformStandIn:
         zones = list(self.availability_zones or ())
         if not zones:
             count = int(profile["network"]["az_count"])
-            zones = [f"{region}{letter}" for letter in "abcdef"[:count]]
+            zones = first_availability_zones(region, count)
 
         def unique(name: str, length: int = 17) -> str:
             return _hex(f"{env}/{region}/{name}", length)

@@ -20,6 +20,7 @@ from infra_kit.core.profile._build import (
     bound_profile_name,
     build_profile,
     default_profile_name,
+    first_availability_zones,
 )
 from infra_kit.core.profile._model import EnvironmentName, EnvironmentProfile
 from infra_kit.core.profile.backup import BackupProfile, RecoveryProfile
@@ -81,4 +82,5 @@ __all__ = [
     "bound_profile_name",
     "build_profile",
     "default_profile_name",
+    "first_availability_zones",
 ]

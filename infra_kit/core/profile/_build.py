@@ -227,3 +227,9 @@ def build_profile(
                 if err["type"] == "environment_rules":
                     problems += _describe(err, overrides)
     raise ConfigError(source, list(dict.fromkeys(problems)))
+
+
+def first_availability_zones(region: str, count: int) -> list[str]:
+    """The region's first ``count`` AZ names (``us-east-1a``, ``us-east-1b``...): what a stack
+    file that protects state pins when nothing else says which AZs, and what offline runs use."""
+    return [f"{region}{letter}" for letter in "abcdef"[:count]]
